@@ -1,0 +1,84 @@
+package dev.handoff.mysql;
+
+/**
+ * The SQL that differs between MariaDB and MySQL 8, in one place. Everything else Handoff sends is
+ * the same on both.
+ */
+public enum FlavorSql {
+  MARIADB(
+      "SELECT @@gtid_current_pos",
+      "SHOW SLAVE STATUS",
+      "Master_Host", "Master_Port", "Slave_IO_Running", "Slave_SQL_Running", "Seconds_Behind_Master",
+      "Gtid_IO_Pos", "Using_Gtid",
+      "STOP SLAVE", "START SLAVE", "RESET SLAVE ALL"),
+  MYSQL(
+      "SELECT @@global.gtid_executed",
+      "SHOW REPLICA STATUS",
+      "Source_Host", "Source_Port", "Replica_IO_Running", "Replica_SQL_Running", "Seconds_Behind_Source",
+      "Retrieved_Gtid_Set", "Auto_Position",
+      "STOP REPLICA", "START REPLICA", "RESET REPLICA ALL");
+
+  public final String selectGtidExecuted;
+  public final String showReplicaStatus;
+  public final String colSourceHost;
+  public final String colSourcePort;
+  public final String colIoRunning;
+  public final String colSqlRunning;
+  public final String colSecondsBehind;
+  public final String colGtidReceived;
+  public final String colUsingGtid;
+  public final String stopReplica;
+  public final String startReplica;
+  public final String resetReplicaAll;
+
+  FlavorSql(String selectGtidExecuted, String showReplicaStatus, String colSourceHost, String colSourcePort,
+      String colIoRunning, String colSqlRunning, String colSecondsBehind, String colGtidReceived,
+      String colUsingGtid, String stopReplica, String startReplica, String resetReplicaAll) {
+    this.selectGtidExecuted = selectGtidExecuted;
+    this.showReplicaStatus = showReplicaStatus;
+    this.colSourceHost = colSourceHost;
+    this.colSourcePort = colSourcePort;
+    this.colIoRunning = colIoRunning;
+    this.colSqlRunning = colSqlRunning;
+    this.colSecondsBehind = colSecondsBehind;
+    this.colGtidReceived = colGtidReceived;
+    this.colUsingGtid = colUsingGtid;
+    this.stopReplica = stopReplica;
+    this.startReplica = startReplica;
+    this.resetReplicaAll = resetReplicaAll;
+  }
+
+  /** Whether a replica status row says it replicates by GTID auto-position. */
+  public boolean usesGtid(String value) {
+    return this == MARIADB ? value != null && !value.equalsIgnoreCase("No") : "1".equals(value);
+  }
+
+  public static FlavorSql fromVersion(String version) {
+    return version != null && version.toLowerCase().contains("mariadb") ? MARIADB : MYSQL;
+  }
+
+  /** Points a replica at a source by GTID auto-position. Quote-escaping is the caller's job for names. */
+  public String changeSource(String host, int port, String user, String password, int heartbeatSeconds) {
+    String h = quote(host);
+    String u = quote(user);
+    String p = quote(password);
+    return this == MARIADB
+        ? "CHANGE MASTER TO MASTER_HOST=" + h + ", MASTER_PORT=" + port + ", MASTER_USER=" + u
+            + ", MASTER_PASSWORD=" + p + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1"
+            + ", MASTER_HEARTBEAT_PERIOD=" + heartbeatSeconds
+        : "CHANGE REPLICATION SOURCE TO SOURCE_HOST=" + h + ", SOURCE_PORT=" + port + ", SOURCE_USER=" + u
+            + ", SOURCE_PASSWORD=" + p + ", SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=1"
+            + ", SOURCE_HEARTBEAT_PERIOD=" + heartbeatSeconds + ", GET_SOURCE_PUBLIC_KEY=1";
+  }
+
+  /** Waits up to timeoutSeconds for the GTID set to be executed; the query returns 0 on success. */
+  public String waitForGtid(String gtidSet, int timeoutSeconds) {
+    return this == MARIADB
+        ? "SELECT MASTER_GTID_WAIT(" + quote(gtidSet) + ", " + timeoutSeconds + ")"
+        : "SELECT WAIT_FOR_EXECUTED_GTID_SET(" + quote(gtidSet) + ", " + timeoutSeconds + ")";
+  }
+
+  public static String quote(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
+  }
+}

@@ -1,0 +1,121 @@
+package dev.handoff.status;
+
+import dev.handoff.config.ClusterSettings;
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.config.HaproxySettings;
+import dev.handoff.config.InstanceSettings;
+import dev.handoff.haproxy.HaproxyRuntime;
+import dev.handoff.kv.TopologyRecord;
+import dev.handoff.kv.TopologyStore;
+import dev.handoff.mysql.Db;
+import dev.handoff.mysql.InstanceInspector;
+import dev.handoff.mysql.InstanceReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** Reads a cluster's state from its instances, the KV store and every HAProxy, then checks the invariants. */
+public final class ClusterStatusReader {
+  private static final int CONNECT_TIMEOUT_MILLIS = 2000;
+  private final HandoffConfig config;
+  private final TopologyStore store;
+
+  public ClusterStatusReader(HandoffConfig config, TopologyStore store) {
+    this.config = config;
+    this.store = store;
+  }
+
+  public ClusterStatus read(String clusterName) {
+    ClusterSettings cluster = config.requireCluster(clusterName);
+    List<CompletableFuture<InstanceStatus>> pending = cluster.instances().stream()
+        .map(i -> CompletableFuture.supplyAsync(() -> instance(cluster, i))).toList();
+    List<InstanceStatus> instances = pending.stream().map(CompletableFuture::join).toList();
+    String kvPrimary = null;
+    Long epoch = null;
+    List<String> kvReplicas = null;
+    String kvError = null;
+    try {
+      Optional<TopologyRecord> rec = store.read(clusterName);
+      if (rec.isPresent()) {
+        kvPrimary = rec.get().primary();
+        epoch = rec.get().epoch();
+        kvReplicas = rec.get().replicas();
+      } else {
+        kvError = "no topology published for " + clusterName;
+      }
+    } catch (TopologyStore.KvException e) {
+      kvError = e.getMessage();
+    }
+    List<RouteStatus> routes = new ArrayList<>();
+    for (HaproxySettings h : config.haproxy()) {
+      if (h.isRemote()) {
+        routes.add(route(h, cluster));
+      }
+    }
+    ClusterStatus partial = new ClusterStatus(clusterName, kvPrimary, epoch, kvReplicas, kvError, instances,
+        routes, List.of());
+    return new ClusterStatus(clusterName, kvPrimary, epoch, kvReplicas, kvError, instances, routes,
+        Invariants.check(partial, cluster.flavor()));
+  }
+
+  private InstanceStatus instance(ClusterSettings cluster, InstanceSettings in) {
+    try (Connection c = Db.connect(in.host(), in.port(), config.credentials().admin(), CONNECT_TIMEOUT_MILLIS)) {
+      InstanceReport r = InstanceInspector.inspect(c);
+      Double age = heartbeatAge(c, cluster);
+      String role = r.isReplica() ? InstanceStatus.REPLICA
+          : r.readOnly() ? InstanceStatus.READ_ONLY_STANDALONE : InstanceStatus.PRIMARY;
+      return new InstanceStatus(in.key(), true, role, r.readOnly(), r.sourceKey(),
+          r.isReplica() ? r.ioRunning() : null, r.isReplica() ? r.sqlRunning() : null,
+          r.isReplica() ? r.usingGtid() : null, r.gtidExecuted(), r.isReplica() ? r.gtidReceived() : null, age,
+          r.isReplica() && !(r.lastIoError() + r.lastSqlError()).isBlank()
+              ? (r.lastIoError() + " " + r.lastSqlError()).strip() : null);
+    } catch (SQLException e) {
+      return new InstanceStatus(in.key(), false, InstanceStatus.UNREACHABLE, null, null, null, null, null, null,
+          null, null, e.getMessage());
+    }
+  }
+
+  /** Seconds since the newest pt-heartbeat row this instance has (null when it has none). */
+  private static Double heartbeatAge(Connection c, ClusterSettings cluster) {
+    String table = cluster.heartbeat().database() + "." + cluster.heartbeat().table();
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), UTC_TIMESTAMP(6)) FROM " + table)) {
+      if (!rs.next()) {
+        return null;
+      }
+      long micros = rs.getLong(1);
+      return rs.wasNull() ? null : Math.max(0, micros) / 1e6;
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  private static RouteStatus route(HaproxySettings h, ClusterSettings cluster) {
+    HaproxyRuntime rt = new HaproxyRuntime(Path.of(h.adminSocket()), null);
+    try {
+      return new RouteStatus(h.name(), h.tier(), serving(rt, cluster, cluster.writerBackend()),
+          serving(rt, cluster, cluster.readerBackend()), null);
+    } catch (IOException e) {
+      return new RouteStatus(h.name(), h.tier(), List.of(), List.of(),
+          "admin socket " + h.adminSocket() + " does not answer: " + e.getMessage());
+    }
+  }
+
+  private static List<String> serving(HaproxyRuntime rt, ClusterSettings cluster, String backend) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (HaproxyRuntime.ServerStat s : rt.servers(backend)) {
+      if (s.serving()) {
+        out.add(cluster.instances().stream().map(InstanceSettings::key)
+            .filter(k -> HaproxyRuntime.serverName(k).equals(s.server())).findFirst().orElse(s.server()));
+      }
+    }
+    return out;
+  }
+}

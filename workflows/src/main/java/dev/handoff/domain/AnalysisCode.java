@@ -1,0 +1,47 @@
+package dev.handoff.domain;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** Verdict of cluster health detection; the CamelCase wire name is what the CLI, ops-ui and alerts show. */
+public enum AnalysisCode {
+  NO_PROBLEM("NoProblem"),
+  DEAD_PRIMARY("DeadPrimary"),
+  UNREACHABLE_PRIMARY("UnreachablePrimary"),
+  ALL_REPLICAS_STOPPED("AllReplicasStopped"),
+  REPLICA_LAGGING("ReplicaLagging"),
+  ERRANT_GTID("ErrantGtid");
+
+  private final String wireName;
+
+  AnalysisCode(String wireName) {
+    this.wireName = wireName;
+  }
+
+  /** The stable display/wire name, e.g. "DeadPrimary". */
+  @JsonValue
+  public String wireName() {
+    return wireName;
+  }
+
+  /** Accepts the wire name ("DeadPrimary") or the constant name ("DEAD_PRIMARY"). */
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+  public static AnalysisCode fromString(String text) {
+    for (AnalysisCode c : values()) {
+      if (c.wireName.equals(text) || c.name().equals(text)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("unknown analysis code '" + text + "'");
+  }
+
+  /** True only for DeadPrimary, the one code that starts an unplanned failover. */
+  public boolean triggersFailover() {
+    return this == DEAD_PRIMARY;
+  }
+
+  @Override
+  public String toString() {
+    return wireName;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.handoff.domain;
+
+import java.util.Set;
+
+/** Stable names of refusals and failures, carried in application failures and shown by the CLI and ops-ui. */
+public final class FailureType {
+  public static final String ERRANT_GTID = "ErrantGtid";
+  public static final String CANDIDATE_LAGGING = "CandidateLagging";
+  public static final String DDL_RUNNING = "DdlRunning";
+  public static final String CANDIDATE_NOT_REPLICATING = "CandidateNotReplicating";
+  public static final String CANDIDATE_UNREACHABLE = "CandidateUnreachable";
+  public static final String UNKNOWN_INSTANCE = "UnknownInstance";
+  public static final String UNKNOWN_CLUSTER = "UnknownCluster";
+  public static final String LONG_RUNNING_DML = "LongRunningDml";
+  public static final String PROMOTION_RULE_FORBIDS = "PromotionRuleForbids";
+  public static final String HAPROXY_UNREACHABLE = "HaproxyUnreachable";
+  public static final String NO_ELIGIBLE_CANDIDATE = "NoEligibleCandidate";
+  public static final String CANDIDATE_IS_PRIMARY = "CandidateIsPrimary";
+  /** A planned switchover needs a live primary; a dead one is the unplanned path. */
+  public static final String PRIMARY_UNREACHABLE = "PrimaryUnreachable";
+
+  /** Every type above, for validation and documentation. */
+  public static final Set<String> ALL = Set.of(
+      ERRANT_GTID, CANDIDATE_LAGGING, DDL_RUNNING, CANDIDATE_NOT_REPLICATING, CANDIDATE_UNREACHABLE,
+      UNKNOWN_INSTANCE, UNKNOWN_CLUSTER, LONG_RUNNING_DML, PROMOTION_RULE_FORBIDS, HAPROXY_UNREACHABLE,
+      NO_ELIGIBLE_CANDIDATE, CANDIDATE_IS_PRIMARY, PRIMARY_UNREACHABLE);
+
+  private FailureType() {}
+
+  /** True when {@code type} is one of the stable names. */
+  public static boolean isKnown(String type) {
+    return type != null && ALL.contains(type);
+  }
+}

@@ -1,0 +1,118 @@
+package dev.handoff.planning;
+
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.Topology;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The ordered steps a workflow will take, built before it takes them, so {@code --dry-run} can print
+ * the runbook and the workflow can name its steps the same way.
+ *
+ * @param kind planned switchover or unplanned failover
+ * @param cluster the cluster
+ * @param oldPrimary the primary being replaced
+ * @param candidate the new primary; null when it is chosen during the run
+ * @param steps the steps, numbered from 1
+ * @param pointOfNoReturn the step name from which a failure no longer rolls back
+ */
+public record FailoverPlan(
+    Kind kind, String cluster, InstanceKey oldPrimary, InstanceKey candidate, List<Step> steps, String pointOfNoReturn) {
+
+  /** Which runbook. */
+  public enum Kind { PLANNED_SWITCHOVER, UNPLANNED_FAILOVER }
+
+  /** One step: its number, stable name, and what it does here. */
+  public record Step(int number, String name, String description) {}
+
+  public static final String PRECHECK = "precheck";
+  public static final String MOVE_REPLICAS = "move-replicas";
+  public static final String SET_READ_ONLY_AND_WAIT = "set-read-only-and-wait";
+  public static final String PROMOTE = "promote";
+  public static final String PUBLISH_TOPOLOGY = "publish-topology";
+  public static final String REPOINT_HAPROXY = "repoint-haproxy";
+  public static final String RESTART_HEARTBEAT = "restart-heartbeat";
+  public static final String REJOIN_OLD_PRIMARY = "rejoin-old-primary";
+  public static final String CONFIRM_DEAD = "confirm-dead";
+  public static final String FENCE_OLD_PRIMARY = "fence-old-primary";
+  public static final String CHOOSE_CANDIDATE = "choose-candidate";
+  public static final String CATCH_UP = "catch-up";
+  public static final String REMOVE_DEAD_PRIMARY = "remove-dead-primary";
+  public static final String COOLDOWN = "cooldown";
+
+  public FailoverPlan {
+    steps = steps == null ? List.of() : List.copyOf(steps);
+  }
+
+  /** Steps 1-8 of a planned switchover; {@code candidate} null means "best eligible, chosen at precheck". */
+  public static FailoverPlan plannedSwitchover(Topology topology, InstanceKey candidate) {
+    requireCandidate(topology, candidate);
+    InstanceKey old = topology.primary();
+    String cand = candidate == null ? "the best eligible replica" : candidate.toString();
+    List<InstanceKey> others = topology.replicas().stream().filter(r -> !r.equals(candidate)).toList();
+    String moved = candidate == null ? "the other replicas" : others.isEmpty() ? "no other replicas" : join(others);
+    List<Step> steps = List.of(
+        new Step(1, PRECHECK, "check " + cand + " (reachable, replicating, lag, no DDL, no errant GTIDs, promotion rule), "
+            + "long DML on " + old + ", every remote HAProxy; refuse on any failure, change nothing"),
+        new Step(2, MOVE_REPLICAS, "move " + moved + " under " + cand + " by GTID, each once it has what they have"),
+        new Step(3, SET_READ_ONLY_AND_WAIT, "set " + old + " read-only, wait until " + cand + " has executed its whole GTID set"),
+        new Step(4, PROMOTE, "stop and reset replication on " + cand + ", make it writable"),
+        new Step(5, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()
+            + " to the KV store in one transaction, epoch " + topology.epoch() + " -> " + (topology.epoch() + 1)),
+        new Step(6, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand + " and verify it routes there"),
+        new Step(7, RESTART_HEARTBEAT, "point pt-heartbeat at " + cand + " on every replica host, restart it, verify heartbeats advance"),
+        new Step(8, REJOIN_OLD_PRIMARY, "make " + old + " a replica of " + cand));
+    return new FailoverPlan(Kind.PLANNED_SWITCHOVER, topology.cluster(), old, candidate, steps, PROMOTE);
+  }
+
+  /** The steps of an unplanned failover of a dead primary; {@code candidate} null means "chosen at step 3". */
+  public static FailoverPlan unplannedFailover(Topology topology, InstanceKey candidate) {
+    requireCandidate(topology, candidate);
+    InstanceKey old = topology.primary();
+    String cand = candidate == null ? "the chosen replica" : candidate.toString();
+    List<Step> steps = List.of(
+        new Step(1, CONFIRM_DEAD, "confirm " + old + " is unreachable and every reachable replica agrees"),
+        new Step(2, FENCE_OLD_PRIMARY, "remove " + old + " from every HAProxy writer backend; set it read-only if it answers"),
+        new Step(3, CHOOSE_CANDIDATE, "choose " + cand + ": most advanced by received GTIDs, within promotion rules, no errant transactions"),
+        new Step(4, CATCH_UP, "let " + cand + " apply its relay log, and catch up from a replica that is ahead, if any"),
+        new Step(5, PROMOTE, "stop and reset replication on " + cand + ", make it writable"),
+        new Step(6, MOVE_REPLICAS, "move the other replicas under " + cand + " by GTID"),
+        new Step(7, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()
+            + " to the KV store in one transaction, epoch " + topology.epoch() + " -> " + (topology.epoch() + 1)),
+        new Step(8, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand + " and verify it routes there"),
+        new Step(9, RESTART_HEARTBEAT, "point pt-heartbeat at " + cand + " on every replica host, restart it, verify heartbeats advance"),
+        new Step(10, REMOVE_DEAD_PRIMARY, "remove " + old + " from the replica pool in the KV store"),
+        new Step(11, COOLDOWN, "block automatic recoveries of cluster " + topology.cluster() + " for the cooldown unless acknowledged"));
+    return new FailoverPlan(Kind.UNPLANNED_FAILOVER, topology.cluster(), old, candidate, steps, FENCE_OLD_PRIMARY);
+  }
+
+  /** Human-readable runbook, one numbered line per step, for {@code --dry-run}. */
+  public String render() {
+    String head = (kind == Kind.PLANNED_SWITCHOVER ? "Planned switchover" : "Unplanned failover")
+        + " of cluster " + cluster + " from " + oldPrimary + " to " + (candidate == null ? "(chosen during the run)" : candidate)
+        + "\n";
+    String body = steps.stream()
+        .map(s -> String.format("%2d. %-22s %s", s.number(), s.name(), s.description()))
+        .collect(Collectors.joining("\n"));
+    String tail = kind == Kind.PLANNED_SWITCHOVER
+        ? "\nA failure before '" + pointOfNoReturn + "' rolls back (old primary writable again); after it the workflow goes forward."
+        : "\nFrom '" + pointOfNoReturn + "' on the workflow only goes forward.";
+    return head + body + tail;
+  }
+
+  /** The names of the steps, in order. */
+  public List<String> stepNames() {
+    return steps.stream().map(Step::name).toList();
+  }
+
+  private static void requireCandidate(Topology topology, InstanceKey candidate) {
+    if (candidate != null && !topology.replicas().contains(candidate)) {
+      throw new IllegalArgumentException(candidate + (candidate.equals(topology.primary())
+          ? " is already the primary" : " is not a replica") + " of cluster " + topology.cluster());
+    }
+  }
+
+  private static String join(List<InstanceKey> keys) {
+    return keys.stream().map(InstanceKey::toString).collect(Collectors.joining(", "));
+  }
+}

@@ -1,0 +1,33 @@
+package dev.handoff.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class AnalysisCodeAndFailureTypeTest {
+
+  @Test
+  void analysisCodesHaveStableCamelCaseNames() {
+    assertThat(Arrays.stream(AnalysisCode.values()).map(AnalysisCode::wireName)).containsExactly(
+        "NoProblem", "DeadPrimary", "UnreachablePrimary", "AllReplicasStopped", "ReplicaLagging", "ErrantGtid");
+    assertThat(AnalysisCode.fromString("DeadPrimary")).isEqualTo(AnalysisCode.DEAD_PRIMARY);
+    assertThat(AnalysisCode.fromString("DEAD_PRIMARY")).isEqualTo(AnalysisCode.DEAD_PRIMARY);
+    assertThat(AnalysisCode.UNREACHABLE_PRIMARY).hasToString("UnreachablePrimary");
+    assertThat(AnalysisCode.DEAD_PRIMARY.triggersFailover()).isTrue();
+    assertThat(AnalysisCode.UNREACHABLE_PRIMARY.triggersFailover()).isFalse();
+    assertThatThrownBy(() -> AnalysisCode.fromString("Dead")).hasMessageContaining("'Dead'");
+  }
+
+  @Test
+  void failureTypesAreTheDocumentedNames() {
+    assertThat(FailureType.ALL).contains(
+        "ErrantGtid", "CandidateLagging", "DdlRunning", "CandidateNotReplicating", "CandidateUnreachable",
+        "UnknownInstance", "UnknownCluster", "LongRunningDml", "PromotionRuleForbids", "HaproxyUnreachable",
+        "NoEligibleCandidate", "CandidateIsPrimary", "PrimaryUnreachable");
+    assertThat(FailureType.isKnown(FailureType.ERRANT_GTID)).isTrue();
+    assertThat(FailureType.isKnown("Whatever")).isFalse();
+    assertThat(FailureType.isKnown(null)).isFalse();
+  }
+}

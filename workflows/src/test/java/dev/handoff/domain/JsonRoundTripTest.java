@@ -1,0 +1,75 @@
+package dev.handoff.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.temporal.api.common.v1.Payload;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every domain type survives Temporal's default (Jackson) data converter unchanged. */
+class JsonRoundTripTest {
+  static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
+
+  /** Serializes and deserializes with Temporal's converter, as workflow arguments and results are. */
+  @SuppressWarnings("unchecked")
+  public static <T> T roundTrip(T value) {
+    Payload p = CONVERTER.toPayload(value).orElseThrow();
+    return (T) CONVERTER.fromPayload(p, value.getClass(), value.getClass());
+  }
+
+  static String json(Object value) {
+    return CONVERTER.toPayload(value).orElseThrow().getData().toString(StandardCharsets.UTF_8);
+  }
+
+  private static final InstanceKey P = InstanceKey.parse("127.0.0.1:3307");
+
+  @Test
+  void instanceKeyIsAPlainString() {
+    assertThat(json(P)).isEqualTo("\"127.0.0.1:3307\"");
+    assertThat(roundTrip(P)).isEqualTo(P);
+  }
+
+  @Test
+  void enumsUseTheirWireNames() {
+    assertThat(json(PromotionRule.MUST_NOT)).isEqualTo("\"must_not\"");
+    assertThat(roundTrip(PromotionRule.MUST_NOT)).isEqualTo(PromotionRule.MUST_NOT);
+    assertThat(json(AnalysisCode.DEAD_PRIMARY)).isEqualTo("\"DeadPrimary\"");
+    assertThat(roundTrip(AnalysisCode.DEAD_PRIMARY)).isEqualTo(AnalysisCode.DEAD_PRIMARY);
+    assertThat(roundTrip(Flavor.MARIADB)).isEqualTo(Flavor.MARIADB);
+  }
+
+  @Test
+  void instanceStateWithAndWithoutReplication() {
+    var repl = new ReplicationStatus(P, true, false, "0-1-5", "io err", null, null, 0.25);
+    var s = new InstanceState(InstanceKey.parse("db2:3306"), true, null, 2, null, Flavor.MARIADB, "10.11.19-MariaDB",
+        true, "0-1-5", repl, true, 12, PromotionRule.PREFER);
+    assertThat(roundTrip(s)).isEqualTo(s);
+    assertThat(json(s)).doesNotContain("lagSeconds\"", "executedSet", "originId");
+    var u = InstanceState.unreachable(P, PromotionRule.MUST_NOT, "Connection refused");
+    assertThat(roundTrip(u)).isEqualTo(u);
+  }
+
+  @Test
+  void topologyAndGtidSets() {
+    var t = new Topology("main", P, List.of(InstanceKey.parse("db2:3306")), 3);
+    assertThat(roundTrip(t)).isEqualTo(t);
+    GtidSet maria = GtidSet.parse(Flavor.MARIADB, "0-1-100,1-2-5");
+    GtidSet mysql = GtidSet.parse(Flavor.MYSQL, "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7-9");
+    assertThat(roundTrip(maria)).isEqualTo(maria);
+    assertThat(roundTrip(mysql)).isEqualTo(mysql);
+    Payload p = CONVERTER.toPayload(maria).orElseThrow();
+    assertThat(CONVERTER.fromPayload(p, GtidSet.class, GtidSet.class)).isEqualTo(maria);
+    assertThat(json(maria)).contains("\"flavor\":\"MARIADB\"").doesNotContain("empty");
+  }
+
+  @Test
+  void instanceKeyWorksAsMapKey() {
+    Map<InstanceKey, Integer> m = Map.of(P, 1);
+    Payload p = CONVERTER.toPayload(m).orElseThrow();
+    assertThat(p.getData().toStringUtf8()).isEqualTo("{\"127.0.0.1:3307\":1}");
+  }
+}
