@@ -45,7 +45,7 @@ final class Binaries {
         + LabDefaults.cacheDir().resolve("bin") + ")", LabDefaults.cacheDir().resolve("bin/temporal").toString());
   }
 
-  private static Path require(String name, String from, String... known) {
+  static Path require(String name, String from, String... known) {
     return find(name, known).orElseThrow(() -> new LabException(
         "missing program '" + name + "' (from " + from + "); " + INSTALL_HINT));
   }
