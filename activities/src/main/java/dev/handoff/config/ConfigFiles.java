@@ -3,6 +3,7 @@ package dev.handoff.config;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -48,8 +49,16 @@ public final class ConfigFiles {
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(file + ": unknown field '" + e.getPropertyName() + "' at "
           + path(e) + "; known fields: " + e.getKnownPropertyIds());
+    } catch (MismatchedInputException e) {
+      // The message never repeats the value: it may be a password written inline by mistake.
+      Class<?> target = e.getTargetType();
+      String expected = target == SecretRef.class
+          ? "a secret reference {env: VARIABLE} or {file: PATH}; inline secrets are not allowed"
+          : "a value of type " + (target == null ? "?" : target.getSimpleName());
+      throw new ConfigException(file + ": bad value at " + path(e) + ": expected " + expected);
     } catch (JsonMappingException e) {
-      throw new ConfigException(file + ": bad value at " + path(e) + ": " + e.getOriginalMessage());
+      throw new ConfigException(file + ": bad value at " + path(e) + " (line "
+          + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ")");
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read: " + e.getMessage());
     }
