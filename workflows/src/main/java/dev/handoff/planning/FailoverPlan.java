@@ -54,8 +54,8 @@ public record FailoverPlan(
     List<Step> steps = List.of(
         new Step(1, PRECHECK, "check " + cand + " (reachable, replicating, lag, no DDL, no errant GTIDs, promotion rule), "
             + "long DML on " + old + ", every remote HAProxy; refuse on any failure, change nothing"),
-        new Step(2, MOVE_REPLICAS, "move " + moved + " under " + cand + " by GTID, each once it has what they have"),
-        new Step(3, SET_READ_ONLY_AND_WAIT, "set " + old + " read-only, wait until " + cand + " has executed its whole GTID set"),
+        new Step(2, MOVE_REPLICAS, "move " + moved + " under " + cand + " by GTID, each once " + cand + " has everything it has"),
+        new Step(3, SET_READ_ONLY_AND_WAIT, "set " + old + " read-only, wait until " + cand + " has executed every transaction " + old + " has"),
         new Step(4, PROMOTE, "stop and reset replication on " + cand + ", make it writable"),
         new Step(5, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()
             + " to the KV store in one transaction, epoch " + topology.epoch() + " -> " + (topology.epoch() + 1)),

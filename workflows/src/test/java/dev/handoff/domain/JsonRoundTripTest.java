@@ -1,30 +1,17 @@
 package dev.handoff.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.handoff.domain.TemporalJson.CONVERTER;
+import static dev.handoff.domain.TemporalJson.json;
+import static dev.handoff.domain.TemporalJson.roundTrip;
 
 import io.temporal.api.common.v1.Payload;
-import io.temporal.common.converter.DataConverter;
-import io.temporal.common.converter.DefaultDataConverter;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Every domain type survives Temporal's default (Jackson) data converter unchanged. */
 class JsonRoundTripTest {
-  static final DataConverter CONVERTER = DefaultDataConverter.newDefaultInstance();
-
-  /** Serializes and deserializes with Temporal's converter, as workflow arguments and results are. */
-  @SuppressWarnings("unchecked")
-  public static <T> T roundTrip(T value) {
-    Payload p = CONVERTER.toPayload(value).orElseThrow();
-    return (T) CONVERTER.fromPayload(p, value.getClass(), value.getClass());
-  }
-
-  static String json(Object value) {
-    return CONVERTER.toPayload(value).orElseThrow().getData().toString(StandardCharsets.UTF_8);
-  }
-
   private static final InstanceKey P = InstanceKey.parse("127.0.0.1:3307");
 
   @Test

@@ -20,7 +20,8 @@ class MySqlGtidSetTest {
   @Test
   void parsesMultiIntervalMultiUuidAndRoundTrips() {
     GtidSet s = g(A + ":1-5:7-9," + B + ":1-3");
-    assertThat(((MySqlGtidSet) s).intervals()).containsExactlyEntriesOf(Map.of(
+    assertThat(((MySqlGtidSet) s).intervals().keySet()).containsExactly(A, B);
+    assertThat(((MySqlGtidSet) s).intervals()).isEqualTo(Map.of(
         A, List.of(new MySqlGtidSet.Interval(1, 5), new MySqlGtidSet.Interval(7, 9)),
         B, List.of(new MySqlGtidSet.Interval(1, 3))));
     assertThat(s).hasToString(A + ":1-5:7-9," + B + ":1-3");

@@ -1,0 +1,60 @@
+package dev.handoff.planning;
+
+import static dev.handoff.planning.Fixture.P;
+import static dev.handoff.planning.Fixture.R1;
+import static dev.handoff.planning.Fixture.R2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.handoff.domain.Topology;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FailoverPlanTest {
+  private final Topology topology = new Topology("main", P, List.of(R1, R2), 7);
+
+  @Test
+  void plannedSwitchoverHasTheEightDesignSteps() {
+    FailoverPlan plan = FailoverPlan.plannedSwitchover(topology, R1);
+    assertThat(plan.kind()).isEqualTo(FailoverPlan.Kind.PLANNED_SWITCHOVER);
+    assertThat(plan.stepNames()).containsExactly("precheck", "move-replicas", "set-read-only-and-wait", "promote",
+        "publish-topology", "repoint-haproxy", "restart-heartbeat", "rejoin-old-primary");
+    assertThat(plan.steps()).extracting(FailoverPlan.Step::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    assertThat(plan.pointOfNoReturn()).isEqualTo(FailoverPlan.PROMOTE);
+    assertThat(plan.steps().get(1).description()).contains("move 127.0.0.1:3309 under 127.0.0.1:3308");
+    assertThat(plan.steps().get(4).description()).contains("epoch 7 -> 8");
+    assertThat(plan.steps().get(7).description()).isEqualTo("make 127.0.0.1:3307 a replica of 127.0.0.1:3308");
+  }
+
+  @Test
+  void plannedWithoutCandidateSaysItIsChosenAtPrecheck() {
+    FailoverPlan plan = FailoverPlan.plannedSwitchover(topology, null);
+    assertThat(plan.candidate()).isNull();
+    assertThat(plan.steps().get(0).description()).startsWith("check the best eligible replica");
+    assertThat(plan.render()).contains("to (chosen during the run)");
+  }
+
+  @Test
+  void renderIsANumberedRunbook() {
+    String text = FailoverPlan.plannedSwitchover(topology, R1).render();
+    assertThat(text).startsWith("Planned switchover of cluster main from 127.0.0.1:3307 to 127.0.0.1:3308\n");
+    assertThat(text).contains(" 1. precheck ", " 8. rejoin-old-primary ", "before 'promote' rolls back");
+    assertThat(text.lines()).hasSize(10);
+  }
+
+  @Test
+  void unplannedFailoverSteps() {
+    FailoverPlan plan = FailoverPlan.unplannedFailover(topology, R2);
+    assertThat(plan.stepNames()).containsExactly("confirm-dead", "fence-old-primary", "choose-candidate", "catch-up",
+        "promote", "move-replicas", "publish-topology", "repoint-haproxy", "restart-heartbeat",
+        "remove-dead-primary", "cooldown");
+    assertThat(plan.render()).startsWith("Unplanned failover").contains("only goes forward");
+  }
+
+  @Test
+  void refusesCandidateOutsideTheReplicas() {
+    assertThatThrownBy(() -> FailoverPlan.plannedSwitchover(topology, P)).hasMessageContaining("is already the primary");
+    assertThatThrownBy(() -> FailoverPlan.unplannedFailover(topology, Fixture.key(1)))
+        .hasMessageContaining("127.0.0.1:1 is not a replica of cluster main");
+  }
+}
