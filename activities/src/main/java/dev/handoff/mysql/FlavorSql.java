@@ -1,5 +1,7 @@
 package dev.handoff.mysql;
 
+import java.util.List;
+
 /**
  * The SQL that differs between MariaDB and MySQL 8, in one place. Everything else Handoff sends is
  * the same on both.
@@ -51,6 +53,30 @@ public enum FlavorSql {
   /** Whether a replica status row says it replicates by GTID auto-position. */
   public boolean usesGtid(String value) {
     return this == MARIADB ? value != null && !value.equalsIgnoreCase("No") : "1".equals(value);
+  }
+
+  /** Statements that set the instance read-only (MySQL: super_read_only too, so admin users are bound) or writable. */
+  public List<String> setReadOnly(boolean readOnly) {
+    if (this == MARIADB) {
+      return List.of("SET GLOBAL read_only = " + (readOnly ? 1 : 0));
+    }
+    return readOnly ? List.of("SET GLOBAL super_read_only = 1")
+        : List.of("SET GLOBAL super_read_only = 0", "SET GLOBAL read_only = 0");
+  }
+
+  /** Switches the primary side of semi-sync on (a new primary) or off (a demoted one). */
+  public String enableSemiSyncPrimary(boolean on) {
+    return (this == MARIADB ? "SET GLOBAL rpl_semi_sync_master_enabled = " : "SET GLOBAL rpl_semi_sync_source_enabled = ")
+        + (on ? 1 : 0);
+  }
+
+  /**
+   * Before a former primary (or a half-promoted candidate) replicates again: MariaDB's slave position
+   * must start from what the instance itself has, or it would ask its new source for old events.
+   * MySQL's auto-position uses gtid_executed and needs nothing.
+   */
+  public List<String> startFromOwnPosition() {
+    return this == MARIADB ? List.of("SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos") : List.of();
   }
 
   public static FlavorSql fromVersion(String version) {

@@ -1,0 +1,33 @@
+package dev.handoff.cluster;
+
+import dev.handoff.config.ClusterSettings;
+import dev.handoff.config.HaproxySettings;
+import dev.handoff.config.InstanceSettings;
+import dev.handoff.domain.Flavor;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.PromotionRule;
+import dev.handoff.support.Lookup;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Serves the configuration's view of a cluster to workflows (no credentials in it). */
+public final class ClusterActivitiesImpl implements ClusterActivities {
+  private final Lookup lookup;
+
+  public ClusterActivitiesImpl(Lookup lookup) {
+    this.lookup = lookup;
+  }
+
+  @Override
+  public ClusterDescription describeCluster(String cluster) {
+    ClusterSettings c = lookup.cluster(cluster);
+    Map<String, PromotionRule> rules = new LinkedHashMap<>();
+    for (InstanceSettings i : c.instances()) {
+      rules.put(i.key(), PromotionRule.fromString(i.promotionRule()));
+    }
+    return new ClusterDescription(c.name(), "mysql".equals(c.flavor()) ? Flavor.MYSQL : Flavor.MARIADB,
+        c.instances().stream().map(i -> new InstanceKey(i.host(), i.port())).toList(), rules,
+        lookup.config().remoteHaproxies().stream().map(HaproxySettings::name).toList(),
+        c.limits().maxLagSeconds(), c.limits().maxDmlSeconds());
+  }
+}

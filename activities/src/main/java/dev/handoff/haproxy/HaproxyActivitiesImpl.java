@@ -1,0 +1,184 @@
+package dev.handoff.haproxy;
+
+import dev.handoff.config.ClusterSettings;
+import dev.handoff.config.HaproxySettings;
+import dev.handoff.domain.FailureType;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.support.Heartbeats;
+import dev.handoff.support.Lookup;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Repoints a remote HAProxy: the running process through the runtime API (instant, no reload), and
+ * the config file so a later reload keeps the change. A server the running process does not know
+ * is added by a reload through the master socket.
+ */
+public final class HaproxyActivitiesImpl implements HaproxyActivities {
+  static final String UNREACHABLE = FailureType.HAPROXY_UNREACHABLE;
+  private final Lookup lookup;
+
+  public HaproxyActivitiesImpl(Lookup lookup) {
+    this.lookup = lookup;
+  }
+
+  @Override
+  public boolean pingHaproxy(String haproxy) {
+    HaproxySettings h = lookup.haproxy(haproxy);
+    try {
+      return runtime(h).command("show info").contains("Name: HAProxy");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public String repointWriter(String haproxy, String cluster, InstanceKey primary) {
+    HaproxySettings h = lookup.haproxy(haproxy);
+    ClusterSettings c = lookup.cluster(cluster);
+    lookup.instance(cluster, primary);
+    String primaryServer = HaproxyRuntime.serverName(primary.toString());
+    Set<String> others = new HashSet<>();
+    c.instances().forEach(i -> others.add(HaproxyRuntime.serverName(i.key())));
+    others.remove(primaryServer);
+    HaproxyRuntime rt = runtime(h);
+    try {
+      boolean changedFile = writeConfig(h, c.writerBackend(), Set.of(primaryServer))
+          | writeConfig(h, c.readerBackend(), others);
+      if (routes(rt, c.writerBackend(), primaryServer, others)) {
+        return haproxy + " already routes writes to " + primary + (changedFile ? " (config file updated)" : "");
+      }
+      boolean reloaded = false;
+      // Fence first: no moment with two writers.
+      for (String s : others) {
+        reloaded |= apply(rt, h, "set server " + c.writerBackend() + "/" + s + " state maint", reloaded);
+        rt.command("shutdown sessions server " + c.writerBackend() + "/" + s);
+      }
+      reloaded |= apply(rt, h, "set server " + c.writerBackend() + "/" + primaryServer + " state ready", reloaded);
+      rt.command("set server " + c.writerBackend() + "/" + primaryServer + " health up");
+      apply(rt, h, "set server " + c.readerBackend() + "/" + primaryServer + " state maint", reloaded);
+      rt.command("shutdown sessions server " + c.readerBackend() + "/" + primaryServer);
+      for (String s : others) {
+        apply(rt, h, "set server " + c.readerBackend() + "/" + s + " state ready", reloaded);
+      }
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!routes(rt, c.writerBackend(), primaryServer, others)) {
+        if (System.nanoTime() > deadline) {
+          throw ApplicationFailure.newFailure(haproxy + " writer backend " + c.writerBackend() + " serves "
+              + serving(rt, c.writerBackend()) + " after the repoint, not only " + primary,
+              FailureType.HAPROXY_NOT_REPOINTED);
+        }
+        Heartbeats.beat("waiting for " + haproxy + " to mark " + primary + " up");
+        Thread.sleep(20);
+      }
+      return haproxy + " routes writes to " + primary + (reloaded ? " (reloaded to add the server)" : "");
+    } catch (IOException e) {
+      throw ApplicationFailure.newFailure(haproxy + " admin socket " + h.adminSocket() + ": " + e.getMessage(),
+          UNREACHABLE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("interrupted", "Interrupted");
+    }
+  }
+
+  @Override
+  public String fenceWriter(String haproxy, String cluster, InstanceKey instance) {
+    HaproxySettings h = lookup.haproxy(haproxy);
+    ClusterSettings c = lookup.cluster(cluster);
+    lookup.instance(cluster, instance);
+    String server = HaproxyRuntime.serverName(instance.toString());
+    HaproxyRuntime rt = runtime(h);
+    try {
+      List<String> enabled = new ArrayList<>(serving(rt, c.writerBackend()));
+      enabled.remove(server);
+      writeConfig(h, c.writerBackend(), new HashSet<>(enabled));
+      rt.command("set server " + c.writerBackend() + "/" + server + " state maint");
+      rt.command("shutdown sessions server " + c.writerBackend() + "/" + server);
+      if (serving(rt, c.writerBackend()).contains(server)) {
+        throw ApplicationFailure.newFailure(haproxy + " still serves " + instance + " after fencing",
+            FailureType.HAPROXY_NOT_REPOINTED);
+      }
+      return haproxy + " no longer routes writes to " + instance;
+    } catch (IOException e) {
+      throw ApplicationFailure.newFailure(haproxy + " admin socket " + h.adminSocket() + ": " + e.getMessage(),
+          UNREACHABLE);
+    }
+  }
+
+  /** Runs a runtime command; if the running process lacks the server, reloads once (the file has it). */
+  private static boolean apply(HaproxyRuntime rt, HaproxySettings h, String command, boolean alreadyReloaded)
+      throws IOException {
+    String answer = rt.command(command).strip();
+    if (answer.isEmpty()) {
+      return false;
+    }
+    if (answer.contains("No such server") && !alreadyReloaded) {
+      rt.masterCommand("reload");
+      awaitAdminSocket(rt);
+      String again = rt.command(command).strip();
+      if (!again.isEmpty()) {
+        throw ApplicationFailure.newFailure(h.name() + " refused '" + command + "' after a reload: " + again,
+            FailureType.HAPROXY_NOT_REPOINTED);
+      }
+      return true;
+    }
+    throw ApplicationFailure.newFailure(h.name() + " refused '" + command + "': " + answer,
+        FailureType.HAPROXY_NOT_REPOINTED);
+  }
+
+  private static void awaitAdminSocket(HaproxyRuntime rt) throws IOException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (true) {
+      try {
+        if (rt.command("show info").contains("Name: HAProxy")) {
+          return;
+        }
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static boolean routes(HaproxyRuntime rt, String backend, String primaryServer, Set<String> others)
+      throws IOException {
+    return serving(rt, backend).equals(List.of(primaryServer));
+  }
+
+  private static List<String> serving(HaproxyRuntime rt, String backend) throws IOException {
+    return rt.servers(backend).stream().filter(HaproxyRuntime.ServerStat::serving)
+        .map(HaproxyRuntime.ServerStat::server).toList();
+  }
+
+  /** Rewrites the config file when it differs; returns whether it changed. Atomic: temp file, then move. */
+  private static boolean writeConfig(HaproxySettings h, String backend, Set<String> enabled) throws IOException {
+    Path file = Path.of(h.configFile());
+    String before = Files.readString(file);
+    String after = HaproxyConfigFile.setEnabled(before, backend, enabled);
+    if (after.equals(before)) {
+      return false;
+    }
+    Path tmp = file.resolveSibling(file.getFileName() + ".handoff-tmp");
+    Files.writeString(tmp, after);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return true;
+  }
+
+  private static HaproxyRuntime runtime(HaproxySettings h) {
+    return new HaproxyRuntime(Path.of(h.adminSocket()), h.masterSocket() == null ? null : Path.of(h.masterSocket()));
+  }
+}

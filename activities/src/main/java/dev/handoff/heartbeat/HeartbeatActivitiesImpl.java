@@ -1,0 +1,96 @@
+package dev.handoff.heartbeat;
+
+import dev.handoff.config.ClusterSettings;
+import dev.handoff.config.HeartbeatSettings;
+import dev.handoff.config.InstanceSettings;
+import dev.handoff.domain.FailureType;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.mysql.Db;
+import dev.handoff.process.ProcessException;
+import dev.handoff.support.Heartbeats;
+import dev.handoff.support.Lookup;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Points pt-heartbeat at the new primary on every replica host. This worker runs the processes
+ * itself, so it must run on the replica hosts' machine (the lab's case); other deployments run an
+ * agent per host that serves this activity on a host-specific task queue.
+ */
+public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
+  private final Lookup lookup;
+
+  public HeartbeatActivitiesImpl(Lookup lookup) {
+    this.lookup = lookup;
+  }
+
+  @Override
+  public String restartHeartbeat(String cluster, InstanceKey primary) {
+    ClusterSettings c = lookup.cluster(cluster);
+    lookup.instance(cluster, primary);
+    HeartbeatSettings hb = c.heartbeat();
+    List<String> done = new ArrayList<>();
+    try {
+      if (!HeartbeatProcesses.stop(hb, primary.toString())) {
+        throw ApplicationFailure.newFailure("cannot stop the pt-heartbeat of " + primary, "HeartbeatNotStopped");
+      }
+      for (InstanceSettings i : c.instances()) {
+        if (i.key().equals(primary.toString())) {
+          continue;
+        }
+        var running = HeartbeatProcesses.running(hb, i.key());
+        if (running.isPresent() && running.get().primary().equals(primary.toString())) {
+          done.add(i.key() + " kept");
+          continue;
+        }
+        HeartbeatProcesses.stop(hb, i.key());
+        HeartbeatProcesses.start(hb, i.key(), primary.toString(), lookup.config().credentials().heartbeat());
+        done.add(i.key() + " restarted");
+      }
+    } catch (ProcessException e) {
+      throw ApplicationFailure.newFailure("pt-heartbeat: " + e.getMessage(), "HeartbeatNotStarted");
+    }
+    double advancedAfter = awaitAdvance(c, primary);
+    return "pt-heartbeat -> " + primary + " (" + String.join(", ", done) + "); rows advance, newest "
+        + String.format("%.2f", advancedAfter) + " s old";
+  }
+
+  /** Waits until the primary's own heartbeat row is fresh and changes; returns its age then. */
+  private double awaitAdvance(ClusterSettings c, InstanceKey primary) {
+    String table = c.heartbeat().database() + "." + c.heartbeat().table();
+    String sql = "SELECT ts, TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM " + table
+        + " WHERE server_id = @@server_id";
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    String first = null;
+    try (Connection conn = Db.connect(primary.host(), primary.port(), lookup.config().credentials().admin(), 2000);
+         Statement st = conn.createStatement()) {
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rs = st.executeQuery(sql)) {
+          if (rs.next()) {
+            String ts = rs.getString(1);
+            double age = rs.getLong(2) / 1e6;
+            if (first == null) {
+              first = ts;
+            } else if (!ts.equals(first) && age < 5) {
+              return Math.max(0, age);
+            }
+          }
+        }
+        Heartbeats.beat("waiting for heartbeat rows on " + primary);
+        Thread.sleep(100);
+      }
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("reading heartbeats on " + primary + ": " + e.getMessage(),
+          "InstanceUnreachable");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw ApplicationFailure.newFailure("pt-heartbeat rows on " + primary + " did not advance within 15 s; see "
+        + c.heartbeat().runDir() + "/*.log", FailureType.HEARTBEAT_NOT_ADVANCING);
+  }
+}

@@ -1,0 +1,283 @@
+package dev.handoff.mysql;
+
+import dev.handoff.config.ClusterSettings;
+import dev.handoff.config.Credential;
+import dev.handoff.config.InstanceSettings;
+import dev.handoff.domain.FailureType;
+import dev.handoff.domain.Flavor;
+import dev.handoff.domain.GtidSet;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.PromotionRule;
+import dev.handoff.domain.ReplicationStatus;
+import dev.handoff.support.Heartbeats;
+import dev.handoff.support.Lookup;
+import io.temporal.failure.ApplicationFailure;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+/**
+ * The database steps of a runbook, over Connector/J with the admin credential. Each reads the state
+ * first and returns early when its postcondition holds.
+ */
+public final class MysqlActivitiesImpl implements MysqlActivities {
+  static final String UNREACHABLE = "InstanceUnreachable";
+  static final String REPLICATION_NOT_RUNNING = "ReplicationNotRunning";
+  private static final int CONNECT_TIMEOUT_MILLIS = 2000;
+  private static final int REPLICA_HEARTBEAT_SECONDS = 1;
+  private static final Pattern DDL = Pattern.compile(
+      "^\\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE|REPAIR)\\s", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DML = Pattern.compile(
+      "^\\s*(INSERT|UPDATE|DELETE|REPLACE|LOAD|SELECT\\s.*\\sFOR\\s+UPDATE)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
+  private final Lookup lookup;
+
+  public MysqlActivitiesImpl(Lookup lookup) {
+    this.lookup = lookup;
+  }
+
+  @Override
+  public List<InstanceState> inspectCluster(String cluster) {
+    ClusterSettings c = lookup.cluster(cluster);
+    List<CompletableFuture<InstanceState>> all = c.instances().stream()
+        .map(i -> CompletableFuture.supplyAsync(() -> inspect(c, i))).toList();
+    return all.stream().map(CompletableFuture::join).toList();
+  }
+
+  private InstanceState inspect(ClusterSettings c, InstanceSettings in) {
+    InstanceKey key = new InstanceKey(in.host(), in.port());
+    PromotionRule rule = PromotionRule.fromString(in.promotionRule());
+    try (Connection conn = connect(key)) {
+      InstanceReport r = InstanceInspector.inspect(conn);
+      Flavor flavor = Flavor.fromVersion(r.version());
+      String uuid = flavor == Flavor.MYSQL ? scalar(conn, "SELECT @@server_uuid") : null;
+      boolean ddl = false;
+      long longestDml = 0;
+      try (Statement st = conn.createStatement();
+           ResultSet rs = st.executeQuery("SELECT ID, COMMAND, TIME, INFO FROM information_schema.PROCESSLIST"
+               + " WHERE ID <> CONNECTION_ID() AND INFO IS NOT NULL")) {
+        while (rs.next()) {
+          String info = rs.getString("INFO");
+          if (DDL.matcher(info).find()) {
+            ddl = true;
+          } else if (DML.matcher(info).find()) {
+            longestDml = Math.max(longestDml, rs.getLong("TIME"));
+          }
+        }
+      }
+      ReplicationStatus repl = null;
+      if (r.isReplica()) {
+        repl = new ReplicationStatus(new InstanceKey(r.sourceHost(), r.sourcePort()), r.ioRunning(), r.sqlRunning(),
+            r.gtidReceived(), r.lastIoError(), r.lastSqlError(), r.secondsBehindSource(),
+            heartbeatAge(conn, c));
+      }
+      return new InstanceState(key, true, null, r.serverId(), uuid, flavor, r.version(), r.readOnly(),
+          r.gtidExecuted(), repl, ddl, longestDml, rule);
+    } catch (SQLException e) {
+      return InstanceState.unreachable(key, rule, e.getMessage());
+    }
+  }
+
+  private static Double heartbeatAge(Connection c, ClusterSettings cluster) {
+    String table = cluster.heartbeat().database() + "." + cluster.heartbeat().table();
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), UTC_TIMESTAMP(6)) FROM " + table)) {
+      rs.next();
+      long micros = rs.getLong(1);
+      return rs.wasNull() ? null : Math.max(0, micros) / 1e6;
+    } catch (SQLException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public String moveReplica(String cluster, InstanceKey replica, InstanceKey source) {
+    lookup.instance(cluster, replica);
+    lookup.instance(cluster, source);
+    try (Connection r = connect(replica); Connection s = connect(source)) {
+      InstanceReport before = InstanceInspector.inspect(r);
+      if (replicatesFrom(before, source)) {
+        return replica + " already replicates from " + source;
+      }
+      FlavorSql sql = FlavorSql.fromVersion(before.version());
+      exec(r, sql.stopReplica);
+      String position = gtidPosition(r, sql);
+      awaitGtid(s, FlavorSql.fromVersion(InstanceInspector.inspect(s).version()), position, 30);
+      pointAt(r, sql, source);
+      awaitRunning(r, source);
+      return replica + " moved under " + source + " at " + (position.isEmpty() ? "(empty)" : position);
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("moving " + replica + " under " + source + ": " + e.getMessage(), UNREACHABLE);
+    }
+  }
+
+  @Override
+  public String setReadOnly(String cluster, InstanceKey instance, boolean readOnly) {
+    lookup.instance(cluster, instance);
+    try (Connection c = connect(instance)) {
+      InstanceReport r = InstanceInspector.inspect(c);
+      FlavorSql sql = FlavorSql.fromVersion(r.version());
+      String did;
+      if (r.readOnly() == readOnly) {
+        did = instance + " was already " + (readOnly ? "read-only" : "writable");
+      } else {
+        for (String stmt : sql.setReadOnly(readOnly)) {
+          exec(c, stmt);
+        }
+        did = instance + " set " + (readOnly ? "read-only" : "writable");
+      }
+      String position = gtidPosition(c, sql);
+      Heartbeats.beat(did);
+      return position;
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("setting read_only=" + readOnly + " on " + instance + ": " + e.getMessage(),
+          UNREACHABLE);
+    }
+  }
+
+  @Override
+  public String waitForGtid(String cluster, InstanceKey instance, String gtid, int timeoutSeconds) {
+    lookup.instance(cluster, instance);
+    try (Connection c = connect(instance)) {
+      FlavorSql sql = FlavorSql.fromVersion(InstanceInspector.inspect(c).version());
+      long millis = awaitGtid(c, sql, gtid, timeoutSeconds);
+      return instance + " executed " + (gtid.isEmpty() ? "(empty)" : gtid) + " after " + millis + " ms";
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("waiting on " + instance + ": " + e.getMessage(), UNREACHABLE);
+    }
+  }
+
+  @Override
+  public String promote(String cluster, InstanceKey instance) {
+    lookup.instance(cluster, instance);
+    try (Connection c = connect(instance)) {
+      InstanceReport r = InstanceInspector.inspect(c);
+      FlavorSql sql = FlavorSql.fromVersion(r.version());
+      if (!r.isReplica() && !r.readOnly()) {
+        exec(c, sql.enableSemiSyncPrimary(true));
+        return instance + " already promoted (writable, no source)";
+      }
+      exec(c, sql.stopReplica);
+      exec(c, sql.resetReplicaAll);
+      exec(c, sql.enableSemiSyncPrimary(true));
+      for (String stmt : sql.setReadOnly(false)) {
+        exec(c, stmt);
+      }
+      return instance + " promoted at " + gtidPosition(c, sql) + " (was replicating from " + r.sourceKey() + ")";
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("promoting " + instance + ": " + e.getMessage(), UNREACHABLE);
+    }
+  }
+
+  @Override
+  public String rejoinAsReplica(String cluster, InstanceKey instance, InstanceKey source) {
+    lookup.instance(cluster, instance);
+    lookup.instance(cluster, source);
+    try (Connection c = connect(instance)) {
+      InstanceReport r = InstanceInspector.inspect(c);
+      FlavorSql sql = FlavorSql.fromVersion(r.version());
+      if (r.readOnly() && replicatesFrom(r, source)) {
+        return instance + " already replicates from " + source;
+      }
+      for (String stmt : sql.setReadOnly(true)) {
+        exec(c, stmt);
+      }
+      exec(c, sql.enableSemiSyncPrimary(false));
+      exec(c, sql.stopReplica);
+      // It replicates from what it has itself: on MariaDB the slave position starts from its binlog.
+      for (String stmt : sql.startFromOwnPosition()) {
+        exec(c, stmt);
+      }
+      pointAt(c, sql, source);
+      awaitRunning(c, source);
+      return instance + " is read-only and replicates from " + source + " from " + gtidPosition(c, sql);
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("rejoining " + instance + " under " + source + ": " + e.getMessage(),
+          UNREACHABLE);
+    }
+  }
+
+  private static boolean replicatesFrom(InstanceReport r, InstanceKey source) {
+    return r.isReplica() && r.ioRunning() && r.sqlRunning() && r.usingGtid()
+        && source.toString().equals(r.sourceKey());
+  }
+
+  private void pointAt(Connection c, FlavorSql sql, InstanceKey source) throws SQLException {
+    Credential repl = lookup.config().credentials().replication();
+    exec(c, sql.changeSource(source.host(), source.port(), repl.user(), repl.password().resolve(),
+        REPLICA_HEARTBEAT_SECONDS));
+    exec(c, sql.startReplica);
+  }
+
+  /** Waits until both replication threads run against the source; a stopped thread fails with its error. */
+  private static void awaitRunning(Connection c, InstanceKey source) throws SQLException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    InstanceReport r;
+    do {
+      r = InstanceInspector.inspect(c);
+      if (replicatesFrom(r, source)) {
+        return;
+      }
+      Heartbeats.beat("waiting for replication from " + source);
+      sleep(20);
+    } while (System.nanoTime() < deadline);
+    throw ApplicationFailure.newFailure("replication from " + source + " did not start: IO " + r.ioRunning()
+        + ", SQL " + r.sqlRunning() + "; " + (r.lastIoError() + " " + r.lastSqlError()).strip(), REPLICATION_NOT_RUNNING);
+  }
+
+  /** Waits until the instance has executed {@code gtid}; returns the milliseconds it took. */
+  private static long awaitGtid(Connection c, FlavorSql sql, String gtid, int timeoutSeconds) throws SQLException {
+    long t0 = System.nanoTime();
+    Flavor flavor = sql == FlavorSql.MARIADB ? Flavor.MARIADB : Flavor.MYSQL;
+    GtidSet target = GtidSet.parse(flavor, gtid);
+    long deadline = t0 + timeoutSeconds * 1_000_000_000L;
+    while (true) {
+      GtidSet has = GtidSet.parse(flavor, gtidPosition(c, sql));
+      if (has.contains(target)) {
+        return (System.nanoTime() - t0) / 1_000_000;
+      }
+      if (System.nanoTime() > deadline) {
+        throw ApplicationFailure.newNonRetryableFailure("did not execute " + gtid + " within " + timeoutSeconds
+            + " s; it has " + has + " and lacks " + target.subtract(has), FailureType.CATCH_UP_TIMEOUT);
+      }
+      Heartbeats.beat("has " + has + ", waiting for " + target);
+      // The server-side wait returns as soon as the position is reached; 1 s bounds it between heartbeats.
+      scalar(c, sql.waitForGtid(gtid, 1));
+    }
+  }
+
+  private static String gtidPosition(Connection c, FlavorSql sql) throws SQLException {
+    String v = scalar(c, sql.selectGtidExecuted);
+    return v == null ? "" : v.replaceAll("\\s+", "");
+  }
+
+  private Connection connect(InstanceKey key) throws SQLException {
+    return Db.connect(key.host(), key.port(), lookup.config().credentials().admin(), CONNECT_TIMEOUT_MILLIS);
+  }
+
+  private static void exec(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  private static String scalar(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("interrupted", "Interrupted");
+    }
+  }
+}

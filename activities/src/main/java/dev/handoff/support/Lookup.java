@@ -1,0 +1,43 @@
+package dev.handoff.support;
+
+import dev.handoff.config.ClusterSettings;
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.config.HaproxySettings;
+import dev.handoff.domain.FailureType;
+import dev.handoff.domain.InstanceKey;
+import io.temporal.failure.ApplicationFailure;
+
+/** Finds clusters, instances and HAProxies in the worker's config; an unknown name is a non-retryable failure. */
+public final class Lookup {
+  private final HandoffConfig config;
+
+  public Lookup(HandoffConfig config) {
+    this.config = config;
+  }
+
+  public HandoffConfig config() {
+    return config;
+  }
+
+  public ClusterSettings cluster(String name) {
+    return config.cluster(name).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+        "unknown cluster '" + name + "'; this worker's configuration has "
+            + config.clusters().stream().map(ClusterSettings::name).toList(), FailureType.UNKNOWN_CLUSTER));
+  }
+
+  /** The instance, which must belong to the cluster. */
+  public InstanceKey instance(String cluster, InstanceKey key) {
+    ClusterSettings c = cluster(cluster);
+    if (key == null || c.instance(key.toString()).isEmpty()) {
+      throw ApplicationFailure.newNonRetryableFailure("instance " + key + " is not part of cluster " + cluster
+          + "; its instances are " + c.instances().stream().map(i -> i.key()).toList(), FailureType.UNKNOWN_INSTANCE);
+    }
+    return key;
+  }
+
+  public HaproxySettings haproxy(String name) {
+    return config.haproxy().stream().filter(h -> h.name().equals(name)).findFirst()
+        .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure("unknown HAProxy '" + name + "'; configured: "
+            + config.haproxy().stream().map(HaproxySettings::name).toList(), FailureType.UNKNOWN_INSTANCE));
+  }
+}

@@ -1,0 +1,160 @@
+package dev.handoff.cli;
+
+import dev.handoff.config.ClusterSettings;
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.WorkflowIds;
+import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverProgress;
+import dev.handoff.switchover.SwitchoverRequest;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code handoff failover ...}: start failovers and follow them. */
+@Command(name = "failover", mixinStandardHelpOptions = true, description = "Move a cluster's primary.",
+    subcommands = {FailoverCommand.Planned.class})
+final class FailoverCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /** Exit code of a failover that was refused, rolled back or stopped after promotion. */
+  static final int NOT_DONE = 4;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  @Command(name = "planned", mixinStandardHelpOptions = true,
+      description = "Planned switchover: move the primary to a named replica or to the best one.")
+  static final class Planned implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--cluster", required = true, description = "The cluster to switch over.")
+    String cluster;
+
+    @Option(names = "--to", description = "The replica to promote, as HOST:PORT (default: the best one).")
+    String to;
+
+    @Option(names = "--dry-run", description = "Run the pre-checks and print the plan; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--wait", description = "Wait for the switchover to finish, printing each step.")
+    boolean waitForIt;
+
+    @Override
+    public Integer call() {
+      HandoffConfig cfg = config.load();
+      ClusterSettings c = cfg.cluster(cluster).orElseThrow(() -> new CliException("unknown cluster '" + cluster
+          + "'; the configuration has " + cfg.clusters().stream().map(ClusterSettings::name).toList()));
+      InstanceKey candidate = null;
+      if (to != null) {
+        try {
+          candidate = InstanceKey.parse(to);
+        } catch (IllegalArgumentException e) {
+          throw new CliException("--to: " + e.getMessage());
+        }
+        if (c.instance(candidate.toString()).isEmpty()) {
+          throw new CliException("--to " + to + " is not an instance of " + cluster + "; its instances are "
+              + c.instances().stream().map(i -> i.key()).toList());
+        }
+      }
+      String id = dryRun ? WorkflowIds.dryRun(cluster) : WorkflowIds.failover(cluster);
+      try (TemporalConnection t = new TemporalConnection(cfg)) {
+        PlannedFailoverWorkflow wf = t.client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+            .setTaskQueue(cfg.temporal().taskQueue())
+            .setWorkflowId(id)
+            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+            .setWorkflowExecutionTimeout(Duration.ofHours(1))
+            .build());
+        try {
+          WorkflowClient.start(wf::switchover, new SwitchoverRequest(cluster, candidate, dryRun));
+        } catch (WorkflowExecutionAlreadyStarted e) {
+          throw new CliException("a failover of " + cluster + " is already running: workflow " + id + " (run "
+              + e.getExecution().getRunId() + "); follow it in the Web UI"
+              + (cfg.temporal().webUi() == null ? "" : " " + cfg.temporal().webUi()) + " or wait for it to end");
+        }
+        System.out.println((dryRun ? "dry run " : "switchover ") + "of " + cluster + " started: workflow " + id);
+        if (!dryRun && !waitForIt) {
+          System.out.println("follow it: ./handoff failover planned ... --wait, or the Temporal Web UI"
+              + (cfg.temporal().webUi() == null ? "" : " " + cfg.temporal().webUi()));
+          return 0;
+        }
+        return follow(t.client.newUntypedWorkflowStub(id), wf, System.out);
+      }
+    }
+  }
+
+  /** Prints each step as it finishes, then the outcome; returns the exit code. */
+  static int follow(WorkflowStub stub, PlannedFailoverWorkflow wf, PrintStream out) {
+    CompletableFuture<SwitchoverProgress> result = stub.getResultAsync(SwitchoverProgress.class);
+    int printed = 0;
+    while (true) {
+      SwitchoverProgress p;
+      try {
+        p = wf.progress();
+      } catch (RuntimeException e) {
+        p = null; // no worker has picked the workflow up yet
+      }
+      if (p != null) {
+        printed = printSteps(p, printed, out);
+      }
+      try {
+        SwitchoverProgress done = result.get(100, TimeUnit.MILLISECONDS);
+        printSteps(done, printed, out);
+        if (SwitchoverProgress.DRY_RUN.equals(done.state())) {
+          out.println("pre-checks passed; the plan:");
+          out.println(done.plan());
+        } else {
+          out.println("switchover COMPLETED: " + done.oldPrimary() + " -> " + done.newPrimary());
+        }
+        return 0;
+      } catch (TimeoutException e) {
+        continue;
+      } catch (java.util.concurrent.ExecutionException e) {
+        SwitchoverProgress last = null;
+        try {
+          last = wf.progress();
+        } catch (RuntimeException ignored) {
+          // the outcome below still says what happened
+        }
+        if (last != null) {
+          printSteps(last, printed, out);
+        }
+        Throwable cause = e.getCause() instanceof WorkflowFailedException wfe ? wfe.getCause() : e.getCause();
+        String type = cause instanceof ApplicationFailure a ? a.getType() : cause.getClass().getSimpleName();
+        String message = cause instanceof ApplicationFailure a ? a.getOriginalMessage() : cause.getMessage();
+        out.println("switchover " + (last == null ? "FAILED" : last.state()) + " [" + type + "]: " + message);
+        return NOT_DONE;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        out.println("stopped following; the switchover goes on in the workflow");
+        return 1;
+      }
+    }
+  }
+
+  private static int printSteps(SwitchoverProgress p, int from, PrintStream out) {
+    for (int i = from; i < p.steps().size(); i++) {
+      StepRecord s = p.steps().get(i);
+      out.printf("  [%s] %s (%d ms): %s%n", s.outcome(), s.name(), s.millis(), s.detail());
+    }
+    return Math.max(from, p.steps().size());
+  }
+}

@@ -1,0 +1,42 @@
+package dev.handoff.mysql;
+
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.InstanceState;
+import io.temporal.activity.ActivityInterface;
+import java.util.List;
+
+/**
+ * Every step that touches a database instance. Each one reads the state first and does nothing when
+ * its postcondition already holds, so a retry after a worker crash is safe. The returned strings say
+ * what the step found and did; they never hold a credential.
+ */
+@ActivityInterface
+public interface MysqlActivities {
+
+  /** Reads every configured instance of the cluster; an unreachable one is reported, not thrown. */
+  List<InstanceState> inspectCluster(String cluster);
+
+  /**
+   * Postcondition: {@code replica} replicates from {@code source} by GTID with both threads running,
+   * and lost nothing it had: it is stopped first, and moved once the source has executed its position.
+   */
+  String moveReplica(String cluster, InstanceKey replica, InstanceKey source);
+
+  /**
+   * Postcondition: {@code read_only} on the instance equals {@code readOnly}. Returns the instance's
+   * GTID position after the change, which on a primary just set read-only is final.
+   */
+  String setReadOnly(String cluster, InstanceKey instance, boolean readOnly);
+
+  /** Postcondition: the instance has executed {@code gtid}. Heartbeats while it waits. */
+  String waitForGtid(String cluster, InstanceKey instance, String gtid, int timeoutSeconds);
+
+  /** Postcondition: the instance replicates from nothing, is writable, and is a semi-sync primary. */
+  String promote(String cluster, InstanceKey instance);
+
+  /**
+   * Postcondition: the instance is read-only, not a semi-sync primary, and replicates from {@code source}
+   * by GTID, starting from what it has itself written.
+   */
+  String rejoinAsReplica(String cluster, InstanceKey instance, InstanceKey source);
+}

@@ -1,0 +1,67 @@
+package dev.handoff.runbook;
+
+import dev.handoff.domain.FailureType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+
+/** The activity options every runbook reuses, named for what the step needs. */
+public final class RunbookOptions {
+  private RunbookOptions() {}
+
+  /** Failures that a retry cannot fix: the operator must act. */
+  public static final String[] NOT_RETRYABLE = {
+      FailureType.UNKNOWN_CLUSTER, FailureType.UNKNOWN_INSTANCE, FailureType.ERRANT_GTID,
+      FailureType.STALE_EPOCH, FailureType.TOPOLOGY_MISSING};
+
+  /** A read: quick, a few attempts. */
+  public static final ActivityOptions PROBE = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(15))
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(200))
+          .setBackoffCoefficient(2)
+          .setMaximumAttempts(3)
+          .setDoNotRetry(NOT_RETRYABLE)
+          .build())
+      .build();
+
+  /** A change before the point of no return: retried a few times, then the runbook rolls back. */
+  public static final ActivityOptions MUTATION = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(30))
+      .setHeartbeatTimeout(Duration.ofSeconds(5))
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(100))
+          .setBackoffCoefficient(2)
+          .setMaximumInterval(Duration.ofSeconds(2))
+          .setMaximumAttempts(4)
+          .setDoNotRetry(NOT_RETRYABLE)
+          .build())
+      .build();
+
+  /** A wait for replication to catch up: long, heartbeating, so a dead worker is noticed in seconds. */
+  public static final ActivityOptions CATCH_UP_WAIT = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofMinutes(5))
+      .setHeartbeatTimeout(Duration.ofSeconds(5))
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(200))
+          .setMaximumAttempts(3)
+          .setDoNotRetry(NOT_RETRYABLE)
+          .build())
+      .build();
+
+  /**
+   * A change after the point of no return: the runbook can only go forward, so it keeps retrying
+   * (backing off to 10 s) until the step succeeds or fails in a way no retry can fix.
+   */
+  public static final ActivityOptions FORWARD = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(60))
+      .setHeartbeatTimeout(Duration.ofSeconds(5))
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(100))
+          .setBackoffCoefficient(2)
+          .setMaximumInterval(Duration.ofSeconds(10))
+          .setMaximumAttempts(0)
+          .setDoNotRetry(NOT_RETRYABLE)
+          .build())
+      .build();
+}

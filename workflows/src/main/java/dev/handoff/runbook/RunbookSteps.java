@@ -1,0 +1,112 @@
+package dev.handoff.runbook;
+
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.failure.TimeoutFailure;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/** The step log of a runbook: which step runs now, and what each finished one found. Workflow-side only. */
+public final class RunbookSteps {
+  public static final String ROLLBACK = "rollback";
+  private final List<StepRecord> records = new ArrayList<>();
+  private String current;
+  private String failedStep;
+  private long compensationStart;
+
+  /** Runs a step, recording its outcome; a failure is recorded and rethrown. */
+  public <T> T run(String name, Supplier<T> body, Function<T, String> describe) {
+    current = name;
+    long t0 = Workflow.currentTimeMillis();
+    try {
+      T result = body.get();
+      records.add(new StepRecord(name, StepRecord.DONE, describe.apply(result), Workflow.currentTimeMillis() - t0));
+      return result;
+    } catch (TemporalFailure e) {
+      failedStep = name;
+      records.add(new StepRecord(name, StepRecord.FAILED, failureType(e) + ": " + message(e),
+          Workflow.currentTimeMillis() - t0));
+      throw e;
+    }
+  }
+
+  public void done(String name, String detail) {
+    records.add(new StepRecord(name, StepRecord.DONE, detail, 0));
+  }
+
+  public void failed(String name, String detail) {
+    failedStep = name;
+    records.add(new StepRecord(name, StepRecord.FAILED, detail, 0));
+  }
+
+  public void compensating() {
+    current = ROLLBACK;
+    compensationStart = Workflow.currentTimeMillis();
+  }
+
+  public void compensated() {
+    records.add(new StepRecord(ROLLBACK, StepRecord.COMPENSATED, "undid the steps before " + failedStep,
+        Workflow.currentTimeMillis() - compensationStart));
+  }
+
+  public void finished() {
+    current = null;
+  }
+
+  public String current() {
+    return current;
+  }
+
+  public String failedStep() {
+    return failedStep;
+  }
+
+  public List<StepRecord> records() {
+    return List.copyOf(records);
+  }
+
+  /** The planned steps that have not finished, in order. */
+  public List<String> remaining(List<String> planned) {
+    List<String> done = records.stream().filter(r -> r.outcome().equals(StepRecord.DONE)).map(StepRecord::name).toList();
+    return planned.stream().filter(p -> done.stream().noneMatch(d -> d.equals(p) || d.startsWith(p + ":"))).toList();
+  }
+
+  /** The stable type of a failure: the activity's ApplicationFailure type, or Timeout. */
+  public static String failureType(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a) {
+        return a.getType();
+      }
+      if (t instanceof TimeoutFailure) {
+        return "Timeout";
+      }
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  /** The innermost readable message of a failure, without Temporal's wrapping. */
+  public static String message(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a) {
+        return a.getOriginalMessage();
+      }
+      if (t instanceof TimeoutFailure to) {
+        return "timed out (" + to.getTimeoutType() + ")";
+      }
+      if (!(t instanceof ActivityFailure) && !(t instanceof ChildWorkflowFailure) && t.getCause() == null) {
+        return t.getMessage();
+      }
+    }
+    return e.getMessage();
+  }
+
+  public static String describeStates(List<dev.handoff.domain.InstanceState> states) {
+    long up = states.stream().filter(dev.handoff.domain.InstanceState::reachable).count();
+    return up + " of " + states.size() + " instances reachable";
+  }
+}

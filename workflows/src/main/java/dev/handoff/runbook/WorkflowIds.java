@@ -1,0 +1,18 @@
+package dev.handoff.runbook;
+
+/** Workflow IDs and the default task queue, in one place. */
+public final class WorkflowIds {
+  private WorkflowIds() {}
+
+  public static final String DEFAULT_TASK_QUEUE = "handoff";
+
+  /** One failover per cluster at a time: planned and unplanned share this ID. */
+  public static String failover(String cluster) {
+    return "failover-" + cluster;
+  }
+
+  /** A dry run (pre-checks and plan only) runs beside a failover, never instead of one. */
+  public static String dryRun(String cluster) {
+    return "precheck-" + cluster;
+  }
+}

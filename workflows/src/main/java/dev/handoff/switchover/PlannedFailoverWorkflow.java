@@ -1,0 +1,21 @@
+package dev.handoff.switchover;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/** A planned switchover (graceful takeover): steps 1-8 of the design, as one durable runbook. */
+@WorkflowInterface
+public interface PlannedFailoverWorkflow {
+
+  /**
+   * Runs the switchover and returns its final progress. A refusal, a rollback, or a failure after
+   * promotion ends the workflow failed, with an ApplicationFailure whose type names the reason.
+   */
+  @WorkflowMethod
+  SwitchoverProgress switchover(SwitchoverRequest request);
+
+  /** The current step and what each finished step found. */
+  @QueryMethod
+  SwitchoverProgress progress();
+}

@@ -1,0 +1,227 @@
+package dev.handoff.switchover;
+
+import dev.handoff.cluster.ClusterActivities;
+import dev.handoff.cluster.ClusterDescription;
+import dev.handoff.domain.FailureType;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.Topology;
+import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.heartbeat.HeartbeatActivities;
+import dev.handoff.kv.TopologyActivities;
+import dev.handoff.mysql.MysqlActivities;
+import dev.handoff.planning.FailoverPlan;
+import dev.handoff.planning.PlannedSwitchoverChecks;
+import dev.handoff.planning.SwitchoverDecision;
+import dev.handoff.planning.SwitchoverLimits;
+import dev.handoff.runbook.RunbookOptions;
+import dev.handoff.runbook.RunbookSteps;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Saga;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Steps 1-8 of a planned switchover. Before promotion every change registers its undo first, and a
+ * failure rolls back (the old primary writable again); from promotion on, steps retry until done.
+ */
+public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
+  private final ClusterActivities clusterConfig =
+      Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
+  private final MysqlActivities mysqlProbe = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
+  private final MysqlActivities mysqlChange = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.MUTATION);
+  private final MysqlActivities mysqlWait =
+      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.CATCH_UP_WAIT);
+  private final MysqlActivities mysqlForward = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.FORWARD);
+  private final TopologyActivities kvProbe = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.PROBE);
+  private final TopologyActivities kvForward =
+      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.FORWARD);
+  private final HaproxyActivities haproxyProbe =
+      Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.PROBE);
+  private final HaproxyActivities haproxyForward =
+      Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.FORWARD);
+  private final HeartbeatActivities heartbeatForward =
+      Workflow.newActivityStub(HeartbeatActivities.class, RunbookOptions.FORWARD);
+
+  /** How long the candidate may take to execute the old primary's last transactions. */
+  static final int CATCH_UP_SECONDS = 30;
+
+  private final RunbookSteps steps = new RunbookSteps();
+  private String cluster;
+  private String state = SwitchoverProgress.RUNNING;
+  private InstanceKey oldPrimary;
+  private InstanceKey newPrimary;
+  private String plan;
+  private String failureType;
+  private String detail;
+
+  @Override
+  public SwitchoverProgress switchover(SwitchoverRequest request) {
+    cluster = request.cluster();
+    ClusterDescription desc;
+    Topology topology;
+    List<InstanceState> states;
+    SwitchoverDecision decision;
+    try {
+      desc = steps.run(FailoverPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(cluster),
+          d -> d.instances().size() + " instances, " + d.remoteHaproxies().size() + " remote HAProxies");
+      topology = steps.run(FailoverPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(cluster),
+          t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
+      states = steps.run(FailoverPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
+          RunbookSteps::describeStates);
+    } catch (TemporalFailure e) {
+      throw end(SwitchoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+    }
+    oldPrimary = topology.primary();
+    decision = precheck(request, desc, topology, states);
+    newPrimary = decision.candidate();
+    plan = FailoverPlan.plannedSwitchover(topology, newPrimary).render();
+    if (request.dryRun()) {
+      state = SwitchoverProgress.DRY_RUN;
+      return progress();
+    }
+
+    List<InstanceKey> others = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (InstanceState s : states) {
+      if (s.key().equals(oldPrimary) || s.key().equals(newPrimary)) {
+        continue;
+      }
+      if (s.reachable()) {
+        others.add(s.key());
+      } else {
+        skipped.add(s.key().toString());
+      }
+    }
+
+    Saga saga = new Saga(new Saga.Options.Builder().build());
+    try {
+      steps.run(FailoverPlan.MOVE_REPLICAS, () -> {
+        List<String> moved = new ArrayList<>();
+        for (InstanceKey r : others) {
+          saga.addCompensation(mysqlChange::moveReplica, cluster, r, oldPrimary);
+          moved.add(mysqlChange.moveReplica(cluster, r, newPrimary));
+        }
+        if (!skipped.isEmpty()) {
+          moved.add("skipped unreachable " + skipped + ": repoint them to " + newPrimary + " when they are back");
+        }
+        return moved.isEmpty() ? "no other replica" : String.join("; ", moved);
+      }, d -> d);
+      steps.run(FailoverPlan.SET_READ_ONLY_AND_WAIT, () -> {
+        saga.addCompensation(mysqlChange::setReadOnly, cluster, oldPrimary, false);
+        String position = mysqlChange.setReadOnly(cluster, oldPrimary, true);
+        return mysqlWait.waitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS);
+      }, d -> d);
+      steps.run(FailoverPlan.PROMOTE, () -> {
+        saga.addCompensation(mysqlChange::rejoinAsReplica, cluster, newPrimary, oldPrimary);
+        return mysqlChange.promote(cluster, newPrimary);
+      }, d -> d);
+    } catch (TemporalFailure e) {
+      String type = RunbookSteps.failureType(e);
+      String why = RunbookSteps.message(e);
+      steps.compensating();
+      try {
+        Workflow.newDetachedCancellationScope(saga::compensate).run();
+      } catch (TemporalFailure | Saga.CompensationException c) {
+        throw end(SwitchoverProgress.FAILED_AFTER_PROMOTION, FailureType.ROLLED_BACK,
+            "step " + steps.failedStep() + " failed (" + why + ") and the rollback failed too ("
+                + RunbookSteps.message(c) + "); check that " + oldPrimary + " is writable and its replicas follow it");
+      }
+      steps.compensated();
+      throw end(SwitchoverProgress.ROLLED_BACK, type,
+          "step " + steps.failedStep() + " failed: " + why + "; rolled back: " + oldPrimary
+              + " is writable again and its replicas follow it");
+    }
+
+    // Past promotion: only forward. Each step retries until it succeeds or cannot succeed.
+    List<InstanceKey> newReplicas = new ArrayList<>(others);
+    newReplicas.add(oldPrimary);
+    for (String s : skipped) {
+      newReplicas.add(InstanceKey.parse(s));
+    }
+    try {
+      steps.run(FailoverPlan.PUBLISH_TOPOLOGY,
+          () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), d -> d);
+      steps.run(FailoverPlan.REPOINT_HAPROXY, () -> {
+        List<Promise<String>> all = new ArrayList<>();
+        for (String h : desc.remoteHaproxies()) {
+          all.add(Async.function(haproxyForward::repointWriter, h, cluster, newPrimary));
+        }
+        List<String> out = new ArrayList<>();
+        for (Promise<String> p : all) {
+          out.add(p.get());
+        }
+        return String.join("; ", out);
+      }, d -> d);
+      steps.run(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), d -> d);
+      steps.run(FailoverPlan.REJOIN_OLD_PRIMARY,
+          () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary), d -> d);
+    } catch (TemporalFailure e) {
+      throw end(SwitchoverProgress.FAILED_AFTER_PROMOTION, RunbookSteps.failureType(e),
+          newPrimary + " is the primary, but step " + steps.failedStep() + " failed: " + RunbookSteps.message(e)
+              + "; steps left: " + steps.remaining(FailoverPlan.plannedSwitchover(topology, newPrimary).stepNames()));
+    }
+    state = SwitchoverProgress.COMPLETED;
+    steps.finished();
+    return progress();
+  }
+
+  private SwitchoverDecision precheck(SwitchoverRequest request, ClusterDescription desc, Topology topology,
+      List<InstanceState> states) {
+    InstanceState primary = states.stream().filter(s -> s.key().equals(topology.primary())).findFirst().orElse(null);
+    if (primary == null) {
+      steps.failed(FailoverPlan.PRECHECK, "KV primary " + topology.primary() + " is not a configured instance");
+      throw end(SwitchoverProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "the KV store names " + topology.primary()
+          + " as primary of " + cluster + ", which the configuration does not list; fix the topology first");
+    }
+    List<String> writable = states.stream().filter(s -> s.reachable() && !s.readOnly())
+        .map(s -> s.key().toString()).toList();
+    if (primary.reachable() && !writable.equals(List.of(primary.key().toString()))) {
+      steps.failed(FailoverPlan.PRECHECK, "writable instances " + writable);
+      throw end(SwitchoverProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "expected only the KV primary "
+          + primary.key() + " to be writable, found " + writable + "; fix the topology before switching over");
+    }
+    Map<String, Boolean> answers = new LinkedHashMap<>();
+    Map<String, Promise<Boolean>> pings = new LinkedHashMap<>();
+    for (String h : desc.remoteHaproxies()) {
+      pings.put(h, Async.function(haproxyProbe::pingHaproxy, h));
+    }
+    pings.forEach((h, p) -> {
+      try {
+        answers.put(h, p.get());
+      } catch (TemporalFailure e) {
+        answers.put(h, false);
+      }
+    });
+    List<InstanceState> replicas = states.stream().filter(s -> !s.key().equals(primary.key())).toList();
+    SwitchoverDecision decision = PlannedSwitchoverChecks.evaluate(primary, replicas, request.candidate(),
+        new SwitchoverLimits(desc.maxLagSeconds(), desc.maxDmlSeconds()), answers);
+    if (decision.refused()) {
+      steps.failed(FailoverPlan.PRECHECK, decision.report().failures().toString());
+      throw end(SwitchoverProgress.REFUSED, decision.failureType(), decision.detail());
+    }
+    steps.done(FailoverPlan.PRECHECK, "candidate " + decision.candidate() + ": " + decision.report().checks().size()
+        + " checks passed");
+    return decision;
+  }
+
+  private ApplicationFailure end(String finalState, String type, String message) {
+    state = finalState;
+    failureType = type;
+    detail = message;
+    steps.finished();
+    return ApplicationFailure.newNonRetryableFailure(message, type);
+  }
+
+  @Override
+  public SwitchoverProgress progress() {
+    return new SwitchoverProgress(cluster, state, steps.current(), oldPrimary == null ? null : oldPrimary.toString(),
+        newPrimary == null ? null : newPrimary.toString(), steps.records(), plan, failureType, detail);
+  }
+}

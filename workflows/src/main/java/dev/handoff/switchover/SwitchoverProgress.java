@@ -1,0 +1,28 @@
+package dev.handoff.switchover;
+
+import dev.handoff.runbook.StepRecord;
+import java.util.List;
+
+/**
+ * The state of a planned switchover, as the progress query and the result report it.
+ *
+ * @param state RUNNING, COMPLETED, DRY_RUN, REFUSED, ROLLED_BACK, or FAILED_AFTER_PROMOTION
+ */
+public record SwitchoverProgress(
+    String cluster,
+    String state,
+    String currentStep,
+    String oldPrimary,
+    String newPrimary,
+    List<StepRecord> steps,
+    String plan,
+    String failureType,
+    String detail) {
+
+  public static final String RUNNING = "RUNNING";
+  public static final String COMPLETED = "COMPLETED";
+  public static final String DRY_RUN = "DRY_RUN";
+  public static final String REFUSED = "REFUSED";
+  public static final String ROLLED_BACK = "ROLLED_BACK";
+  public static final String FAILED_AFTER_PROMOTION = "FAILED_AFTER_PROMOTION";
+}
