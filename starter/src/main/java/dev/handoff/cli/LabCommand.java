@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** {@code handoff lab up|status|down}: the local lab of real parts. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
     description = "Start, inspect and stop the local lab (MariaDB, HAProxy, pt-heartbeat, etcd, Temporal).",
-    subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Down.class})
+    subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Down.class, DrillCommand.class})
 public final class LabCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;

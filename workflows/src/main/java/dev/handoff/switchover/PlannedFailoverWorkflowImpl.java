@@ -84,6 +84,7 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
     plan = FailoverPlan.plannedSwitchover(topology, newPrimary).render();
     if (request.dryRun()) {
       state = SwitchoverProgress.DRY_RUN;
+      steps.finished();
       return progress();
     }
 
@@ -129,7 +130,8 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
       try {
         Workflow.newDetachedCancellationScope(saga::compensate).run();
       } catch (TemporalFailure | Saga.CompensationException c) {
-        throw end(SwitchoverProgress.FAILED_AFTER_PROMOTION, FailureType.ROLLED_BACK,
+        // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
+        throw end(SwitchoverProgress.FAILED_AFTER_PROMOTION, type,
             "step " + steps.failedStep() + " failed (" + why + ") and the rollback failed too ("
                 + RunbookSteps.message(c) + "); check that " + oldPrimary + " is writable and its replicas follow it");
       }

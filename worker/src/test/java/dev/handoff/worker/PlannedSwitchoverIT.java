@@ -1,0 +1,115 @@
+package dev.handoff.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.handoff.lab.LabExtension;
+import dev.handoff.lab.WriteLoad;
+import dev.handoff.status.ClusterStatus;
+import dev.handoff.switchover.SwitchoverProgress;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A planned switchover under a continuous write load, and back, on the real lab. */
+class PlannedSwitchoverIT {
+  @RegisterExtension
+  static final LabExtension LAB = LabExtension.clusters(1).replicas(2);
+  static WorkerHarness harness;
+
+  @BeforeAll
+  static void startWorker() {
+    harness = new WorkerHarness(LAB.info().config());
+  }
+
+  @AfterAll
+  static void stopWorker() {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  @Test
+  void aSwitchoverUnderWriteLoadAndBackLosesNoAcknowledgedWrite() throws Exception {
+    List<String> instances = harness.lab.instances("c1");
+    String original = instances.get(0);
+    String candidate = instances.get(1);
+    try (WriteLoad load = WriteLoad.start(harness.lab.localWriter("c1"),
+        harness.config.credentials().application(), 3, 1)) {
+      assertThat(load.awaitAcks(50, 10_000)).as("writes flow before the switchover").isTrue();
+
+      SwitchoverProgress there = harness.switchover("c1", candidate, false);
+      assertThat(there.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(there.newPrimary()).isEqualTo(candidate);
+      assertThat(load.awaitAcks(50, 10_000)).as("writes flow on the new primary").isTrue();
+      assertHealthyWithPrimary(candidate, load);
+
+      SwitchoverProgress back = harness.switchover("c1", original, false);
+      assertThat(back.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(back.oldPrimary()).isEqualTo(candidate);
+      assertThat(load.awaitAcks(50, 10_000)).as("writes flow after switching back").isTrue();
+      assertHealthyWithPrimary(original, load);
+      System.out.printf("write load: %d acknowledged, %d failed attempts%n", load.acknowledged().size(),
+          load.failures());
+    }
+    assertThat(harness.status("c1").kvEpoch()).isEqualTo(3L);
+    for (String history : harness.histories()) {
+      for (String secret : harness.secretValues()) {
+        assertThat(history).as("a workflow history holds a configured secret").doesNotContain(secret);
+      }
+    }
+  }
+
+  @Test
+  void theProgressQueryListsEveryStepInOrder() throws Exception {
+    String primary = harness.status("c1").kvPrimary();
+    String other = harness.lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
+    SwitchoverProgress p = harness.switchover("c1", other, false);
+    assertThat(p.steps()).extracting(s -> s.name()).containsSubsequence("precheck", "move-replicas",
+        "set-read-only-and-wait", "promote", "publish-topology", "repoint-haproxy", "restart-heartbeat",
+        "rejoin-old-primary");
+    assertThat(p.steps()).allSatisfy(s -> assertThat(s.outcome()).isEqualTo("done"));
+    assertThat(awaitHealthy().problems()).isEmpty();
+  }
+
+  /** The cluster's status once healthy, or after 10 s: replication restarts take a moment to show. */
+  private static ClusterStatus awaitHealthy() throws InterruptedException {
+    ClusterStatus s = harness.status("c1");
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!s.healthy() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      s = harness.status("c1");
+    }
+    return s;
+  }
+
+  /** Invariants 1-5 through the status report, and invariant 6 on every instance. */
+  private static void assertHealthyWithPrimary(String primary, WriteLoad load) throws Exception {
+    ClusterStatus s = awaitHealthy();
+    assertThat(s.problems()).as("invariants after switching to " + primary).isEmpty();
+    assertThat(s.kvPrimary()).isEqualTo(primary);
+    String position;
+    try (Connection c = harness.lab.admin(primary); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT @@gtid_binlog_pos")) {
+      rs.next();
+      position = rs.getString(1);
+    }
+    List<Long> acked = load.acknowledged();
+    for (String instance : harness.lab.instances("c1")) {
+      try (Connection c = harness.lab.admin(instance)) {
+        if (!instance.equals(primary)) {
+          try (Statement st = c.createStatement();
+               ResultSet rs = st.executeQuery("SELECT MASTER_GTID_WAIT('" + position + "', 10)")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as(instance + " caught up with " + position).isZero();
+          }
+        }
+        assertThat(WriteLoad.missing(c, acked)).as("acknowledged writes missing on " + instance).isEmpty();
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.handoff.worker;
+
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.config.SecretRef;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.lab.LabClients;
+import dev.handoff.runbook.WorkflowIds;
+import dev.handoff.status.ClusterStatus;
+import dev.handoff.status.InstanceStatus;
+import dev.handoff.status.StatusReport;
+import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverProgress;
+import dev.handoff.switchover.SwitchoverRequest;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** An in-process worker on a lab, and a client that runs switchovers through it. */
+final class WorkerHarness implements AutoCloseable {
+  final HandoffConfig config;
+  final LabClients lab;
+  final HandoffWorker worker;
+  final WorkflowServiceStubs service;
+  final WorkflowClient client;
+  final List<String> runIds = new ArrayList<>();
+
+  WorkerHarness(HandoffConfig config) {
+    this.config = config;
+    this.lab = new LabClients(config);
+    this.worker = HandoffWorker.start(config);
+    this.service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
+    this.client = WorkflowClient.newInstance(service,
+        WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
+  }
+
+  PlannedFailoverWorkflow stub(String workflowId) {
+    return client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue(config.temporal().taskQueue())
+        .setWorkflowId(workflowId)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
+        .build());
+  }
+
+  /** Runs a switchover (or its dry run) to the end; a refusal or rollback throws WorkflowFailedException. */
+  SwitchoverProgress switchover(String cluster, String candidate, boolean dryRun) {
+    String id = dryRun ? WorkflowIds.dryRun(cluster) : WorkflowIds.failover(cluster);
+    PlannedFailoverWorkflow wf = stub(id);
+    WorkflowExecution ex = WorkflowClient.start(wf::switchover,
+        new SwitchoverRequest(cluster, candidate == null ? null : InstanceKey.parse(candidate), dryRun));
+    runIds.add(ex.getWorkflowId() + "/" + ex.getRunId());
+    return client.newUntypedWorkflowStub(id).getResult(SwitchoverProgress.class);
+  }
+
+  ClusterStatus status(String cluster) {
+    return StatusReport.read(config).clusters().stream().filter(c -> c.name().equals(cluster)).findFirst()
+        .orElseThrow();
+  }
+
+  /** What a refused request must leave exactly as it was: roles, sources, read_only, KV, routes. */
+  String topologyFingerprint(String cluster) {
+    ClusterStatus s = status(cluster);
+    StringBuilder b = new StringBuilder();
+    for (InstanceStatus i : s.instances()) {
+      b.append(i.key()).append(' ').append(i.role()).append(" ro=").append(i.readOnly()).append(" src=")
+          .append(i.source()).append(" io=").append(i.ioRunning()).append(" sql=").append(i.sqlRunning()).append('\n');
+    }
+    b.append("kv ").append(s.kvPrimary()).append(" epoch ").append(s.kvEpoch()).append('\n');
+    s.routes().forEach(r -> b.append(r.haproxy()).append(" writers ").append(r.writers()).append('\n'));
+    return b.toString();
+  }
+
+  /** Every history this harness produced, as JSON, for the no-secret check. */
+  List<String> histories() {
+    List<String> out = new ArrayList<>();
+    for (String idRun : runIds) {
+      String[] p = idRun.split("/");
+      WorkflowExecutionHistory h = client.fetchHistory(p[0], p[1]);
+      out.add(h.toJson(false));
+    }
+    return out;
+  }
+
+  List<String> secretValues() {
+    return config.credentials().all().stream().map(SecretRef::resolve).toList();
+  }
+
+  @Override
+  public void close() {
+    service.shutdownNow();
+    worker.close();
+  }
+}
