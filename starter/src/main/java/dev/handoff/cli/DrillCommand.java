@@ -14,13 +14,11 @@ import dev.handoff.status.StatusReport;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.HandoffWorker;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import dev.handoff.worker.Runbooks;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -65,10 +63,7 @@ final class DrillCommand implements Callable<Integer> {
       }
       long switchStart = System.nanoTime();
       String id = WorkflowIds.failover(cluster);
-      PlannedFailoverWorkflow wf = t.client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
-          .setTaskQueue(config.temporal().taskQueue()).setWorkflowId(id)
-          .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-          .setWorkflowExecutionTimeout(Duration.ofMinutes(10)).build());
+      PlannedFailoverWorkflow wf = Runbooks.planned(t.client, config, id);
       WorkflowClient.start(wf::switchover, new SwitchoverRequest(cluster, null, false));
       System.out.println("[drill] planned switchover of " + cluster + " started: workflow " + id);
       exit = FailoverCommand.follow(t.client.newUntypedWorkflowStub(id), wf, System.out);

@@ -8,15 +8,13 @@ import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
 import dev.handoff.switchover.SwitchoverProgress;
 import dev.handoff.switchover.SwitchoverRequest;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import dev.handoff.worker.Runbooks;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,12 +75,7 @@ final class FailoverCommand implements Runnable {
       }
       String id = dryRun ? WorkflowIds.dryRun(cluster) : WorkflowIds.failover(cluster);
       try (TemporalConnection t = new TemporalConnection(cfg)) {
-        PlannedFailoverWorkflow wf = t.client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
-            .setTaskQueue(cfg.temporal().taskQueue())
-            .setWorkflowId(id)
-            .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-            .setWorkflowExecutionTimeout(Duration.ofHours(1))
-            .build());
+        PlannedFailoverWorkflow wf = Runbooks.planned(t.client, cfg, id);
         try {
           WorkflowClient.start(wf::switchover, new SwitchoverRequest(cluster, candidate, dryRun));
         } catch (WorkflowExecutionAlreadyStarted e) {

@@ -12,14 +12,11 @@ import dev.handoff.switchover.PlannedFailoverWorkflow;
 import dev.handoff.switchover.SwitchoverProgress;
 import dev.handoff.switchover.SwitchoverRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,19 +39,10 @@ final class WorkerHarness implements AutoCloseable {
         WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
   }
 
-  PlannedFailoverWorkflow stub(String workflowId) {
-    return client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
-        .setTaskQueue(config.temporal().taskQueue())
-        .setWorkflowId(workflowId)
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-        .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
-        .build());
-  }
-
   /** Runs a switchover (or its dry run) to the end; a refusal or rollback throws WorkflowFailedException. */
   SwitchoverProgress switchover(String cluster, String candidate, boolean dryRun) {
     String id = dryRun ? WorkflowIds.dryRun(cluster) : WorkflowIds.failover(cluster);
-    PlannedFailoverWorkflow wf = stub(id);
+    PlannedFailoverWorkflow wf = Runbooks.planned(client, config, id);
     WorkflowExecution ex = WorkflowClient.start(wf::switchover,
         new SwitchoverRequest(cluster, candidate == null ? null : InstanceKey.parse(candidate), dryRun));
     runIds.add(ex.getWorkflowId() + "/" + ex.getRunId());

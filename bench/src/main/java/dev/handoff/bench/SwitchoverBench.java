@@ -1,0 +1,147 @@
+package dev.handoff.bench;
+
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.lab.Lab;
+import dev.handoff.lab.LabClients;
+import dev.handoff.lab.LabInfo;
+import dev.handoff.lab.LabSpec;
+import dev.handoff.lab.WriteLoad;
+import dev.handoff.runbook.WorkflowIds;
+import dev.handoff.status.ClusterStatus;
+import dev.handoff.status.StatusReport;
+import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverProgress;
+import dev.handoff.switchover.SwitchoverRequest;
+import dev.handoff.worker.HandoffWorker;
+import dev.handoff.worker.Runbooks;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The write-unavailable window of planned switchovers, as a client writing every few milliseconds
+ * through the local HAProxy sees it: the longest time between two acknowledged writes while a
+ * switchover runs (the last OK on the old primary to the first OK on the new one). Runs on a fresh
+ * lab, cycling the primary through the replicas, then counts acknowledged writes missing anywhere.
+ */
+public final class SwitchoverBench {
+  private SwitchoverBench() {}
+
+  /** The figures of one bench run. */
+  public record Result(List<Double> outagesMillis, List<Double> switchoverMillis, long acknowledged, long lost,
+      long failedAttempts, int unhealthyAfter) {}
+
+  public static Result run(int runs, long writeIntervalMillis, PrintStream out) throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "hb-");
+    LabInfo info = Lab.up(new LabSpec(dir, 1, 2, null), line -> out.println("[lab] " + line));
+    HandoffConfig config = info.config();
+    LabClients lab = new LabClients(config);
+    List<String> instances = lab.instances("c1");
+    List<Double> outages = new ArrayList<>();
+    List<Double> durations = new ArrayList<>();
+    int unhealthy = 0;
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
+    try (HandoffWorker worker = HandoffWorker.start(config);
+         WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(),
+             writeIntervalMillis, 1)) {
+      WorkflowClient client = WorkflowClient.newInstance(service,
+          WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
+      load.awaitAcks(200, 15_000);
+      for (int i = 1; i <= runs; i++) {
+        String target = instances.get(i % instances.size());
+        long t0 = System.nanoTime();
+        PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+        WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", dev.handoff.domain.InstanceKey.parse(target),
+            false));
+        SwitchoverProgress p = client.newUntypedWorkflowStub(WorkflowIds.failover("c1"))
+            .getResult(SwitchoverProgress.class);
+        double took = (System.nanoTime() - t0) / 1e6;
+        if (!load.awaitAcks(100, 15_000)) {
+          out.printf("run %2d: writes did not resume within 15 s%n", i);
+        }
+        double outage = load.longestGapMillis(t0);
+        outages.add(outage);
+        durations.add(took);
+        ClusterStatus s = awaitHealthy(config);
+        if (!s.healthy()) {
+          unhealthy++;
+        }
+        out.printf("run %2d: %s -> %s  write outage %6.0f ms  switchover %6.0f ms  %s%n", i, p.oldPrimary(),
+            p.newPrimary(), outage, took, s.healthy() ? "invariants hold" : "UNHEALTHY " + s.problems());
+      }
+      load.close();
+      List<Long> acked = load.acknowledged();
+      String primary = awaitHealthy(config).kvPrimary();
+      long lost;
+      String position;
+      try (Connection c = lab.admin(primary); Statement st = c.createStatement();
+           ResultSet rs = st.executeQuery("SELECT @@gtid_binlog_pos")) {
+        rs.next();
+        position = rs.getString(1);
+        lost = WriteLoad.missing(c, acked).size();
+      }
+      for (String instance : instances) {
+        if (instance.equals(primary)) {
+          continue;
+        }
+        try (Connection c = lab.admin(instance); Statement st = c.createStatement()) {
+          st.executeQuery("SELECT MASTER_GTID_WAIT('" + position + "', 10)").close();
+          Set<Long> missing = WriteLoad.missing(c, acked);
+          if (!missing.isEmpty()) {
+            out.printf("replica %s lacks %d acknowledged writes%n", instance, missing.size());
+            lost = Math.max(lost, missing.size());
+          }
+        }
+      }
+      return new Result(outages, durations, acked.size(), lost, load.failures(), unhealthy);
+    } finally {
+      service.shutdownNow();
+      Lab.down(dir, false, line -> out.println("[lab] " + line));
+    }
+  }
+
+  private static ClusterStatus awaitHealthy(HandoffConfig config) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    ClusterStatus s = StatusReport.read(config).clusters().get(0);
+    while (!s.healthy() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      s = StatusReport.read(config).clusters().get(0);
+    }
+    return s;
+  }
+
+  /** Nearest-rank percentile of a non-empty list. */
+  public static double percentile(List<Double> values, double p) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+
+  public static void print(Result r, PrintStream out) {
+    out.println();
+    out.printf("planned switchover bench: %d runs, write every 3 ms through the local HAProxy%n", r.outagesMillis().size());
+    out.printf("write outage   p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms   (targets: p50 < 500, p99 < 1000)%n",
+        percentile(r.outagesMillis(), 50), percentile(r.outagesMillis(), 99),
+        Collections.max(r.outagesMillis()));
+    out.printf("switchover     p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms   (start to workflow result)%n",
+        percentile(r.switchoverMillis(), 50), percentile(r.switchoverMillis(), 99),
+        Collections.max(r.switchoverMillis()));
+    out.printf("writes         %d acknowledged, %d lost (target 0), %d failed attempts%n", r.acknowledged(),
+        r.lost(), r.failedAttempts());
+    out.printf("invariants     %d of %d runs left the cluster unhealthy (target 0)%n", r.unhealthyAfter(),
+        r.outagesMillis().size());
+  }
+}

@@ -1,0 +1,26 @@
+package dev.handoff.worker;
+
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.switchover.PlannedFailoverWorkflow;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import java.time.Duration;
+
+/** Workflow stubs with the options every starter (CLI, drill, bench, tests) uses. */
+public final class Runbooks {
+  private Runbooks() {}
+
+  /**
+   * A planned-switchover stub for {@code workflowId}. A finished run's ID may be reused; a running one's
+   * may not, so a second start is refused while a failover of the cluster runs.
+   */
+  public static PlannedFailoverWorkflow planned(WorkflowClient client, HandoffConfig config, String workflowId) {
+    return client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue(config.temporal().taskQueue())
+        .setWorkflowId(workflowId)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setWorkflowExecutionTimeout(Duration.ofHours(1))
+        .build());
+  }
+}
