@@ -26,10 +26,6 @@ public final class FailureType {
   public static final String TOPOLOGY_MISMATCH = "TopologyMismatch";
   /** The candidate did not execute the primary's last transactions in time. */
   public static final String CATCH_UP_TIMEOUT = "CatchUpTimeout";
-  /** A step before promotion failed; the runbook undid its changes. */
-  public static final String ROLLED_BACK = "SwitchoverRolledBack";
-  /** A step after promotion kept failing in a way no retry fixes; the operator finishes by hand. */
-  public static final String FAILED_AFTER_PROMOTION = "FailedAfterPromotion";
   /** A HAProxy did not route to the new primary after the repoint. */
   public static final String HAPROXY_NOT_REPOINTED = "HaproxyNotRepointed";
   /** pt-heartbeat rows did not advance on the new primary. */
@@ -40,7 +36,7 @@ public final class FailureType {
       ERRANT_GTID, CANDIDATE_LAGGING, DDL_RUNNING, CANDIDATE_NOT_REPLICATING, CANDIDATE_UNREACHABLE,
       UNKNOWN_INSTANCE, UNKNOWN_CLUSTER, LONG_RUNNING_DML, PROMOTION_RULE_FORBIDS, HAPROXY_UNREACHABLE,
       NO_ELIGIBLE_CANDIDATE, CANDIDATE_IS_PRIMARY, PRIMARY_UNREACHABLE, STALE_EPOCH, TOPOLOGY_MISSING,
-      TOPOLOGY_MISMATCH, CATCH_UP_TIMEOUT, ROLLED_BACK, FAILED_AFTER_PROMOTION, HAPROXY_NOT_REPOINTED,
+      TOPOLOGY_MISMATCH, CATCH_UP_TIMEOUT, HAPROXY_NOT_REPOINTED,
       HEARTBEAT_NOT_ADVANCING);
 
   private FailureType() {}

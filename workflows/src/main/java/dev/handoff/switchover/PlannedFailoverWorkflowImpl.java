@@ -131,7 +131,7 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
         Workflow.newDetachedCancellationScope(saga::compensate).run();
       } catch (TemporalFailure | Saga.CompensationException c) {
         // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
-        throw end(SwitchoverProgress.FAILED_AFTER_PROMOTION, type,
+        throw end(SwitchoverProgress.ROLLBACK_FAILED, type,
             "step " + steps.failedStep() + " failed (" + why + ") and the rollback failed too ("
                 + RunbookSteps.message(c) + "); check that " + oldPrimary + " is writable and its replicas follow it");
       }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The state of a planned switchover, as the progress query and the result report it.
  *
- * @param state RUNNING, COMPLETED, DRY_RUN, REFUSED, ROLLED_BACK, or FAILED_AFTER_PROMOTION
+ * @param state RUNNING, COMPLETED, DRY_RUN, REFUSED, ROLLED_BACK, ROLLBACK_FAILED (a step before promotion
+ *     failed and undoing it failed too: the operator finishes by hand), or FAILED_AFTER_PROMOTION
  */
 public record SwitchoverProgress(
     String cluster,
@@ -24,5 +25,6 @@ public record SwitchoverProgress(
   public static final String DRY_RUN = "DRY_RUN";
   public static final String REFUSED = "REFUSED";
   public static final String ROLLED_BACK = "ROLLED_BACK";
+  public static final String ROLLBACK_FAILED = "ROLLBACK_FAILED";
   public static final String FAILED_AFTER_PROMOTION = "FAILED_AFTER_PROMOTION";
 }

@@ -1,0 +1,97 @@
+package dev.handoff.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.handoff.lab.LabExtension;
+import dev.handoff.worker.HandoffWorker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The operator's commands against a lab and a worker: what they print and how they exit. */
+class CliIT {
+  @RegisterExtension
+  static final LabExtension LAB = LabExtension.clusters(1).replicas(2);
+  static HandoffWorker worker;
+
+  @BeforeAll
+  static void startWorker() {
+    worker = HandoffWorker.start(LAB.info().config());
+  }
+
+  @AfterAll
+  static void stopWorker() {
+    if (worker != null) {
+      worker.close();
+    }
+  }
+
+  /** Runs the CLI, capturing stdout and stderr together. */
+  private static Run run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    System.setOut(capture);
+    System.setErr(capture);
+    try {
+      int code = HandoffCli.execute(args);
+      return new Run(code, buf.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  record Run(int code, String output) {}
+
+  private static String config() {
+    return LAB.info().configFile().toString();
+  }
+
+  @Test
+  void aDryRunPrintsThePlanAndChangesNothing() {
+    Run before = run("lab", "status", "--config", config());
+    assertThat(before.code()).as(before.output()).isZero();
+    Run r = run("failover", "planned", "--config", config(), "--cluster", "c1", "--dry-run");
+    assertThat(r.code()).as(r.output()).isZero();
+    assertThat(r.output()).contains("pre-checks passed").contains("4. promote").contains("epoch");
+    Run after = run("lab", "status", "--config", config());
+    assertThat(after.code()).as(after.output()).isZero();
+    assertThat(kvLine(after.output())).isEqualTo(kvLine(before.output()));
+  }
+
+  /** The status line naming the KV primary and epoch of c1. */
+  private static String kvLine(String status) {
+    return status.lines().filter(l -> l.startsWith("cluster c1:")).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aSwitchoverPrintsEachStepAndTheOutcome() {
+    String target = LAB.info().config().clusters().get(0).instances().get(2).key();
+    Run r = run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", target, "--wait");
+    assertThat(r.code()).as(r.output()).isZero();
+    assertThat(r.output()).contains("[done] promote").contains("[done] repoint-haproxy")
+        .contains("switchover COMPLETED").contains("-> " + target);
+  }
+
+  @Test
+  void badInputIsRefusedWithTheReason() {
+    Run unknownCluster = run("failover", "planned", "--config", config(), "--cluster", "nope");
+    assertThat(unknownCluster.code()).isEqualTo(1);
+    assertThat(unknownCluster.output()).contains("unknown cluster 'nope'").contains("[c1]");
+    Run unknownInstance = run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", "127.0.0.1:1");
+    assertThat(unknownInstance.code()).isEqualTo(1);
+    assertThat(unknownInstance.output()).contains("is not an instance of c1");
+    Run malformed = run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", "nohost");
+    assertThat(malformed.code()).isEqualTo(1);
+    assertThat(malformed.output()).contains("--to");
+    Run missingConfig = run("lab", "status", "--config", "/nonexistent/handoff.yml");
+    assertThat(missingConfig.code()).isEqualTo(1);
+    assertThat(missingConfig.output()).contains("no such file");
+  }
+}

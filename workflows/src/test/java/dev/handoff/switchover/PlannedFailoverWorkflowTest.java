@@ -1,0 +1,500 @@
+package dev.handoff.switchover;
+
+import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
+import static dev.handoff.switchover.SwitchoverFixture.EPOCH;
+import static dev.handoff.switchover.SwitchoverFixture.FINAL_POSITION;
+import static dev.handoff.switchover.SwitchoverFixture.PRIMARY;
+import static dev.handoff.switchover.SwitchoverFixture.R1;
+import static dev.handoff.switchover.SwitchoverFixture.R2;
+import static dev.handoff.switchover.SwitchoverFixture.STRANGER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+
+import dev.handoff.domain.FailureType;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.planning.FailoverPlan;
+import dev.handoff.runbook.RunbookSteps;
+import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.WorkflowIds;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.InOrder;
+
+/** The planned switchover runbook against mocked activities, on the SDK's time-skipping test server. */
+@Timeout(60)
+class PlannedFailoverWorkflowTest {
+  private static final List<String> ALL_STEPS = List.of(
+      FailoverPlan.PRECHECK + ":config", FailoverPlan.PRECHECK + ":topology", FailoverPlan.PRECHECK + ":inspect",
+      FailoverPlan.PRECHECK, FailoverPlan.MOVE_REPLICAS, FailoverPlan.SET_READ_ONLY_AND_WAIT, FailoverPlan.PROMOTE,
+      FailoverPlan.PUBLISH_TOPOLOGY, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT,
+      FailoverPlan.REJOIN_OLD_PRIMARY);
+
+  @RegisterExtension
+  final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  final SwitchoverFixture fixture = new SwitchoverFixture();
+  TestWorkflowEnvironment env;
+  WorkflowClient client;
+  String taskQueue;
+
+  @BeforeEach
+  void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    worker.registerActivitiesImplementations(fixture.activities());
+    env.start();
+    this.env = env;
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+  }
+
+  @Nested
+  class HappyPath {
+    @Test
+    void switchesToTheRequestedCandidateStepByStep() {
+      SwitchoverProgress result = switchover(R1);
+
+      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
+      assertThat(result.newPrimary()).isEqualTo(R1.toString());
+      assertThat(result.failureType()).isNull();
+      assertThat(result.currentStep()).isNull();
+      assertThat(result.plan()).contains("to " + R1);
+      assertThat(result.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      verifySwitchedOver(R1, R2);
+    }
+
+    @Test
+    void progressQueryReportsEveryStepDone() {
+      PlannedFailoverWorkflow workflow = newWorkflow(WorkflowIds.failover(CLUSTER));
+      workflow.switchover(new SwitchoverRequest(CLUSTER, R1, false));
+
+      SwitchoverProgress progress = workflow.progress();
+      assertThat(progress.cluster()).isEqualTo(CLUSTER);
+      assertThat(progress.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(progress.newPrimary()).isEqualTo(R1.toString());
+      assertThat(progress.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
+      assertThat(progress.steps()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(StepRecord.DONE));
+      assertThat(progress.steps()).filteredOn(s -> s.name().equals(FailoverPlan.REPOINT_HAPROXY))
+          .singleElement().extracting(StepRecord::detail).asString()
+          .contains("remote1 writes to " + R1, "remote2 writes to " + R1);
+    }
+
+    @Test
+    void choosesTheBestReplicaWhenNoCandidateIsGiven() {
+      // Both replicas qualify; 3309 lags less, so it wins over 3308.
+      fixture.instance(R1).lag(0.4);
+
+      SwitchoverProgress result = switchover(null);
+
+      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      verifySwitchedOver(R2, R1);
+    }
+
+    private void verifySwitchedOver(InstanceKey candidate, InstanceKey other) {
+      InOrder order = inOrder(fixture.mysql, fixture.kv, fixture.haproxy, fixture.heartbeat);
+      order.verify(fixture.mysql).moveReplica(CLUSTER, other, candidate);
+      order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      order.verify(fixture.mysql).waitForGtid(CLUSTER, candidate, FINAL_POSITION,
+          PlannedFailoverWorkflowImpl.CATCH_UP_SECONDS);
+      order.verify(fixture.mysql).promote(CLUSTER, candidate);
+      order.verify(fixture.kv).publishTopology(CLUSTER, candidate, List.of(other, PRIMARY), EPOCH);
+      // The HAProxies are repointed in parallel: both after the KV write, both before pt-heartbeat.
+      order.verify(fixture.haproxy, times(2)).repointWriter(anyString(), eq(CLUSTER), eq(candidate));
+      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, candidate);
+      order.verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, candidate);
+      verify(fixture.haproxy).repointWriter("remote1", CLUSTER, candidate);
+      verify(fixture.haproxy).repointWriter("remote2", CLUSTER, candidate);
+      // Nothing was undone.
+      verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+      verify(fixture.mysql, never()).moveReplica(CLUSTER, other, PRIMARY);
+      verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, candidate, PRIMARY);
+    }
+  }
+
+  @Nested
+  class PreChecks {
+    @Test
+    void refusesACandidateWithAnErrantTransaction() {
+      // 3308 (server_id 2) wrote a transaction of its own the primary never had.
+      fixture.instance(R1).gtid("0-1-100,1-2-5");
+      assertRefused(R1, FailureType.ERRANT_GTID, "has transactions the primary lacks: 1-2-5");
+    }
+
+    @Test
+    void refusesACandidateWhoseGtidDivergedAtTheSameSequence() {
+      // Same domain and seq, another server_id: a different transaction 100 than the primary's.
+      fixture.instance(R1).gtid("0-2-100");
+      assertRefused(R1, FailureType.ERRANT_GTID, "0-2-100");
+    }
+
+    @Test
+    void refusesALaggingCandidate() {
+      fixture.instance(R1).lag(12.0);
+      assertRefused(R1, FailureType.CANDIDATE_LAGGING, "lags 12 s behind the primary, over the 5 s limit");
+    }
+
+    @Test
+    void refusesACandidateRunningDdl() {
+      fixture.instance(R1).ddlRunning();
+      assertRefused(R1, FailureType.DDL_RUNNING, "is running DDL");
+    }
+
+    @Test
+    void refusesACandidateThatDoesNotReplicate() {
+      fixture.instance(R1).replicationStopped("Duplicate entry '7' for key 'PRIMARY'");
+      assertRefused(R1, FailureType.CANDIDATE_NOT_REPLICATING, "IO thread not running", "Duplicate entry");
+    }
+
+    @Test
+    void refusesAnUnreachableCandidate() {
+      fixture.instance(R1).unreachable();
+      assertRefused(R1, FailureType.CANDIDATE_UNREACHABLE, "connect timed out");
+    }
+
+    @Test
+    void refusesAnUnknownCandidate() {
+      assertRefused(STRANGER, FailureType.UNKNOWN_INSTANCE, STRANGER + " is not a replica of primary " + PRIMARY);
+    }
+
+    @Test
+    void refusesTheCurrentPrimaryAsCandidate() {
+      assertRefused(PRIMARY, FailureType.CANDIDATE_IS_PRIMARY, PRIMARY + " is already the primary");
+    }
+
+    @Test
+    void refusesWhenAHaproxyDoesNotAnswer() {
+      fixture.haproxySilent("remote2");
+      assertRefused(R1, FailureType.HAPROXY_UNREACHABLE, "HAProxy remote2 did not answer");
+    }
+
+    @Test
+    void refusesWhenAHaproxyPingFails() {
+      doThrow(ApplicationFailure.newFailure("connect: no such file or directory", "HaproxySocket"))
+          .when(fixture.haproxy).pingHaproxy("remote1");
+      assertRefused(R1, FailureType.HAPROXY_UNREACHABLE, "HAProxy remote1 did not answer");
+    }
+
+    @Test
+    void refusesWhileALongDmlRunsOnThePrimary() {
+      fixture.instance(PRIMARY).dmlRunningFor(300);
+      assertRefused(R1, FailureType.LONG_RUNNING_DML, "DML running for 300 s, over the 60 s limit");
+    }
+
+    @Test
+    void refusesWhenNoReplicaQualifiesForAutomaticChoice() {
+      fixture.instance(R1).lag(30);
+      fixture.instance(R2).ddlRunning();
+      assertRefused(null, FailureType.NO_ELIGIBLE_CANDIDATE, "no replica of primary " + PRIMARY + " can be promoted");
+    }
+
+    @Test
+    void refusesWhenAReplicaIsWritableToo() {
+      fixture.instance(R2).writable();
+      assertRefused(R1, FailureType.TOPOLOGY_MISMATCH, "expected only the KV primary " + PRIMARY + " to be writable");
+    }
+
+    @Test
+    void refusesAClusterTheWorkerDoesNotKnow() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("no cluster c1 in the worker's configuration",
+          FailureType.UNKNOWN_CLUSTER)).when(fixture.cluster).describeCluster(CLUSTER);
+      assertRefused(R1, FailureType.UNKNOWN_CLUSTER, "no cluster c1");
+    }
+
+    private void assertRefused(InstanceKey candidate, String type, String... detail) {
+      Outcome out = failedSwitchover(candidate);
+
+      assertThat(out.failure().getType()).isEqualTo(type);
+      assertThat(FailureType.isKnown(out.failure().getType())).isTrue();
+      assertThat(out.failure().getOriginalMessage()).contains(detail);
+      assertThat(out.progress().state()).isEqualTo(SwitchoverProgress.REFUSED);
+      assertThat(out.progress().failureType()).isEqualTo(type);
+      assertThat(out.progress().currentStep()).isNull();
+      assertThat(out.progress().steps()).extracting(StepRecord::name)
+          .allSatisfy(name -> assertThat(name).startsWith(FailoverPlan.PRECHECK));
+      fixture.verifyNothingChanged();
+    }
+  }
+
+  @Nested
+  class DryRun {
+    @Test
+    void returnsThePlanAndChangesNothing() {
+      SwitchoverProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
+          .switchover(new SwitchoverRequest(CLUSTER, R1, true));
+
+      assertThat(result.state()).isEqualTo(SwitchoverProgress.DRY_RUN);
+      assertThat(result.newPrimary()).isEqualTo(R1.toString());
+      assertThat(result.currentStep()).isNull();
+      assertThat(result.plan()).isNotBlank()
+          .contains("Planned switchover of cluster c1 from " + PRIMARY + " to " + R1)
+          .contains(FailoverPlan.MOVE_REPLICAS, FailoverPlan.PROMOTE, FailoverPlan.REJOIN_OLD_PRIMARY);
+      assertThat(result.steps()).extracting(StepRecord::name).last().isEqualTo(FailoverPlan.PRECHECK);
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      fixture.verifyNothingChanged();
+    }
+
+    @Test
+    void namesTheChosenCandidateWhenNoneIsGiven() {
+      SwitchoverProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
+          .switchover(new SwitchoverRequest(CLUSTER, null, true));
+
+      assertThat(result.state()).isEqualTo(SwitchoverProgress.DRY_RUN);
+      assertThat(result.newPrimary()).isEqualTo(R1.toString());
+      assertThat(result.plan()).contains("to " + R1);
+      fixture.verifyNothingChanged();
+    }
+  }
+
+  @Nested
+  class RollbackBeforePromotion {
+    @Test
+    void moveReplicaFailure() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("3309 did not reach 0-1-100 on 3308", "ReplicaNotMoved"))
+          .when(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+
+      Outcome out = assertRolledBack(FailoverPlan.MOVE_REPLICAS, "ReplicaNotMoved");
+
+      // The undo was registered before the move, and moving back is a no-op when it never left.
+      verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
+      verify(fixture.mysql, never()).setReadOnly(anyString(), eq(PRIMARY), eq(true));
+      verify(fixture.mysql, never()).setReadOnly(anyString(), eq(PRIMARY), eq(false));
+      verify(fixture.mysql, never()).promote(anyString(), eq(R1));
+      assertThat(out.progress().steps()).extracting(StepRecord::name)
+          .doesNotContain(FailoverPlan.SET_READ_ONLY_AND_WAIT, FailoverPlan.PROMOTE);
+    }
+
+    @Test
+    void setReadOnlyFailure() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("SET GLOBAL read_only: lock wait timeout", "ReadOnlyNotSet"))
+          .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+
+      assertRolledBack(FailoverPlan.SET_READ_ONLY_AND_WAIT, "ReadOnlyNotSet");
+
+      InOrder undo = inOrder(fixture.mysql);
+      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+      undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
+      verify(fixture.mysql, never()).waitForGtid(anyString(), eq(R1), anyString(), anyInt());
+      verify(fixture.mysql, never()).promote(anyString(), eq(R1));
+    }
+
+    @Test
+    void catchUpFailure() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("3308 did not execute 0-1-104 in 30 s",
+          FailureType.CATCH_UP_TIMEOUT)).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION,
+              PlannedFailoverWorkflowImpl.CATCH_UP_SECONDS);
+
+      assertRolledBack(FailoverPlan.SET_READ_ONLY_AND_WAIT, FailureType.CATCH_UP_TIMEOUT);
+
+      InOrder undo = inOrder(fixture.mysql);
+      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+      undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
+      verify(fixture.mysql, never()).promote(anyString(), eq(R1));
+    }
+
+    @Test
+    void promoteFailure() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL failed", "PromoteFailed"))
+          .when(fixture.mysql).promote(CLUSTER, R1);
+
+      assertRolledBack(FailoverPlan.PROMOTE, "PromoteFailed");
+
+      // Undone in reverse: candidate back under the old primary, old primary writable, replica moved back.
+      InOrder undo = inOrder(fixture.mysql);
+      undo.verify(fixture.mysql).promote(CLUSTER, R1);
+      undo.verify(fixture.mysql).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+      undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
+    }
+
+    @Test
+    void rollbackThatFailsTooIsNotReportedAsRolledBack() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL failed", "PromoteFailed"))
+          .when(fixture.mysql).promote(CLUSTER, R1);
+      doThrow(ApplicationFailure.newNonRetryableFailure("SET GLOBAL read_only=0: access denied", "ReadOnlyNotSet"))
+          .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+
+      Outcome out = failedSwitchover(R1);
+
+      // Left for the operator: the state says so, and the type stays the step's own failure.
+      assertThat(out.progress().state()).isEqualTo(SwitchoverProgress.ROLLBACK_FAILED);
+      assertThat(out.progress().steps()).extracting(StepRecord::outcome).doesNotContain(StepRecord.COMPENSATED);
+      assertThat(out.failure().getType()).isEqualTo("PromoteFailed");
+      assertThat(out.progress().failureType()).isEqualTo("PromoteFailed");
+      assertThat(out.failure().getOriginalMessage()).contains("step " + FailoverPlan.PROMOTE + " failed",
+          "the rollback failed too", "access denied", "check that " + PRIMARY + " is writable");
+      verify(fixture.mysql).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+      verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+      fixture.verifyNothingAfterPromotion();
+    }
+
+    private Outcome assertRolledBack(String failedStep, String type) {
+      Outcome out = failedSwitchover(R1);
+
+      assertThat(out.failure().getType()).isEqualTo(type);
+      assertThat(out.failure().getOriginalMessage())
+          .contains("step " + failedStep + " failed", "rolled back: " + PRIMARY + " is writable again");
+      assertThat(out.progress().state()).isEqualTo(SwitchoverProgress.ROLLED_BACK);
+      assertThat(out.progress().failureType()).isEqualTo(type);
+      assertThat(out.progress().currentStep()).isNull();
+      assertThat(out.progress().steps()).filteredOn(s -> s.name().equals(failedStep))
+          .singleElement().extracting(StepRecord::outcome).isEqualTo(StepRecord.FAILED);
+      assertThat(out.progress().steps()).last().extracting(StepRecord::name, StepRecord::outcome)
+          .containsExactly(RunbookSteps.ROLLBACK, StepRecord.COMPENSATED);
+      fixture.verifyNothingAfterPromotion();
+      return out;
+    }
+  }
+
+  @Nested
+  class ForwardAfterPromotion {
+    @Test
+    void retriesTheKvWriteUntilItSucceeds() {
+      doThrow(ApplicationFailure.newFailure("etcd: context deadline exceeded", "KvUnavailable"))
+          .doReturn("epoch 2")
+          .when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+
+      SwitchoverProgress result = switchover(R1);
+
+      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R1.toString());
+      verify(fixture.kv, times(2)).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+      verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
+      verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+      verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+    }
+
+    @Test
+    void keepsRetryingAFlakyStepForMinutesWithoutRollingBack() {
+      // FORWARD retries without a limit, backing off to 10 s; the test server skips the waiting.
+      AtomicInteger attempts = new AtomicInteger();
+      doAnswer(inv -> {
+        if (attempts.incrementAndGet() <= 12) {
+          throw new IllegalStateException("pt-heartbeat row did not advance");
+        }
+        return "heartbeat on " + R1;
+      }).when(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
+      long start = env.currentTimeMillis();
+
+      SwitchoverProgress result = switchover(R1);
+
+      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(attempts).hasValue(13);
+      assertThat(env.currentTimeMillis() - start).as("workflow time spent retrying").isGreaterThan(60_000);
+      verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+      verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+    }
+
+    @Test
+    void aHaproxyThatCannotBeRepointedFailsForwardWithoutRollback() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("remote2 still routes writes to " + PRIMARY,
+          FailureType.HAPROXY_NOT_REPOINTED)).when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+
+      Outcome out = failedSwitchover(R1);
+
+      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+      assertThat(out.failure().getOriginalMessage()).contains(R1 + " is the primary",
+          "step " + FailoverPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
+          "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", " + FailoverPlan.RESTART_HEARTBEAT + ", "
+              + FailoverPlan.REJOIN_OLD_PRIMARY + "]");
+      assertThat(out.progress().state()).isEqualTo(SwitchoverProgress.FAILED_AFTER_PROMOTION);
+      assertThat(out.progress().newPrimary()).isEqualTo(R1.toString());
+      assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
+          tuple(FailoverPlan.PROMOTE, StepRecord.DONE),
+          tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
+          tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.FAILED));
+      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+      verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+      verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+      // No rollback past the point of no return.
+      verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+      verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, PRIMARY);
+      verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+    }
+  }
+
+  @Nested
+  class OneFailoverPerCluster {
+    @Test
+    void aSecondStartWithTheSameIdIsRefusedWhileTheFirstRuns() throws InterruptedException {
+      CountDownLatch waiting = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      doAnswer(inv -> {
+        waiting.countDown();
+        release.await(10, TimeUnit.SECONDS);
+        return R1 + " executed " + FINAL_POSITION;
+      }).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION, PlannedFailoverWorkflowImpl.CATCH_UP_SECONDS);
+
+      PlannedFailoverWorkflow first = newWorkflow(WorkflowIds.failover(CLUSTER));
+      WorkflowExecution running = WorkflowClient.start(first::switchover, new SwitchoverRequest(CLUSTER, R1, false));
+      assertThat(waiting.await(10, TimeUnit.SECONDS)).as("the first switchover reached the catch-up wait").isTrue();
+
+      PlannedFailoverWorkflow second = newWorkflow(WorkflowIds.failover(CLUSTER));
+      WorkflowExecutionAlreadyStarted refused = catchThrowableOfType(WorkflowExecutionAlreadyStarted.class,
+          () -> WorkflowClient.start(second::switchover, new SwitchoverRequest(CLUSTER, R2, false)));
+      release.countDown();
+
+      assertThat(refused).isNotNull();
+      assertThat(refused.getExecution().getWorkflowId()).isEqualTo("failover-c1");
+      assertThat(refused.getExecution().getRunId()).isEqualTo(running.getRunId());
+      SwitchoverProgress result = WorkflowStub.fromTyped(first).getResult(SwitchoverProgress.class);
+      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R1.toString());
+      verify(fixture.mysql, never()).promote(CLUSTER, R2);
+    }
+  }
+
+  private PlannedFailoverWorkflow newWorkflow(String workflowId) {
+    return client.newWorkflowStub(PlannedFailoverWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue).build());
+  }
+
+  private SwitchoverProgress switchover(InstanceKey candidate) {
+    return newWorkflow(WorkflowIds.failover(CLUSTER)).switchover(new SwitchoverRequest(CLUSTER, candidate, false));
+  }
+
+  /** Runs a switchover that must fail; returns its failure and its progress as the query reports it. */
+  private Outcome failedSwitchover(InstanceKey candidate) {
+    PlannedFailoverWorkflow workflow = newWorkflow(WorkflowIds.failover(CLUSTER));
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> workflow.switchover(new SwitchoverRequest(CLUSTER, candidate, false)));
+    assertThat(failed).as("the switchover failed").isNotNull();
+    assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
+    return new Outcome((ApplicationFailure) failed.getCause(), workflow.progress());
+  }
+
+  record Outcome(ApplicationFailure failure, SwitchoverProgress progress) {}
+}
