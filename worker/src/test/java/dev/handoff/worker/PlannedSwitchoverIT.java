@@ -2,10 +2,12 @@ package dev.handoff.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.handoff.haproxy.HaproxyRuntime;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.switchover.SwitchoverProgress;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -74,6 +76,35 @@ class PlannedSwitchoverIT {
         "rejoin-old-primary");
     assertThat(p.steps()).allSatisfy(s -> assertThat(s.outcome()).isEqualTo("done"));
     assertThat(awaitHealthy().problems()).isEmpty();
+  }
+
+  @Test
+  void aHaproxyReloadAfterASwitchoverKeepsTheNewPrimary() throws Exception {
+    String primary = harness.status("c1").kvPrimary();
+    String other = harness.lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
+    assertThat(harness.switchover("c1", other, false).state()).isEqualTo(SwitchoverProgress.COMPLETED);
+    var remote1 = harness.lab.haproxy("remote1");
+    HaproxyRuntime rt = new HaproxyRuntime(Path.of(remote1.adminSocket()), Path.of(remote1.masterSocket()));
+    String pidBefore = pid(rt.command("show info"));
+    rt.masterCommand("reload");
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    String pidAfter = pidBefore;
+    while (pidAfter.equals(pidBefore) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      try {
+        pidAfter = pid(rt.command("show info"));
+      } catch (java.io.IOException notYet) {
+        // the new worker binds the admin socket a moment after the reload
+      }
+    }
+    assertThat(pidAfter).as("a new HAProxy worker after the reload").isNotEqualTo(pidBefore);
+    ClusterStatus s = awaitHealthy();
+    assertThat(s.problems()).isEmpty();
+    assertThat(s.routes()).allSatisfy(r -> assertThat(r.writers()).containsExactly(other));
+  }
+
+  private static String pid(String showInfo) {
+    return showInfo.lines().filter(l -> l.startsWith("Pid:")).findFirst().orElse("");
   }
 
   /** The cluster's status once healthy, or after 10 s: replication restarts take a moment to show. */
