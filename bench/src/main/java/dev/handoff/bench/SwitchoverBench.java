@@ -1,5 +1,6 @@
 package dev.handoff.bench;
 
+import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.lab.Lab;
 import dev.handoff.lab.LabClients;
@@ -10,7 +11,6 @@ import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.StatusReport;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
-import dev.handoff.switchover.SwitchoverProgress;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.HandoffWorker;
 import dev.handoff.worker.Runbooks;
@@ -65,8 +65,8 @@ public final class SwitchoverBench {
         PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
         WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", dev.handoff.domain.InstanceKey.parse(target),
             false));
-        SwitchoverProgress p = client.newUntypedWorkflowStub(WorkflowIds.failover("c1"))
-            .getResult(SwitchoverProgress.class);
+        FailoverProgress p = client.newUntypedWorkflowStub(WorkflowIds.failover("c1"))
+            .getResult(FailoverProgress.class);
         double took = (System.nanoTime() - t0) / 1e6;
         if (!load.awaitAcks(100, 15_000)) {
           out.printf("run %2d: writes did not resume within 15 s%n", i);

@@ -1,12 +1,12 @@
 package dev.handoff.cli;
 
+import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
-import dev.handoff.switchover.SwitchoverProgress;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.Runbooks;
 import io.temporal.client.WorkflowClient;
@@ -96,10 +96,10 @@ final class FailoverCommand implements Runnable {
 
   /** Prints each step as it finishes, then the outcome; returns the exit code. */
   static int follow(WorkflowStub stub, PlannedFailoverWorkflow wf, PrintStream out) {
-    CompletableFuture<SwitchoverProgress> result = stub.getResultAsync(SwitchoverProgress.class);
+    CompletableFuture<FailoverProgress> result = stub.getResultAsync(FailoverProgress.class);
     int printed = 0;
     while (true) {
-      SwitchoverProgress p;
+      FailoverProgress p;
       try {
         p = wf.progress();
       } catch (RuntimeException e) {
@@ -109,9 +109,9 @@ final class FailoverCommand implements Runnable {
         printed = printSteps(p, printed, out);
       }
       try {
-        SwitchoverProgress done = result.get(100, TimeUnit.MILLISECONDS);
+        FailoverProgress done = result.get(100, TimeUnit.MILLISECONDS);
         printSteps(done, printed, out);
-        if (SwitchoverProgress.DRY_RUN.equals(done.state())) {
+        if (FailoverProgress.DRY_RUN.equals(done.state())) {
           out.println("pre-checks passed; the plan:");
           out.println(done.plan());
         } else {
@@ -121,7 +121,7 @@ final class FailoverCommand implements Runnable {
       } catch (TimeoutException e) {
         continue;
       } catch (java.util.concurrent.ExecutionException e) {
-        SwitchoverProgress last = null;
+        FailoverProgress last = null;
         try {
           last = wf.progress();
         } catch (RuntimeException ignored) {
@@ -143,7 +143,7 @@ final class FailoverCommand implements Runnable {
     }
   }
 
-  private static int printSteps(SwitchoverProgress p, int from, PrintStream out) {
+  private static int printSteps(FailoverProgress p, int from, PrintStream out) {
     for (int i = from; i < p.steps().size(); i++) {
       StepRecord s = p.steps().get(i);
       out.printf("  [%s] %s (%d ms): %s%n", s.outcome(), s.name(), s.millis(), s.detail());

@@ -1,12 +1,12 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.FailoverProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.haproxy.HaproxyRuntime;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.status.ClusterStatus;
-import dev.handoff.switchover.SwitchoverProgress;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -44,14 +44,14 @@ class PlannedSwitchoverIT {
         harness.config.credentials().application(), 3, 1)) {
       assertThat(load.awaitAcks(50, 10_000)).as("writes flow before the switchover").isTrue();
 
-      SwitchoverProgress there = harness.switchover("c1", candidate, false);
-      assertThat(there.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      FailoverProgress there = harness.switchover("c1", candidate, false);
+      assertThat(there.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(there.newPrimary()).isEqualTo(candidate);
       assertThat(load.awaitAcks(50, 10_000)).as("writes flow on the new primary").isTrue();
       assertHealthyWithPrimary(candidate, load);
 
-      SwitchoverProgress back = harness.switchover("c1", original, false);
-      assertThat(back.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      FailoverProgress back = harness.switchover("c1", original, false);
+      assertThat(back.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(back.oldPrimary()).isEqualTo(candidate);
       assertThat(load.awaitAcks(50, 10_000)).as("writes flow after switching back").isTrue();
       assertHealthyWithPrimary(original, load);
@@ -70,7 +70,7 @@ class PlannedSwitchoverIT {
   void theProgressQueryListsEveryStepInOrder() throws Exception {
     String primary = harness.status("c1").kvPrimary();
     String other = harness.lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
-    SwitchoverProgress p = harness.switchover("c1", other, false);
+    FailoverProgress p = harness.switchover("c1", other, false);
     assertThat(p.steps()).extracting(s -> s.name()).containsSubsequence("precheck", "move-replicas",
         "set-read-only-and-wait", "promote", "publish-topology", "repoint-haproxy", "restart-heartbeat",
         "rejoin-old-primary");
@@ -82,7 +82,7 @@ class PlannedSwitchoverIT {
   void aHaproxyReloadAfterASwitchoverKeepsTheNewPrimary() throws Exception {
     String primary = harness.status("c1").kvPrimary();
     String other = harness.lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
-    assertThat(harness.switchover("c1", other, false).state()).isEqualTo(SwitchoverProgress.COMPLETED);
+    assertThat(harness.switchover("c1", other, false).state()).isEqualTo(FailoverProgress.COMPLETED);
     var remote1 = harness.lab.haproxy("remote1");
     HaproxyRuntime rt = new HaproxyRuntime(Path.of(remote1.adminSocket()), Path.of(remote1.masterSocket()));
     String pidBefore = pid(rt.command("show info"));

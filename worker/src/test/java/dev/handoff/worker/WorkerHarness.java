@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.SecretRef;
 import dev.handoff.domain.InstanceKey;
@@ -9,7 +10,6 @@ import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.InstanceStatus;
 import dev.handoff.status.StatusReport;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
-import dev.handoff.switchover.SwitchoverProgress;
 import dev.handoff.switchover.SwitchoverRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
@@ -40,13 +40,13 @@ final class WorkerHarness implements AutoCloseable {
   }
 
   /** Runs a switchover (or its dry run) to the end; a refusal or rollback throws WorkflowFailedException. */
-  SwitchoverProgress switchover(String cluster, String candidate, boolean dryRun) {
+  FailoverProgress switchover(String cluster, String candidate, boolean dryRun) {
     String id = dryRun ? WorkflowIds.dryRun(cluster) : WorkflowIds.failover(cluster);
     PlannedFailoverWorkflow wf = Runbooks.planned(client, config, id);
     WorkflowExecution ex = WorkflowClient.start(wf::switchover,
         new SwitchoverRequest(cluster, candidate == null ? null : InstanceKey.parse(candidate), dryRun));
     runIds.add(ex.getWorkflowId() + "/" + ex.getRunId());
-    return client.newUntypedWorkflowStub(id).getResult(SwitchoverProgress.class);
+    return client.newUntypedWorkflowStub(id).getResult(FailoverProgress.class);
   }
 
   ClusterStatus status(String cluster) {

@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.FailoverProgress;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -13,9 +14,9 @@ public interface PlannedFailoverWorkflow {
    * promotion ends the workflow failed, with an ApplicationFailure whose type names the reason.
    */
   @WorkflowMethod
-  SwitchoverProgress switchover(SwitchoverRequest request);
+  FailoverProgress switchover(SwitchoverRequest request);
 
   /** The current step and what each finished step found. */
   @QueryMethod
-  SwitchoverProgress progress();
+  FailoverProgress progress();
 }

@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.cluster.ClusterActivities;
 import dev.handoff.cluster.ClusterDescription;
 import dev.handoff.domain.FailureType;
@@ -54,7 +55,7 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
 
   private final RunbookSteps steps = new RunbookSteps();
   private String cluster;
-  private String state = SwitchoverProgress.RUNNING;
+  private String state = FailoverProgress.RUNNING;
   private InstanceKey oldPrimary;
   private InstanceKey newPrimary;
   private String plan;
@@ -62,7 +63,7 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
   private String detail;
 
   @Override
-  public SwitchoverProgress switchover(SwitchoverRequest request) {
+  public FailoverProgress switchover(SwitchoverRequest request) {
     cluster = request.cluster();
     ClusterDescription desc;
     Topology topology;
@@ -76,14 +77,14 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
       states = steps.run(FailoverPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
           RunbookSteps::describeStates);
     } catch (TemporalFailure e) {
-      throw end(SwitchoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+      throw end(FailoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
     }
     oldPrimary = topology.primary();
     decision = precheck(request, desc, topology, states);
     newPrimary = decision.candidate();
     plan = FailoverPlan.plannedSwitchover(topology, newPrimary).render();
     if (request.dryRun()) {
-      state = SwitchoverProgress.DRY_RUN;
+      state = FailoverProgress.DRY_RUN;
       steps.finished();
       return progress();
     }
@@ -131,12 +132,12 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
         Workflow.newDetachedCancellationScope(saga::compensate).run();
       } catch (TemporalFailure | Saga.CompensationException c) {
         // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
-        throw end(SwitchoverProgress.ROLLBACK_FAILED, type,
+        throw end(FailoverProgress.ROLLBACK_FAILED, type,
             "step " + steps.failedStep() + " failed (" + why + ") and the rollback failed too ("
                 + RunbookSteps.message(c) + "); check that " + oldPrimary + " is writable and its replicas follow it");
       }
       steps.compensated();
-      throw end(SwitchoverProgress.ROLLED_BACK, type,
+      throw end(FailoverProgress.ROLLED_BACK, type,
           "step " + steps.failedStep() + " failed: " + why + "; rolled back: " + oldPrimary
               + " is writable again and its replicas follow it");
     }
@@ -165,11 +166,11 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
       steps.run(FailoverPlan.REJOIN_OLD_PRIMARY,
           () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary), d -> d);
     } catch (TemporalFailure e) {
-      throw end(SwitchoverProgress.FAILED_AFTER_PROMOTION, RunbookSteps.failureType(e),
+      throw end(FailoverProgress.FAILED_AFTER_PROMOTION, RunbookSteps.failureType(e),
           newPrimary + " is the primary, but step " + steps.failedStep() + " failed: " + RunbookSteps.message(e)
               + "; steps left: " + steps.remaining(FailoverPlan.plannedSwitchover(topology, newPrimary).stepNames()));
     }
-    state = SwitchoverProgress.COMPLETED;
+    state = FailoverProgress.COMPLETED;
     steps.finished();
     return progress();
   }
@@ -179,14 +180,14 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
     InstanceState primary = states.stream().filter(s -> s.key().equals(topology.primary())).findFirst().orElse(null);
     if (primary == null) {
       steps.failed(FailoverPlan.PRECHECK, "KV primary " + topology.primary() + " is not a configured instance");
-      throw end(SwitchoverProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "the KV store names " + topology.primary()
+      throw end(FailoverProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "the KV store names " + topology.primary()
           + " as primary of " + cluster + ", which the configuration does not list; fix the topology first");
     }
     List<String> writable = states.stream().filter(s -> s.reachable() && !s.readOnly())
         .map(s -> s.key().toString()).toList();
     if (primary.reachable() && !writable.equals(List.of(primary.key().toString()))) {
       steps.failed(FailoverPlan.PRECHECK, "writable instances " + writable);
-      throw end(SwitchoverProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "expected only the KV primary "
+      throw end(FailoverProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "expected only the KV primary "
           + primary.key() + " to be writable, found " + writable + "; fix the topology before switching over");
     }
     Map<String, Boolean> answers = new LinkedHashMap<>();
@@ -206,7 +207,7 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
         new SwitchoverLimits(desc.maxLagSeconds(), desc.maxDmlSeconds()), answers);
     if (decision.refused()) {
       steps.failed(FailoverPlan.PRECHECK, decision.report().failures().toString());
-      throw end(SwitchoverProgress.REFUSED, decision.failureType(), decision.detail());
+      throw end(FailoverProgress.REFUSED, decision.failureType(), decision.detail());
     }
     steps.done(FailoverPlan.PRECHECK, "candidate " + decision.candidate() + ": " + decision.report().checks().size()
         + " checks passed");
@@ -222,8 +223,8 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
   }
 
   @Override
-  public SwitchoverProgress progress() {
-    return new SwitchoverProgress(cluster, state, steps.current(), oldPrimary == null ? null : oldPrimary.toString(),
+  public FailoverProgress progress() {
+    return new FailoverProgress(cluster, state, steps.current(), oldPrimary == null ? null : oldPrimary.toString(),
         newPrimary == null ? null : newPrimary.toString(), steps.records(), plan, failureType, detail);
   }
 }

@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.FailoverProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -75,15 +76,15 @@ class PlannedFailoverReplayTest {
     private final MysqlActivities mysql = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
 
     @Override
-    public SwitchoverProgress switchover(SwitchoverRequest request) {
+    public FailoverProgress switchover(SwitchoverRequest request) {
       cluster.describeCluster(request.cluster());
       mysql.inspectCluster(request.cluster());
       return progress();
     }
 
     @Override
-    public SwitchoverProgress progress() {
-      return new SwitchoverProgress(null, SwitchoverProgress.RUNNING, null, null, null, List.of(), null,
+    public FailoverProgress progress() {
+      return new FailoverProgress(null, FailoverProgress.RUNNING, null, null, null, List.of(), null,
           null, null);
     }
   }

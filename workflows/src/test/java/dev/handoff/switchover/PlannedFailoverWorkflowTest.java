@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.FailoverProgress;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
 import static dev.handoff.switchover.SwitchoverFixture.EPOCH;
 import static dev.handoff.switchover.SwitchoverFixture.FINAL_POSITION;
@@ -81,9 +82,9 @@ class PlannedFailoverWorkflowTest {
   class HappyPath {
     @Test
     void switchesToTheRequestedCandidateStepByStep() {
-      SwitchoverProgress result = switchover(R1);
+      FailoverProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.failureType()).isNull();
@@ -99,9 +100,9 @@ class PlannedFailoverWorkflowTest {
       PlannedFailoverWorkflow workflow = newWorkflow(WorkflowIds.failover(CLUSTER));
       workflow.switchover(new SwitchoverRequest(CLUSTER, R1, false));
 
-      SwitchoverProgress progress = workflow.progress();
+      FailoverProgress progress = workflow.progress();
       assertThat(progress.cluster()).isEqualTo(CLUSTER);
-      assertThat(progress.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(progress.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(progress.newPrimary()).isEqualTo(R1.toString());
       assertThat(progress.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
       assertThat(progress.steps()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(StepRecord.DONE));
@@ -115,9 +116,9 @@ class PlannedFailoverWorkflowTest {
       // Both replicas qualify; 3309 lags less, so it wins over 3308.
       fixture.instance(R1).lag(0.4);
 
-      SwitchoverProgress result = switchover(null);
+      FailoverProgress result = switchover(null);
 
-      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
       verifySwitchedOver(R2, R1);
@@ -239,7 +240,7 @@ class PlannedFailoverWorkflowTest {
       assertThat(out.failure().getType()).isEqualTo(type);
       assertThat(FailureType.isKnown(out.failure().getType())).isTrue();
       assertThat(out.failure().getOriginalMessage()).contains(detail);
-      assertThat(out.progress().state()).isEqualTo(SwitchoverProgress.REFUSED);
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.REFUSED);
       assertThat(out.progress().failureType()).isEqualTo(type);
       assertThat(out.progress().currentStep()).isNull();
       assertThat(out.progress().steps()).extracting(StepRecord::name)
@@ -252,10 +253,10 @@ class PlannedFailoverWorkflowTest {
   class DryRun {
     @Test
     void returnsThePlanAndChangesNothing() {
-      SwitchoverProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
+      FailoverProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
           .switchover(new SwitchoverRequest(CLUSTER, R1, true));
 
-      assertThat(result.state()).isEqualTo(SwitchoverProgress.DRY_RUN);
+      assertThat(result.state()).isEqualTo(FailoverProgress.DRY_RUN);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.currentStep()).isNull();
       assertThat(result.plan()).isNotBlank()
@@ -268,10 +269,10 @@ class PlannedFailoverWorkflowTest {
 
     @Test
     void namesTheChosenCandidateWhenNoneIsGiven() {
-      SwitchoverProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
+      FailoverProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
           .switchover(new SwitchoverRequest(CLUSTER, null, true));
 
-      assertThat(result.state()).isEqualTo(SwitchoverProgress.DRY_RUN);
+      assertThat(result.state()).isEqualTo(FailoverProgress.DRY_RUN);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.plan()).contains("to " + R1);
       fixture.verifyNothingChanged();
@@ -350,7 +351,7 @@ class PlannedFailoverWorkflowTest {
       Outcome out = failedSwitchover(R1);
 
       // Left for the operator: the state says so, and the type stays the step's own failure.
-      assertThat(out.progress().state()).isEqualTo(SwitchoverProgress.ROLLBACK_FAILED);
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.ROLLBACK_FAILED);
       assertThat(out.progress().steps()).extracting(StepRecord::outcome).doesNotContain(StepRecord.COMPENSATED);
       assertThat(out.failure().getType()).isEqualTo("PromoteFailed");
       assertThat(out.progress().failureType()).isEqualTo("PromoteFailed");
@@ -367,7 +368,7 @@ class PlannedFailoverWorkflowTest {
       assertThat(out.failure().getType()).isEqualTo(type);
       assertThat(out.failure().getOriginalMessage())
           .contains("step " + failedStep + " failed", "rolled back: " + PRIMARY + " is writable again");
-      assertThat(out.progress().state()).isEqualTo(SwitchoverProgress.ROLLED_BACK);
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.ROLLED_BACK);
       assertThat(out.progress().failureType()).isEqualTo(type);
       assertThat(out.progress().currentStep()).isNull();
       assertThat(out.progress().steps()).filteredOn(s -> s.name().equals(failedStep))
@@ -387,9 +388,9 @@ class PlannedFailoverWorkflowTest {
           .doReturn("epoch 2")
           .when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
 
-      SwitchoverProgress result = switchover(R1);
+      FailoverProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       verify(fixture.kv, times(2)).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
       verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
@@ -409,9 +410,9 @@ class PlannedFailoverWorkflowTest {
       }).when(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
       long start = env.currentTimeMillis();
 
-      SwitchoverProgress result = switchover(R1);
+      FailoverProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(attempts).hasValue(13);
       assertThat(env.currentTimeMillis() - start).as("workflow time spent retrying").isGreaterThan(60_000);
       verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
@@ -430,7 +431,7 @@ class PlannedFailoverWorkflowTest {
           "step " + FailoverPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
           "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", " + FailoverPlan.RESTART_HEARTBEAT + ", "
               + FailoverPlan.REJOIN_OLD_PRIMARY + "]");
-      assertThat(out.progress().state()).isEqualTo(SwitchoverProgress.FAILED_AFTER_PROMOTION);
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
       assertThat(out.progress().newPrimary()).isEqualTo(R1.toString());
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
           tuple(FailoverPlan.PROMOTE, StepRecord.DONE),
@@ -470,8 +471,8 @@ class PlannedFailoverWorkflowTest {
       assertThat(refused).isNotNull();
       assertThat(refused.getExecution().getWorkflowId()).isEqualTo("failover-c1");
       assertThat(refused.getExecution().getRunId()).isEqualTo(running.getRunId());
-      SwitchoverProgress result = WorkflowStub.fromTyped(first).getResult(SwitchoverProgress.class);
-      assertThat(result.state()).isEqualTo(SwitchoverProgress.COMPLETED);
+      FailoverProgress result = WorkflowStub.fromTyped(first).getResult(FailoverProgress.class);
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       verify(fixture.mysql, never()).promote(CLUSTER, R2);
     }
@@ -482,7 +483,7 @@ class PlannedFailoverWorkflowTest {
         WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue).build());
   }
 
-  private SwitchoverProgress switchover(InstanceKey candidate) {
+  private FailoverProgress switchover(InstanceKey candidate) {
     return newWorkflow(WorkflowIds.failover(CLUSTER)).switchover(new SwitchoverRequest(CLUSTER, candidate, false));
   }
 
@@ -496,5 +497,5 @@ class PlannedFailoverWorkflowTest {
     return new Outcome((ApplicationFailure) failed.getCause(), workflow.progress());
   }
 
-  record Outcome(ApplicationFailure failure, SwitchoverProgress progress) {}
+  record Outcome(ApplicationFailure failure, FailoverProgress progress) {}
 }

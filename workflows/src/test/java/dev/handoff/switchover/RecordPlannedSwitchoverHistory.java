@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.FailoverProgress;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
 import static dev.handoff.switchover.SwitchoverFixture.R1;
 
@@ -40,8 +41,8 @@ public final class RecordPlannedSwitchoverHistory {
       String workflowId = WorkflowIds.failover(CLUSTER);
       PlannedFailoverWorkflow workflow = env.getWorkflowClient().newWorkflowStub(PlannedFailoverWorkflow.class,
           WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(WorkflowIds.DEFAULT_TASK_QUEUE).build());
-      SwitchoverProgress result = workflow.switchover(new SwitchoverRequest(CLUSTER, R1, false));
-      if (!SwitchoverProgress.COMPLETED.equals(result.state())) {
+      FailoverProgress result = workflow.switchover(new SwitchoverRequest(CLUSTER, R1, false));
+      if (!FailoverProgress.COMPLETED.equals(result.state())) {
         throw new IllegalStateException("the recorded switchover did not complete: " + result);
       }
       String json = env.getWorkflowClient().fetchHistory(workflowId).toJson(true);

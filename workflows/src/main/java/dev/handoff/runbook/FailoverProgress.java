@@ -1,15 +1,15 @@
-package dev.handoff.switchover;
+package dev.handoff.runbook;
 
 import dev.handoff.runbook.StepRecord;
 import java.util.List;
 
 /**
- * The state of a planned switchover, as the progress query and the result report it.
+ * The state of a failover runbook (planned or unplanned), as its progress query and its result report it.
  *
  * @param state RUNNING, COMPLETED, DRY_RUN, REFUSED, ROLLED_BACK, ROLLBACK_FAILED (a step before promotion
  *     failed and undoing it failed too: the operator finishes by hand), or FAILED_AFTER_PROMOTION
  */
-public record SwitchoverProgress(
+public record FailoverProgress(
     String cluster,
     String state,
     String currentStep,
