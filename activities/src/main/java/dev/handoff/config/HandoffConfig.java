@@ -17,9 +17,11 @@ public record HandoffConfig(
     KvSettings kv,
     Credentials credentials,
     List<HaproxySettings> haproxy,
-    List<ClusterSettings> clusters) {
+    List<ClusterSettings> clusters,
+    WorkerSettings worker) {
 
   public HandoffConfig {
+    worker = worker == null ? WorkerSettings.defaults() : worker;
     haproxy = haproxy == null ? List.of() : List.copyOf(haproxy);
     clusters = clusters == null ? List.of() : List.copyOf(clusters);
   }
@@ -42,6 +44,7 @@ public record HandoffConfig(
     } else {
       credentials.validate(errors);
     }
+    worker.validate(errors);
     Set<String> names = new HashSet<>();
     for (int i = 0; i < haproxy.size(); i++) {
       HaproxySettings h = haproxy.get(i);
@@ -73,6 +76,18 @@ public record HandoffConfig(
     return cluster(name)
         .orElseThrow(() -> new ConfigException("unknown cluster '" + name + "'; configured clusters: "
             + clusters.stream().map(ClusterSettings::name).toList()));
+  }
+
+  /** Every secret reference in the config, so the worker can check them at start and tests can scan for leaks. */
+  public List<SecretRef> secretRefs() {
+    List<SecretRef> refs = new ArrayList<>(credentials.all());
+    if (kv.token() != null) {
+      refs.add(kv.token());
+    }
+    if (worker.alertsToken() != null) {
+      refs.add(worker.alertsToken());
+    }
+    return refs;
   }
 
   public List<HaproxySettings> remoteHaproxies() {

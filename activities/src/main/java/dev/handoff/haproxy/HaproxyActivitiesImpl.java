@@ -41,35 +41,49 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
 
   @Override
   public String repointWriter(String haproxy, String cluster, InstanceKey primary) {
+    ClusterSettings c = lookup.cluster(cluster);
+    List<InstanceKey> readers = c.instances().stream().map(i -> new InstanceKey(i.host(), i.port()))
+        .filter(k -> !k.equals(primary)).toList();
+    return repointRoutes(haproxy, cluster, primary, readers);
+  }
+
+  @Override
+  public String repointRoutes(String haproxy, String cluster, InstanceKey primary, List<InstanceKey> readers) {
     HaproxySettings h = lookup.haproxy(haproxy);
     ClusterSettings c = lookup.cluster(cluster);
     lookup.instance(cluster, primary);
+    readers.forEach(r -> lookup.instance(cluster, r));
     String primaryServer = HaproxyRuntime.serverName(primary.toString());
-    Set<String> others = new HashSet<>();
-    c.instances().forEach(i -> others.add(HaproxyRuntime.serverName(i.key())));
-    others.remove(primaryServer);
+    Set<String> readerServers = new HashSet<>();
+    readers.forEach(r -> readerServers.add(HaproxyRuntime.serverName(r.toString())));
+    Set<String> all = new HashSet<>();
+    c.instances().forEach(i -> all.add(HaproxyRuntime.serverName(i.key())));
     HaproxyRuntime rt = runtime(h);
     try {
-      boolean changedFile = writeConfig(h, c.writerBackend(), Set.of(primaryServer))
-          | writeConfig(h, c.readerBackend(), others);
-      if (routes(rt, c.writerBackend(), primaryServer, others)) {
-        return haproxy + " already routes writes to " + primary + (changedFile ? " (config file updated)" : "");
-      }
+      boolean already = routes(rt, c.writerBackend(), primaryServer);
+      writeConfig(h, c.writerBackend(), Set.of(primaryServer));
+      writeConfig(h, c.readerBackend(), readerServers);
       boolean reloaded = false;
       // Fence first: no moment with two writers.
-      for (String s : others) {
-        reloaded |= apply(rt, h, "set server " + c.writerBackend() + "/" + s + " state maint", reloaded);
-        rt.command("shutdown sessions server " + c.writerBackend() + "/" + s);
+      for (String s : all) {
+        if (!s.equals(primaryServer)) {
+          reloaded |= apply(rt, h, "set server " + c.writerBackend() + "/" + s + " state maint", reloaded);
+          rt.command("shutdown sessions server " + c.writerBackend() + "/" + s);
+        }
       }
       reloaded |= apply(rt, h, "set server " + c.writerBackend() + "/" + primaryServer + " state ready", reloaded);
-      rt.command("set server " + c.writerBackend() + "/" + primaryServer + " health up");
-      apply(rt, h, "set server " + c.readerBackend() + "/" + primaryServer + " state maint", reloaded);
-      rt.command("shutdown sessions server " + c.readerBackend() + "/" + primaryServer);
-      for (String s : others) {
-        apply(rt, h, "set server " + c.readerBackend() + "/" + s + " state ready", reloaded);
+      if (!already) {
+        rt.command("set server " + c.writerBackend() + "/" + primaryServer + " health up");
+      }
+      for (String s : all) {
+        boolean reads = readerServers.contains(s);
+        apply(rt, h, "set server " + c.readerBackend() + "/" + s + " state " + (reads ? "ready" : "maint"), reloaded);
+        if (!reads) {
+          rt.command("shutdown sessions server " + c.readerBackend() + "/" + s);
+        }
       }
       long deadline = System.nanoTime() + 5_000_000_000L;
-      while (!routes(rt, c.writerBackend(), primaryServer, others)) {
+      while (!routes(rt, c.writerBackend(), primaryServer)) {
         if (System.nanoTime() > deadline) {
           throw ApplicationFailure.newFailure(haproxy + " writer backend " + c.writerBackend() + " serves "
               + serving(rt, c.writerBackend()) + " after the repoint, not only " + primary,
@@ -78,7 +92,8 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
         Heartbeats.beat("waiting for " + haproxy + " to mark " + primary + " up");
         Thread.sleep(20);
       }
-      return haproxy + " routes writes to " + primary + (reloaded ? " (reloaded to add the server)" : "");
+      return haproxy + (already ? " already routed" : " routes") + " writes to " + primary + ", reads to " + readers
+          + (reloaded ? " (reloaded to add a server)" : "");
     } catch (IOException e) {
       throw ApplicationFailure.newFailure(haproxy + " admin socket " + h.adminSocket() + ": " + e.getMessage(),
           UNREACHABLE);
@@ -154,8 +169,7 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
     }
   }
 
-  private static boolean routes(HaproxyRuntime rt, String backend, String primaryServer, Set<String> others)
-      throws IOException {
+  private static boolean routes(HaproxyRuntime rt, String backend, String primaryServer) throws IOException {
     return serving(rt, backend).equals(List.of(primaryServer));
   }
 

@@ -5,7 +5,6 @@ import dev.handoff.config.HeartbeatSettings;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.mysql.Db;
 import dev.handoff.process.ProcessException;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
@@ -67,7 +66,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
         + " WHERE server_id = @@server_id";
     long deadline = System.nanoTime() + 15_000_000_000L;
     String first = null;
-    try (Connection conn = Db.connect(primary.host(), primary.port(), lookup.config().credentials().admin(), 2000);
+    try (Connection conn = lookup.connect(primary, 2000, 10_000);
          Statement st = conn.createStatement()) {
       while (System.nanoTime() < deadline) {
         try (ResultSet rs = st.executeQuery(sql)) {

@@ -12,11 +12,24 @@ public final class Db {
 
   public static Connection connect(String host, int port, Credential credential, int timeoutMillis)
       throws SQLException {
+    return connect(host, port, credential, timeoutMillis, Math.max(timeoutMillis, 30_000), null);
+  }
+
+  /**
+   * A connection with its own read timeout (a frozen server accepts TCP but never answers), from an
+   * optional local source address (the worker's address when it is not the default route's).
+   */
+  public static Connection connect(String host, int port, Credential credential, int connectMillis,
+      int socketMillis, String sourceAddress) throws SQLException {
+    int timeoutMillis = connectMillis;
     Properties p = new Properties();
     p.setProperty("user", credential.user());
     p.setProperty("password", credential.password().resolve());
     p.setProperty("connectTimeout", Integer.toString(timeoutMillis));
-    p.setProperty("socketTimeout", Integer.toString(Math.max(timeoutMillis, 30_000)));
+    p.setProperty("socketTimeout", Integer.toString(socketMillis));
+    if (sourceAddress != null) {
+      p.setProperty("localSocketAddress", sourceAddress);
+    }
     p.setProperty("sslMode", "DISABLED");
     p.setProperty("allowPublicKeyRetrieval", "true");
     p.setProperty("useLocalSessionState", "true");

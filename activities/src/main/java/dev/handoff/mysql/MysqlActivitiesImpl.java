@@ -29,6 +29,10 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   static final String UNREACHABLE = "InstanceUnreachable";
   static final String REPLICATION_NOT_RUNNING = "ReplicationNotRunning";
   private static final int CONNECT_TIMEOUT_MILLIS = 2000;
+  /** Reads of state: a frozen server accepts TCP but never answers, so a read must give up quickly. */
+  private static final int INSPECT_SOCKET_MILLIS = 3000;
+  /** Changes: long enough for read_only to wait out running commits. */
+  private static final int CHANGE_SOCKET_MILLIS = 30_000;
   private static final int REPLICA_HEARTBEAT_SECONDS = 1;
   private static final Pattern DDL = Pattern.compile(
       "^\\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE|REPAIR)\\s", Pattern.CASE_INSENSITIVE);
@@ -52,7 +56,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   private InstanceState inspect(ClusterSettings c, InstanceSettings in) {
     InstanceKey key = new InstanceKey(in.host(), in.port());
     PromotionRule rule = PromotionRule.fromString(in.promotionRule());
-    try (Connection conn = connect(key)) {
+    try (Connection conn = lookup.connect(key, CONNECT_TIMEOUT_MILLIS, INSPECT_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
       Flavor flavor = Flavor.fromVersion(r.version());
       String uuid = flavor == Flavor.MYSQL ? scalar(conn, "SELECT @@server_uuid") : null;
@@ -257,7 +261,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   private Connection connect(InstanceKey key) throws SQLException {
-    return Db.connect(key.host(), key.port(), lookup.config().credentials().admin(), CONNECT_TIMEOUT_MILLIS);
+    return lookup.connect(key, CONNECT_TIMEOUT_MILLIS, CHANGE_SOCKET_MILLIS);
   }
 
   private static void exec(Connection c, String sql) throws SQLException {

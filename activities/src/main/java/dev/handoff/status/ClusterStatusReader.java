@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
 /** Reads a cluster's state from its instances, the KV store and every HAProxy, then checks the invariants. */
 public final class ClusterStatusReader {
   private static final int CONNECT_TIMEOUT_MILLIS = 2000;
+  /** A frozen instance accepts TCP but never answers: report it unreachable instead of hanging. */
+  private static final int READ_TIMEOUT_MILLIS = 3000;
   private final HandoffConfig config;
   private final TopologyStore store;
 
@@ -66,7 +68,8 @@ public final class ClusterStatusReader {
   }
 
   private InstanceStatus instance(ClusterSettings cluster, InstanceSettings in) {
-    try (Connection c = Db.connect(in.host(), in.port(), config.credentials().admin(), CONNECT_TIMEOUT_MILLIS)) {
+    try (Connection c = Db.connect(in.host(), in.port(), config.credentials().admin(), CONNECT_TIMEOUT_MILLIS,
+        READ_TIMEOUT_MILLIS, null)) {
       InstanceReport r = InstanceInspector.inspect(c);
       Double age = heartbeatAge(c, cluster);
       String role = r.isReplica() ? InstanceStatus.REPLICA

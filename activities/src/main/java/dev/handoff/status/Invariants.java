@@ -16,6 +16,10 @@ public final class Invariants {
 
   private Invariants() {}
 
+  static String firstLine(String s) {
+    return s == null ? null : s.lines().findFirst().orElse("");
+  }
+
   public static List<String> check(ClusterStatus s, String flavorName) {
     Flavor flavor = "mysql".equals(flavorName) ? Flavor.MYSQL : Flavor.MARIADB;
     List<String> problems = new ArrayList<>();
@@ -27,7 +31,12 @@ public final class Invariants {
     String primary = writable.size() == 1 ? writable.get(0).key() : null;
     for (InstanceStatus i : s.instances()) {
       if (!i.reachable()) {
-        problems.add(i.key() + " is unreachable: " + i.error());
+        // A failed-out instance (neither the KV primary nor in the KV replica pool) is expected to be down.
+        boolean failedOut = s.kvError() == null && !i.key().equals(s.kvPrimary())
+            && (s.kvReplicas() == null || !s.kvReplicas().contains(i.key()));
+        if (!failedOut) {
+          problems.add(i.key() + " is unreachable: " + firstLine(i.error()));
+        }
         continue;
       }
       if (i.key().equals(primary)) {

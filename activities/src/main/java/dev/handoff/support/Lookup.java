@@ -35,6 +35,13 @@ public final class Lookup {
     return key;
   }
 
+  /** A connection as the admin user, from the worker's source address when one is configured. */
+  public java.sql.Connection connect(InstanceKey key, int connectMillis, int socketMillis)
+      throws java.sql.SQLException {
+    return dev.handoff.mysql.Db.connect(key.host(), key.port(), config.credentials().admin(), connectMillis,
+        socketMillis, config.worker().sourceAddress());
+  }
+
   public HaproxySettings haproxy(String name) {
     return config.haproxy().stream().filter(h -> h.name().equals(name)).findFirst()
         .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure("unknown HAProxy '" + name + "'; configured: "

@@ -12,6 +12,7 @@ import dev.handoff.config.InstanceSettings;
 import dev.handoff.config.KvSettings;
 import dev.handoff.config.SecretRef;
 import dev.handoff.config.TemporalSettings;
+import dev.handoff.config.WorkerSettings;
 import dev.handoff.heartbeat.HeartbeatProcesses;
 import dev.handoff.kv.EtcdTopologyStore;
 import dev.handoff.kv.TopologyStore;
@@ -120,6 +121,7 @@ public final class Lab {
     int uiPort = ports.next();
     int httpPort = ports.next();
     int metricsPort = ports.next();
+    int alertsPort = ports.next();
     Path temporalDir = mkdirs(dir.resolve("temporal"));
     LocalProcess temporal = record(dir, LocalProcess.spawn("temporal", List.of(Binaries.temporal().toString(),
         "server", "start-dev", "--db-filename", temporalDir.resolve("temporal.db").toString(),
@@ -241,7 +243,9 @@ public final class Lab {
     }
     HandoffConfig config = new HandoffConfig(
         new TemporalSettings("127.0.0.1:" + temporalPort, "default", "handoff", webUi),
-        new KvSettings("etcd", List.of(etcdUrl), null), creds, haproxies, clusters);
+        new KvSettings("etcd", List.of(etcdUrl), null), creds, haproxies, clusters,
+        new WorkerSettings(null, "127.0.0.1:" + alertsPort, secret(dir.resolve("secrets"), "alerts-token"), true,
+            null));
     var problems = config.problems();
     if (!problems.isEmpty()) {
       throw new LabException("internal: the lab built an invalid config: " + problems);
@@ -424,7 +428,7 @@ public final class Lab {
     throw new LabException("timed out after " + millis + " ms waiting for " + what + ":\n" + p.logTail(20));
   }
 
-  static void waitUntil(java.util.function.BooleanSupplier ready, long millis, String what) {
+  public static void waitUntil(java.util.function.BooleanSupplier ready, long millis, String what) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     while (System.nanoTime() < deadline) {
       if (ready.getAsBoolean()) {

@@ -37,7 +37,7 @@ public record LabSpec(Path dir, int clusters, int replicas, Integer basePort) {
 
   int portCount() {
     // per cluster: instances, 2 remote HAProxies x (writer, reader), local (writer, reader);
-    // then etcd client + peer, Temporal frontend, UI, HTTP, metrics
-    return clusters * (1 + replicas + 6) + 2 + 4;
+    // then etcd client + peer, Temporal frontend, UI, HTTP, metrics, the worker's alert endpoint
+    return clusters * (1 + replicas + 6) + 2 + 5;
   }
 }

@@ -6,6 +6,8 @@ import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
+import dev.handoff.recovery.UnplannedFailoverWorkflow;
+import dev.handoff.recovery.UnplannedRequest;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.Runbooks;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Option;
 
 /** {@code handoff failover ...}: start failovers and follow them. */
 @Command(name = "failover", mixinStandardHelpOptions = true, description = "Move a cluster's primary.",
-    subcommands = {FailoverCommand.Planned.class})
+    subcommands = {FailoverCommand.Planned.class, FailoverCommand.Unplanned.class})
 final class FailoverCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -89,19 +91,49 @@ final class FailoverCommand implements Runnable {
               + (cfg.temporal().webUi() == null ? "" : " " + cfg.temporal().webUi()));
           return 0;
         }
-        return follow(t.client.newUntypedWorkflowStub(id), wf, System.out);
+        return follow(t.client.newUntypedWorkflowStub(id), wf::progress, System.out);
+      }
+    }
+  }
+
+  @Command(name = "unplanned", mixinStandardHelpOptions = true,
+      description = "Recover a cluster whose primary is dead, now, even inside the cooldown. The primary's death"
+          + " is confirmed first (unreachable from the worker and every reachable replica agrees).")
+  static final class Unplanned implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--cluster", required = true, description = "The cluster to recover.")
+    String cluster;
+
+    @Override
+    public Integer call() {
+      HandoffConfig cfg = config.load();
+      cfg.cluster(cluster).orElseThrow(() -> new CliException("unknown cluster '" + cluster
+          + "'; the configuration has " + cfg.clusters().stream().map(ClusterSettings::name).toList()));
+      String id = WorkflowIds.failover(cluster);
+      try (TemporalConnection t = new TemporalConnection(cfg)) {
+        UnplannedFailoverWorkflow wf = Runbooks.unplanned(t.client, cfg, id);
+        try {
+          WorkflowClient.start(wf::recover, new UnplannedRequest(cluster, true, "operator: handoff failover unplanned"));
+        } catch (WorkflowExecutionAlreadyStarted e) {
+          throw new CliException("a failover of " + cluster + " is already running: workflow " + id
+              + "; follow it in the Web UI or wait for it to end");
+        }
+        System.out.println("unplanned failover of " + cluster + " started: workflow " + id);
+        return follow(t.client.newUntypedWorkflowStub(id), wf::progress, System.out);
       }
     }
   }
 
   /** Prints each step as it finishes, then the outcome; returns the exit code. */
-  static int follow(WorkflowStub stub, PlannedFailoverWorkflow wf, PrintStream out) {
+  static int follow(WorkflowStub stub, java.util.function.Supplier<FailoverProgress> query, PrintStream out) {
     CompletableFuture<FailoverProgress> result = stub.getResultAsync(FailoverProgress.class);
     int printed = 0;
     while (true) {
       FailoverProgress p;
       try {
-        p = wf.progress();
+        p = query.get();
       } catch (RuntimeException e) {
         p = null; // no worker has picked the workflow up yet
       }
@@ -115,7 +147,10 @@ final class FailoverCommand implements Runnable {
           out.println("pre-checks passed; the plan:");
           out.println(done.plan());
         } else {
-          out.println("switchover COMPLETED: " + done.oldPrimary() + " -> " + done.newPrimary());
+          out.println("failover COMPLETED: " + done.oldPrimary() + " -> " + done.newPrimary());
+          if (done.detail() != null) {
+            out.println(done.detail());
+          }
         }
         return 0;
       } catch (TimeoutException e) {
@@ -123,7 +158,7 @@ final class FailoverCommand implements Runnable {
       } catch (java.util.concurrent.ExecutionException e) {
         FailoverProgress last = null;
         try {
-          last = wf.progress();
+          last = query.get();
         } catch (RuntimeException ignored) {
           // the outcome below still says what happened
         }
@@ -133,7 +168,7 @@ final class FailoverCommand implements Runnable {
         Throwable cause = e.getCause() instanceof WorkflowFailedException wfe ? wfe.getCause() : e.getCause();
         String type = cause instanceof ApplicationFailure a ? a.getType() : cause.getClass().getSimpleName();
         String message = cause instanceof ApplicationFailure a ? a.getOriginalMessage() : cause.getMessage();
-        out.println("switchover " + (last == null ? "FAILED" : last.state()) + " [" + type + "]: " + message);
+        out.println("failover " + (last == null ? "FAILED" : last.state()) + " [" + type + "]: " + message);
         return NOT_DONE;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

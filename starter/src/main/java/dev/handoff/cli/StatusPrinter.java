@@ -22,7 +22,8 @@ final class StatusPrinter {
           "GTID EXECUTED", "HEARTBEAT");
       for (InstanceStatus i : c.instances()) {
         if (!i.reachable()) {
-          out.printf("  %-21s %-9s %s%n", i.key(), "down", i.error());
+          out.printf("  %-21s %-9s %s%n", i.key(), "down",
+              i.error() == null ? "" : i.error().lines().findFirst().orElse(""));
           continue;
         }
         out.printf("  %-21s %-9s %-4s %-4s %-4s %-21s %-24s %s%n", i.key(),

@@ -76,7 +76,7 @@ class CliIT {
     Run r = run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", target, "--wait");
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).contains("[done] promote").contains("[done] repoint-haproxy")
-        .contains("switchover COMPLETED").contains("-> " + target);
+        .contains("failover COMPLETED").contains("-> " + target);
   }
 
   @Test

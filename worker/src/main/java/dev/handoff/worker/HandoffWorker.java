@@ -11,7 +11,12 @@ import dev.handoff.kv.TopologyStore;
 import dev.handoff.kv.TopologyStores;
 import dev.handoff.mysql.MysqlActivitiesImpl;
 import dev.handoff.support.Lookup;
+import dev.handoff.detection.DetectionActivitiesImpl;
+import dev.handoff.recovery.ClusterWatchWorkflowImpl;
+import dev.handoff.recovery.UnplannedFailoverWorkflowImpl;
 import dev.handoff.switchover.PlannedFailoverWorkflowImpl;
+import dev.handoff.worker.alerts.AlertReceiver;
+import dev.handoff.worker.alerts.TemporalProbeRequester;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -29,19 +34,25 @@ public final class HandoffWorker implements AutoCloseable {
   private final WorkerFactory factory;
   private final TopologyStore store;
 
-  private HandoffWorker(WorkflowServiceStubs service, WorkerFactory factory, TopologyStore store) {
+  private final AlertReceiver alerts;
+
+  private HandoffWorker(WorkflowServiceStubs service, WorkerFactory factory, TopologyStore store,
+      AlertReceiver alerts) {
     this.service = service;
     this.factory = factory;
     this.store = store;
+    this.alerts = alerts;
+  }
+
+  /** The alert endpoint's port, or -1 when this worker serves none. */
+  public int alertsPort() {
+    return alerts == null ? -1 : alerts.port();
   }
 
   /** Checks every secret reference resolves, so a bad config fails at start and not mid-failover. */
   public static void checkSecrets(HandoffConfig config) {
-    for (SecretRef ref : config.credentials().all()) {
+    for (SecretRef ref : config.secretRefs()) {
       ref.resolve();
-    }
-    if (config.kv().token() != null) {
-      config.kv().token().resolve();
     }
   }
 
@@ -53,7 +64,8 @@ public final class HandoffWorker implements AutoCloseable {
         WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
     WorkerFactory factory = WorkerFactory.newInstance(client);
     Worker worker = factory.newWorker(config.temporal().taskQueue());
-    worker.registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class,
+        ClusterWatchWorkflowImpl.class);
     Lookup lookup = new Lookup(config);
     TopologyStore store;
     try {
@@ -67,19 +79,42 @@ public final class HandoffWorker implements AutoCloseable {
         new MysqlActivitiesImpl(lookup),
         new TopologyActivitiesImpl(lookup, store),
         new HaproxyActivitiesImpl(lookup),
-        new HeartbeatActivitiesImpl(lookup));
+        new HeartbeatActivitiesImpl(lookup),
+        new DetectionActivitiesImpl(lookup, store));
     factory.start();
+    if (config.worker().watch()) {
+      for (var c : config.clusters()) {
+        if (Watches.start(client, config, c.name())) {
+          log.info("cluster={} watch started: {}", c.name(), dev.handoff.runbook.WorkflowIds.watch(c.name()));
+        }
+      }
+    }
     log.info("worker started: temporal={} namespace={} taskQueue={} clusters={}", config.temporal().target(),
         config.temporal().namespace(), config.temporal().taskQueue(),
         config.clusters().stream().map(c -> c.name()).toList());
-    return new HandoffWorker(service, factory, store);
+    AlertReceiver receiver = null;
+    if (config.worker().alertsListen() != null) {
+      try {
+        receiver = AlertReceiver.start(config.worker().alertsListen(), config.worker().alertsToken().resolve(),
+            TemporalProbeRequester.knownClusters(config), new TemporalProbeRequester(client, config));
+        log.info("alert endpoint: http://{}/alerts", config.worker().alertsListen());
+      } catch (RuntimeException e) {
+        // Several workers on one host: one serves the endpoint, the others go on without it.
+        log.warn("alert endpoint {} not started: {}", config.worker().alertsListen(), e.getMessage());
+      }
+    }
+    return new HandoffWorker(service, factory, store, receiver);
   }
 
   /** Stops polling, lets running activities finish for a few seconds, then closes the clients. */
   @Override
   public void close() {
+    if (alerts != null) {
+      alerts.close();
+    }
     factory.shutdown();
-    factory.awaitTermination(10, TimeUnit.SECONDS);
+    // The watch's detector is a long activity: give running steps a moment, then interrupt.
+    factory.awaitTermination(3, TimeUnit.SECONDS);
     factory.shutdownNow();
     service.shutdownNow();
     store.close();
@@ -87,6 +122,9 @@ public final class HandoffWorker implements AutoCloseable {
 
   /** Stops at once, as a crash would, minus the process exit: for in-process tests. */
   public void kill() {
+    if (alerts != null) {
+      alerts.close();
+    }
     factory.shutdownNow();
     service.shutdownNow();
     store.close();

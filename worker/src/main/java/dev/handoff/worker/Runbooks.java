@@ -1,6 +1,7 @@
 package dev.handoff.worker;
 
 import dev.handoff.config.HandoffConfig;
+import dev.handoff.recovery.UnplannedFailoverWorkflow;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
@@ -17,6 +18,16 @@ public final class Runbooks {
    */
   public static PlannedFailoverWorkflow planned(WorkflowClient client, HandoffConfig config, String workflowId) {
     return client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+        .setTaskQueue(config.temporal().taskQueue())
+        .setWorkflowId(workflowId)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setWorkflowExecutionTimeout(Duration.ofHours(1))
+        .build());
+  }
+
+  /** An unplanned-failover stub; it shares the cluster's failover ID with planned switchovers. */
+  public static UnplannedFailoverWorkflow unplanned(WorkflowClient client, HandoffConfig config, String workflowId) {
+    return client.newWorkflowStub(UnplannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
         .setTaskQueue(config.temporal().taskQueue())
         .setWorkflowId(workflowId)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)

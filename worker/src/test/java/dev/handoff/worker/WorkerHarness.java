@@ -29,6 +29,11 @@ final class WorkerHarness implements AutoCloseable {
   final WorkflowClient client;
   final List<String> runIds = new ArrayList<>();
 
+  /** The lab's config with other worker settings (source address, watch on or off). */
+  static HandoffConfig withWorker(HandoffConfig c, dev.handoff.config.WorkerSettings worker) {
+    return new HandoffConfig(c.temporal(), c.kv(), c.credentials(), c.haproxy(), c.clusters(), worker);
+  }
+
   WorkerHarness(HandoffConfig config) {
     this.config = config;
     this.lab = new LabClients(config);
@@ -47,6 +52,40 @@ final class WorkerHarness implements AutoCloseable {
         new SwitchoverRequest(cluster, candidate == null ? null : InstanceKey.parse(candidate), dryRun));
     runIds.add(ex.getWorkflowId() + "/" + ex.getRunId());
     return client.newUntypedWorkflowStub(id).getResult(FailoverProgress.class);
+  }
+
+  dev.handoff.recovery.WatchStatus watch(String cluster) {
+    return Watches.running(client, cluster).status();
+  }
+
+  /** Waits until the watch has made {@code n} recoveries; returns its status then (or at the timeout). */
+  dev.handoff.recovery.WatchStatus awaitRecoveries(String cluster, int n, long timeoutMillis)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    dev.handoff.recovery.WatchStatus s = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        s = watch(cluster);
+        if (s.recoveries() >= n) {
+          return s;
+        }
+      } catch (RuntimeException notYet) {
+        // the watch may not have been picked up yet
+      }
+      Thread.sleep(100);
+    }
+    return s;
+  }
+
+  /** The cluster's status once healthy, or after the timeout. */
+  ClusterStatus awaitHealthy(String cluster, long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    ClusterStatus s = status(cluster);
+    while (!s.healthy() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      s = status(cluster);
+    }
+    return s;
   }
 
   ClusterStatus status(String cluster) {
@@ -79,7 +118,7 @@ final class WorkerHarness implements AutoCloseable {
   }
 
   List<String> secretValues() {
-    return config.credentials().all().stream().map(SecretRef::resolve).toList();
+    return config.secretRefs().stream().map(SecretRef::resolve).toList();
   }
 
   @Override

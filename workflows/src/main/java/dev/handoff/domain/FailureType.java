@@ -26,6 +26,10 @@ public final class FailureType {
   public static final String TOPOLOGY_MISMATCH = "TopologyMismatch";
   /** The candidate did not execute the primary's last transactions in time. */
   public static final String CATCH_UP_TIMEOUT = "CatchUpTimeout";
+  /** An unplanned failover was asked for, but the analysis does not confirm a dead primary. */
+  public static final String PRIMARY_NOT_DEAD = "PrimaryNotDead";
+  /** Automatic recovery is blocked by the cooldown after the last one, or by maintenance mode. */
+  public static final String RECOVERY_BLOCKED = "RecoveryBlocked";
   /** A HAProxy did not route to the new primary after the repoint. */
   public static final String HAPROXY_NOT_REPOINTED = "HaproxyNotRepointed";
   /** pt-heartbeat rows did not advance on the new primary. */
@@ -36,7 +40,7 @@ public final class FailureType {
       ERRANT_GTID, CANDIDATE_LAGGING, DDL_RUNNING, CANDIDATE_NOT_REPLICATING, CANDIDATE_UNREACHABLE,
       UNKNOWN_INSTANCE, UNKNOWN_CLUSTER, LONG_RUNNING_DML, PROMOTION_RULE_FORBIDS, HAPROXY_UNREACHABLE,
       NO_ELIGIBLE_CANDIDATE, CANDIDATE_IS_PRIMARY, PRIMARY_UNREACHABLE, STALE_EPOCH, TOPOLOGY_MISSING,
-      TOPOLOGY_MISMATCH, CATCH_UP_TIMEOUT, HAPROXY_NOT_REPOINTED,
+      TOPOLOGY_MISMATCH, CATCH_UP_TIMEOUT, HAPROXY_NOT_REPOINTED, PRIMARY_NOT_DEAD, RECOVERY_BLOCKED,
       HEARTBEAT_NOT_ADVANCING);
 
   private FailureType() {}

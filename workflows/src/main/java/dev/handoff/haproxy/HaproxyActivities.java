@@ -17,6 +17,13 @@ public interface HaproxyActivities {
    */
   String repointWriter(String haproxy, String cluster, InstanceKey primary);
 
+  /**
+   * Postcondition: the writer backend serves only {@code primary} and the reader backend exactly
+   * {@code readers}, in the running process and in the config file (used after an unplanned failover,
+   * where the dead primary must not come back into any pool).
+   */
+  String repointRoutes(String haproxy, String cluster, InstanceKey primary, java.util.List<InstanceKey> readers);
+
   /** Postcondition: no writer backend of the cluster on this HAProxy serves {@code instance}. */
   String fenceWriter(String haproxy, String cluster, InstanceKey instance);
 }

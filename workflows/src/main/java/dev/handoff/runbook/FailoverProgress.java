@@ -26,5 +26,9 @@ public record FailoverProgress(
   public static final String REFUSED = "REFUSED";
   public static final String ROLLED_BACK = "ROLLED_BACK";
   public static final String ROLLBACK_FAILED = "ROLLBACK_FAILED";
+  /** Unplanned: the dead primary could not be fenced everywhere, so nothing was promoted. */
+  public static final String FENCE_FAILED = "FENCE_FAILED";
+  /** Unplanned: fenced, but no candidate could be promoted (none eligible, or it could not catch up). */
+  public static final String FAILED_BEFORE_PROMOTION = "FAILED_BEFORE_PROMOTION";
   public static final String FAILED_AFTER_PROMOTION = "FAILED_AFTER_PROMOTION";
 }

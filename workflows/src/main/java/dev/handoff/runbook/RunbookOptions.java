@@ -25,6 +25,12 @@ public final class RunbookOptions {
           .build())
       .build();
 
+  /** A courtesy step whose failure changes nothing (e.g. setting a dead primary read-only): one short try. */
+  public static final ActivityOptions BEST_EFFORT = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(5))
+      .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+      .build();
+
   /** A change before the point of no return: retried a few times, then the runbook rolls back. */
   public static final ActivityOptions MUTATION = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofSeconds(30))

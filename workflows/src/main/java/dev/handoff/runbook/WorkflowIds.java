@@ -11,6 +11,11 @@ public final class WorkflowIds {
     return "failover-" + cluster;
   }
 
+  /** The single watch of a cluster. */
+  public static String watch(String cluster) {
+    return "watch-" + cluster;
+  }
+
   /** A dry run (pre-checks and plan only) runs beside a failover, never instead of one. */
   public static String dryRun(String cluster) {
     return "precheck-" + cluster;

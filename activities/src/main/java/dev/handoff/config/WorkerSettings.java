@@ -1,0 +1,47 @@
+package dev.handoff.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * Settings of the worker process itself.
+ *
+ * @param sourceAddress local address the worker's database connections come from (default: the
+ *     system's choice); set when the worker host has several and only one is routed to the databases
+ * @param alertsListen host:port of the alert webhook endpoint (Alertmanager and plain JSON); none by default
+ * @param alertsToken the shared token a webhook call must present as "Authorization: Bearer TOKEN"
+ * @param watch whether the worker starts the watch of every configured cluster (default true)
+ * @param cooldownSeconds after an automatic recovery, how long further ones are blocked unless acknowledged
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record WorkerSettings(String sourceAddress, String alertsListen, SecretRef alertsToken, Boolean watch,
+    Long cooldownSeconds) {
+  public WorkerSettings {
+    watch = watch == null ? Boolean.TRUE : watch;
+    cooldownSeconds = cooldownSeconds == null ? 3600L : cooldownSeconds;
+  }
+
+  public static WorkerSettings defaults() {
+    return new WorkerSettings(null, null, null, null, null);
+  }
+
+  void validate(List<String> errors) {
+    if (sourceAddress != null && !sourceAddress.matches("[0-9a-fA-F.:]+")) {
+      errors.add("worker.sourceAddress: expected an IP address, got " + sourceAddress);
+    }
+    if (alertsListen != null) {
+      if (!alertsListen.matches("[^:\\s]+:\\d{1,5}")) {
+        errors.add("worker.alertsListen: expected host:port, got " + alertsListen);
+      }
+      if (alertsToken == null) {
+        errors.add("worker.alertsToken: required with alertsListen, as {env: VARIABLE} or {file: PATH}");
+      }
+    }
+    if (alertsToken != null) {
+      alertsToken.validate("worker.alertsToken", errors);
+    }
+    if (cooldownSeconds < 0) {
+      errors.add("worker.cooldownSeconds: must be 0 or more, got " + cooldownSeconds);
+    }
+  }
+}

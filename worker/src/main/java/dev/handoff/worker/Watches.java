@@ -1,0 +1,58 @@
+package dev.handoff.worker;
+
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.detection.WatchSettings;
+import dev.handoff.recovery.ClusterWatchWorkflow;
+import dev.handoff.recovery.WatchRequest;
+import dev.handoff.recovery.WatchState;
+import dev.handoff.runbook.WorkflowIds;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.BatchRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowOptions;
+
+/** Starting, signalling and finding the single watch workflow of a cluster ({@code watch-<cluster>}). */
+public final class Watches {
+  private Watches() {}
+
+  static WorkflowOptions options(HandoffConfig config, String cluster) {
+    return WorkflowOptions.newBuilder()
+        .setTaskQueue(config.temporal().taskQueue())
+        .setWorkflowId(WorkflowIds.watch(cluster))
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .build();
+  }
+
+  public static WatchRequest request(HandoffConfig config, String cluster) {
+    return new WatchRequest(cluster, config.worker().cooldownSeconds(), WatchSettings.defaults(),
+        WatchState.initial());
+  }
+
+  /** Starts the watch unless it runs; returns true when this call started it. */
+  public static boolean start(WorkflowClient client, HandoffConfig config, String cluster) {
+    config.requireCluster(cluster);
+    ClusterWatchWorkflow wf = client.newWorkflowStub(ClusterWatchWorkflow.class, options(config, cluster));
+    try {
+      WorkflowClient.start(wf::watch, request(config, cluster));
+      return true;
+    } catch (WorkflowExecutionAlreadyStarted running) {
+      return false;
+    }
+  }
+
+  /** Asks the cluster's watch to probe now, starting the watch first if it is not running. */
+  public static void probeNow(WorkflowClient client, HandoffConfig config, String cluster, String reason) {
+    config.requireCluster(cluster);
+    ClusterWatchWorkflow wf = client.newWorkflowStub(ClusterWatchWorkflow.class, options(config, cluster));
+    BatchRequest batch = client.newSignalWithStartRequest();
+    batch.add(wf::watch, request(config, cluster));
+    batch.add(wf::probeNow, reason);
+    client.signalWithStart(batch);
+  }
+
+  /** The running watch of a cluster (calls fail when there is none). */
+  public static ClusterWatchWorkflow running(WorkflowClient client, String cluster) {
+    return client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowIds.watch(cluster));
+  }
+}
