@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /** {@code handoff bench ...}: benchmarks on a fresh lab of their own, printing their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark on a fresh lab.",
-    subcommands = {BenchCommand.Switchover.class})
+    subcommands = {BenchCommand.Switchover.class, BenchCommand.Unplanned.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -15,6 +15,30 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
+  }
+
+  @Command(name = "unplanned", mixinStandardHelpOptions = true,
+      description = "Write outage of kill -9 failovers (detection and recovery apart), on fresh labs.")
+  static final class Unplanned implements Callable<Integer> {
+    @Option(names = "--trials", defaultValue = "10", description = "Trials, each on a fresh lab (default ${DEFAULT-VALUE}).")
+    int trials;
+
+    @Option(names = "--clusters", defaultValue = "1",
+        description = "Clusters per lab whose primaries die at once, a zone outage (default ${DEFAULT-VALUE}).")
+    int clusters;
+
+    @Override
+    public Integer call() throws Exception {
+      if (trials < 1 || trials > 100) {
+        throw new CliException("--trials must be 1..100, got " + trials);
+      }
+      if (clusters < 1 || clusters > 20) {
+        throw new CliException("--clusters must be 1..20, got " + clusters);
+      }
+      var r = dev.handoff.bench.UnplannedBench.run(trials, clusters, System.out);
+      dev.handoff.bench.UnplannedBench.print(r, clusters, System.out);
+      return r.stream().allMatch(t -> t.lost() == 0 && t.healthy()) ? 0 : 1;
+    }
   }
 
   @Command(name = "switchover", mixinStandardHelpOptions = true,

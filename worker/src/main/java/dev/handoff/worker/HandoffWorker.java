@@ -23,6 +23,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +64,11 @@ public final class HandoffWorker implements AutoCloseable {
     WorkflowClient client = WorkflowClient.newInstance(service,
         WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
     WorkerFactory factory = WorkerFactory.newInstance(client);
-    Worker worker = factory.newWorker(config.temporal().taskQueue());
+    // Many clusters can fail at once (a zone outage): enough pollers that their runbooks do not queue.
+    Worker worker = factory.newWorker(config.temporal().taskQueue(), WorkerOptions.newBuilder()
+        .setMaxConcurrentWorkflowTaskPollers(8)
+        .setMaxConcurrentActivityTaskPollers(16)
+        .build());
     worker.registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class,
         ClusterWatchWorkflowImpl.class);
     Lookup lookup = new Lookup(config);

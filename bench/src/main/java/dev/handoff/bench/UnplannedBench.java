@@ -1,0 +1,160 @@
+package dev.handoff.bench;
+
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.lab.Lab;
+import dev.handoff.lab.LabClients;
+import dev.handoff.lab.LabInfo;
+import dev.handoff.lab.LabSpec;
+import dev.handoff.lab.WriteLoad;
+import dev.handoff.runbook.WorkflowIds;
+import dev.handoff.status.ClusterStatus;
+import dev.handoff.status.StatusReport;
+import dev.handoff.worker.HandoffWorker;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Write outage of unplanned failovers: {@code kill -9} of the primary while a client writes through the
+ * local HAProxy every 3 ms, to the first acknowledged write on the new primary. Detection (kill to the
+ * start of the failover workflow) and recovery (that start to the first acknowledged write) are printed
+ * apart. Each trial runs on a fresh lab, so no cooldown or earlier death shapes the next one.
+ */
+public final class UnplannedBench {
+  private UnplannedBench() {}
+
+  /** One cluster's figures from one trial. */
+  public record Trial(double outageMillis, double detectionMillis, double recoveryMillis, long acknowledged,
+      long lost, boolean healthy) {}
+
+  /** {@code trials} fresh labs of {@code clusters} clusters each; every primary is killed at once. */
+  public static List<Trial> run(int trials, int clusters, PrintStream out) throws Exception {
+    List<Trial> all = new ArrayList<>();
+    for (int t = 1; t <= trials; t++) {
+      all.addAll(trial(t, clusters, out));
+    }
+    return all;
+  }
+
+  private static List<Trial> trial(int n, int clusters, PrintStream out) throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), "hu-");
+    LabInfo info = Lab.up(new LabSpec(dir, clusters, 2, null), line -> { });
+    HandoffConfig config = info.config();
+    LabClients lab = new LabClients(config);
+    List<Trial> results = new ArrayList<>();
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
+    Map<String, WriteLoad> loads = new LinkedHashMap<>();
+    try (HandoffWorker worker = HandoffWorker.start(config)) {
+      WorkflowClient client = WorkflowClient.newInstance(service,
+          WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
+      List<String> names = config.clusters().stream().map(c -> c.name()).toList();
+      for (String c : names) {
+        loads.put(c, WriteLoad.start(lab.localWriter(c), config.credentials().application(), 3, 1));
+      }
+      for (WriteLoad l : loads.values()) {
+        l.awaitAcks(100, 30_000);
+      }
+      awaitWatching(client, names);
+      Map<String, String> dead = new LinkedHashMap<>();
+      for (String c : names) {
+        dead.put(c, lab.instances(c).get(0));
+      }
+      long killedAt = System.nanoTime();
+      long killedWall = System.currentTimeMillis();
+      for (var e : dead.entrySet()) {
+        info.mariadb(e.getKey(), e.getValue()).signal("KILL");
+      }
+      for (String c : names) {
+        loads.get(c).awaitAcks(50, 60_000);
+      }
+      for (String c : names) {
+        WriteLoad load = loads.get(c);
+        load.close();
+        double outage = load.longestGapMillis(killedAt);
+        long started = client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getSeconds() * 1000
+            + client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getNanos() / 1_000_000;
+        double detection = Math.max(0, started - killedWall);
+        client.newUntypedWorkflowStub(WorkflowIds.failover(c)).getResult(dev.handoff.runbook.FailoverProgress.class);
+        ClusterStatus s = awaitHealthy(config, c);
+        long lost;
+        try (Connection conn = lab.admin(s.kvPrimary())) {
+          lost = WriteLoad.missing(conn, load.acknowledged()).size();
+        }
+        Trial trial = new Trial(outage, detection, Math.max(0, outage - detection), load.acknowledged().size(), lost,
+            s.healthy());
+        results.add(trial);
+        out.printf("trial %2d %-4s outage %6.0f ms  detection %6.0f ms  recovery %6.0f ms  lost %d  %s%n", n, c,
+            outage, detection, trial.recoveryMillis(), lost, s.healthy() ? "invariants hold" : "UNHEALTHY " + s.problems());
+      }
+    } finally {
+      loads.values().forEach(WriteLoad::close);
+      service.shutdownNow();
+      Lab.down(dir, false, line -> { });
+    }
+    return results;
+  }
+
+  /** The watches start with the worker; wait until each has made its first probe. */
+  private static void awaitWatching(WorkflowClient client, List<String> clusters) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    for (String c : clusters) {
+      while (System.nanoTime() < deadline) {
+        try {
+          if ("NoProblem".equals(dev.handoff.worker.Watches.running(client, c).status().lastAnalysis())) {
+            break;
+          }
+        } catch (RuntimeException notYet) {
+          // the worker is starting the watch
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  private static ClusterStatus awaitHealthy(HandoffConfig config, String cluster) throws InterruptedException {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    ClusterStatus s = read(config, cluster);
+    while (!s.healthy() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      s = read(config, cluster);
+    }
+    return s;
+  }
+
+  private static ClusterStatus read(HandoffConfig config, String cluster) {
+    return StatusReport.read(config).clusters().stream().filter(x -> x.name().equals(cluster)).findFirst()
+        .orElseThrow();
+  }
+
+  public static void print(List<Trial> trials, int clusters, PrintStream out) {
+    List<Double> outage = trials.stream().map(Trial::outageMillis).toList();
+    List<Double> detection = trials.stream().map(Trial::detectionMillis).toList();
+    List<Double> recovery = trials.stream().map(Trial::recoveryMillis).toList();
+    out.println();
+    out.printf("unplanned failover bench: %d cluster failovers (%d cluster(s) killed at once per trial), "
+        + "kill -9 under writes every 3 ms%n", trials.size(), clusters);
+    line(out, "write outage", outage, "(targets: p50 < 2000, p99 < 5000)");
+    line(out, "detection", detection, "(kill to failover start)");
+    line(out, "recovery", recovery, "(failover start to first write on the new primary)");
+    out.printf("writes         %d acknowledged, %d lost (target 0)%n",
+        trials.stream().mapToLong(Trial::acknowledged).sum(), trials.stream().mapToLong(Trial::lost).sum());
+    out.printf("invariants     %d of %d failovers left the cluster unhealthy (target 0)%n",
+        trials.stream().filter(t -> !t.healthy()).count(), trials.size());
+  }
+
+  private static void line(PrintStream out, String name, List<Double> v, String note) {
+    out.printf("%-14s p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms   %s%n", name, SwitchoverBench.percentile(v, 50),
+        SwitchoverBench.percentile(v, 99), Collections.max(v), note);
+  }
+}
