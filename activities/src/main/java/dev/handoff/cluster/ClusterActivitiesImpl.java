@@ -6,6 +6,7 @@ import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.PromotionRule;
+import dev.handoff.support.Failpoints;
 import dev.handoff.support.Lookup;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,6 +26,7 @@ public final class ClusterActivitiesImpl implements ClusterActivities {
     for (InstanceSettings i : c.instances()) {
       rules.put(i.key(), PromotionRule.fromString(i.promotionRule()));
     }
+    Failpoints.during();
     return new ClusterDescription(c.name(), "mysql".equals(c.flavor()) ? Flavor.MYSQL : Flavor.MARIADB,
         c.instances().stream().map(i -> new InstanceKey(i.host(), i.port())).toList(), rules,
         lookup.config().remoteHaproxies().stream().map(HaproxySettings::name).toList(),

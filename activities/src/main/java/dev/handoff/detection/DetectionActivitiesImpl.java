@@ -15,6 +15,7 @@ import dev.handoff.planning.DetectionInput;
 import dev.handoff.planning.DetectionLimits;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.ReplicaView;
+import dev.handoff.support.Failpoints;
 import dev.handoff.support.Lookup;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -61,7 +62,9 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
 
   @Override
   public DetectionResult probeCluster(String cluster) {
-    return probe(lookup.cluster(cluster), WatchSettings.defaults());
+    DetectionResult r = probe(lookup.cluster(cluster), WatchSettings.defaults());
+    Failpoints.during();
+    return r;
   }
 
   @Override
@@ -155,17 +158,23 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     }
   }
 
-  /** A failed-over primary that answers again, writable, is set read-only at once. */
+  /**
+   * A failed-out instance that answers writable is set read-only at once: those the watch fenced, and any
+   * configured instance the KV topology no longer lists (a primary failed over by an operator's command).
+   * An instance the KV lists is never touched here: mid-switchover, the new primary is writable before
+   * the KV names it.
+   */
   private void fenceReturned(ClusterSettings c, List<InstanceKey> fenced) {
-    if (fenced == null || fenced.isEmpty()) {
-      return;
-    }
-    InstanceKey primary = primaryOf(c);
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    for (InstanceKey k : fenced) {
-      if (k.equals(primary)) {
-        continue;
+    TopologyRecord rec = topology(c);
+    java.util.Set<InstanceKey> targets = new java.util.LinkedHashSet<>(fenced == null ? List.of() : fenced);
+    for (InstanceSettings i : c.instances()) {
+      if (!i.key().equals(rec.primary()) && !rec.replicas().contains(i.key())) {
+        targets.add(new InstanceKey(i.host(), i.port()));
       }
+    }
+    targets.removeIf(k -> k.toString().equals(rec.primary()) || rec.replicas().contains(k.toString()));
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (InstanceKey k : targets) {
       all.add(CompletableFuture.runAsync(() -> {
         try (Connection conn = lookup.connect(k, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
           InstanceReport r = InstanceInspector.inspect(conn);
@@ -177,7 +186,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
               }
               st.execute(sql.enableSemiSyncPrimary(false));
             }
-            log.warn("cluster={} fenced instance {} answered writable and was set read-only", c.name(), k);
+            log.warn("cluster={} failed-out instance {} answered writable and was set read-only", c.name(), k);
           }
         } catch (SQLException stillDown) {
           // not back yet
@@ -188,10 +197,13 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   }
 
   private InstanceKey primaryOf(ClusterSettings c) {
+    return InstanceKey.parse(topology(c).primary());
+  }
+
+  private TopologyRecord topology(ClusterSettings c) {
     try {
-      TopologyRecord rec = store.read(c.name()).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+      return store.read(c.name()).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
           "no topology of " + c.name() + " in the KV store", "TopologyMissing"));
-      return InstanceKey.parse(rec.primary());
     } catch (TopologyStore.KvException e) {
       throw ApplicationFailure.newFailure(e.getMessage(), "KvUnavailable");
     }

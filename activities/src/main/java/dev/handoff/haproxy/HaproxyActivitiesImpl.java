@@ -4,6 +4,7 @@ import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HaproxySettings;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
 import io.temporal.failure.ApplicationFailure;
@@ -33,7 +34,9 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
   public boolean pingHaproxy(String haproxy) {
     HaproxySettings h = lookup.haproxy(haproxy);
     try {
-      return runtime(h).command("show info").contains("Name: HAProxy");
+      boolean answers = runtime(h).command("show info").contains("Name: HAProxy");
+      Failpoints.during();
+      return answers;
     } catch (IOException e) {
       return false;
     }
@@ -71,6 +74,7 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
           rt.command("shutdown sessions server " + c.writerBackend() + "/" + s);
         }
       }
+      Failpoints.during();
       reloaded |= apply(rt, h, "set server " + c.writerBackend() + "/" + primaryServer + " state ready", reloaded);
       if (!already) {
         rt.command("set server " + c.writerBackend() + "/" + primaryServer + " health up");
@@ -114,6 +118,7 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       List<String> enabled = new ArrayList<>(serving(rt, c.writerBackend()));
       enabled.remove(server);
       writeConfig(h, c.writerBackend(), new HashSet<>(enabled));
+      Failpoints.during();
       rt.command("set server " + c.writerBackend() + "/" + server + " state maint");
       rt.command("shutdown sessions server " + c.writerBackend() + "/" + server);
       if (serving(rt, c.writerBackend()).contains(server)) {

@@ -6,6 +6,7 @@ import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.process.ProcessException;
+import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
 import io.temporal.failure.ApplicationFailure;
@@ -50,6 +51,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
         HeartbeatProcesses.stop(hb, i.key());
         HeartbeatProcesses.start(hb, i.key(), primary.toString(), lookup.config().credentials().heartbeat());
         done.add(i.key() + " restarted");
+        Failpoints.during();
       }
     } catch (ProcessException e) {
       throw ApplicationFailure.newFailure("pt-heartbeat: " + e.getMessage(), "HeartbeatNotStarted");

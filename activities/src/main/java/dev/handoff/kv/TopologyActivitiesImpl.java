@@ -3,6 +3,7 @@ package dev.handoff.kv;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.Topology;
+import dev.handoff.support.Failpoints;
 import dev.handoff.support.Lookup;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
@@ -22,6 +23,7 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
   public Topology readTopology(String cluster) {
     lookup.cluster(cluster);
     TopologyRecord rec = read(cluster);
+    Failpoints.during();
     return new Topology(cluster, InstanceKey.parse(rec.primary()),
         rec.replicas().stream().map(InstanceKey::parse).toList(), rec.epoch());
   }
@@ -35,6 +37,7 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
         && now.replicas().stream().sorted().toList().equals(wanted)) {
       return "already published: " + primary + " at epoch " + now.epoch();
     }
+    Failpoints.during();
     try {
       TopologyRecord done = store.publish(cluster, primary.toString(), wanted, expectedEpoch);
       return "published " + primary + " as primary at epoch " + done.epoch() + " with replicas " + wanted;

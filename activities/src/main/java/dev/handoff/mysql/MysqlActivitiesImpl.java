@@ -10,6 +10,7 @@ import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceState;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
+import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
 import io.temporal.failure.ApplicationFailure;
@@ -50,7 +51,9 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     ClusterSettings c = lookup.cluster(cluster);
     List<CompletableFuture<InstanceState>> all = c.instances().stream()
         .map(i -> CompletableFuture.supplyAsync(() -> inspect(c, i))).toList();
-    return all.stream().map(CompletableFuture::join).toList();
+    List<InstanceState> states = all.stream().map(CompletableFuture::join).toList();
+    Failpoints.during();
+    return states;
   }
 
   private InstanceState inspect(ClusterSettings c, InstanceSettings in) {
@@ -110,6 +113,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       }
       FlavorSql sql = FlavorSql.fromVersion(before.version());
       exec(r, sql.stopReplica);
+      Failpoints.during();
       String position = gtidPosition(r, sql);
       awaitGtid(s, FlavorSql.fromVersion(InstanceInspector.inspect(s).version()), position, 30);
       pointAt(r, sql, source);
@@ -135,6 +139,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         }
         did = instance + " set " + (readOnly ? "read-only" : "writable");
       }
+      Failpoints.during();
       String position = gtidPosition(c, sql);
       Heartbeats.beat(did);
       return position;
@@ -149,6 +154,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
       FlavorSql sql = FlavorSql.fromVersion(InstanceInspector.inspect(c).version());
+      Failpoints.during();
       long millis = awaitGtid(c, sql, gtid, timeoutSeconds);
       return instance + " executed " + (gtid.isEmpty() ? "(empty)" : gtid) + " after " + millis + " ms";
     } catch (SQLException e) {
@@ -168,6 +174,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       }
       exec(c, sql.stopReplica);
       exec(c, sql.resetReplicaAll);
+      Failpoints.during();
       exec(c, sql.enableSemiSyncPrimary(true));
       for (String stmt : sql.setReadOnly(false)) {
         exec(c, stmt);
@@ -193,6 +200,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       }
       exec(c, sql.enableSemiSyncPrimary(false));
       exec(c, sql.stopReplica);
+      Failpoints.during();
       // It replicates from what it has itself: on MariaDB the slave position starts from its binlog.
       for (String stmt : sql.startFromOwnPosition()) {
         exec(c, stmt);

@@ -4,6 +4,7 @@ import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.lab.Lab;
 import dev.handoff.lab.LabClients;
+import dev.handoff.lab.Percentiles;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.LabSpec;
 import dev.handoff.lab.WriteLoad;
@@ -122,22 +123,14 @@ public final class SwitchoverBench {
     return s;
   }
 
-  /** Nearest-rank percentile of a non-empty list. */
-  public static double percentile(List<Double> values, double p) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
-  }
-
   public static void print(Result r, PrintStream out) {
     out.println();
     out.printf("planned switchover bench: %d runs, write every 3 ms through the local HAProxy%n", r.outagesMillis().size());
     out.printf("write outage   p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms   (targets: p50 < 500, p99 < 1000)%n",
-        percentile(r.outagesMillis(), 50), percentile(r.outagesMillis(), 99),
+        Percentiles.of(r.outagesMillis(), 50), Percentiles.of(r.outagesMillis(), 99),
         Collections.max(r.outagesMillis()));
     out.printf("switchover     p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms   (start to workflow result)%n",
-        percentile(r.switchoverMillis(), 50), percentile(r.switchoverMillis(), 99),
+        Percentiles.of(r.switchoverMillis(), 50), Percentiles.of(r.switchoverMillis(), 99),
         Collections.max(r.switchoverMillis()));
     out.printf("writes         %d acknowledged, %d lost (target 0), %d failed attempts%n", r.acknowledged(),
         r.lost(), r.failedAttempts());

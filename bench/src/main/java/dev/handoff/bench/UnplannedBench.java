@@ -3,6 +3,7 @@ package dev.handoff.bench;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.lab.Lab;
 import dev.handoff.lab.LabClients;
+import dev.handoff.lab.Percentiles;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.LabSpec;
 import dev.handoff.lab.WriteLoad;
@@ -154,7 +155,7 @@ public final class UnplannedBench {
   }
 
   private static void line(PrintStream out, String name, List<Double> v, String note) {
-    out.printf("%-14s p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms   %s%n", name, SwitchoverBench.percentile(v, 50),
-        SwitchoverBench.percentile(v, 99), Collections.max(v), note);
+    out.printf("%-14s p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms   %s%n", name, Percentiles.of(v, 50),
+        Percentiles.of(v, 99), Collections.max(v), note);
   }
 }

@@ -47,6 +47,7 @@ public final class Lab {
   public static final String MARKER = "lab.json";
   public static final String CONFIG = "handoff.yml";
   public static final String APP_DATABASE = "app";
+  private static final String TEMPORAL_COMMAND = "command.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Lab() {}
@@ -123,11 +124,18 @@ public final class Lab {
     int metricsPort = ports.next();
     int alertsPort = ports.next();
     Path temporalDir = mkdirs(dir.resolve("temporal"));
-    LocalProcess temporal = record(dir, LocalProcess.spawn("temporal", List.of(Binaries.temporal().toString(),
+    List<String> temporalCommand = List.of(Binaries.temporal().toString(),
         "server", "start-dev", "--db-filename", temporalDir.resolve("temporal.db").toString(),
         "--ip", "127.0.0.1", "--port", Integer.toString(temporalPort), "--ui-port", Integer.toString(uiPort),
         "--http-port", Integer.toString(httpPort), "--metrics-port", Integer.toString(metricsPort),
-        "--log-level", "warn"), temporalDir.resolve("temporal.log"), temporalDir));
+        "--log-level", "warn");
+    try {
+      Files.writeString(temporalDir.resolve(TEMPORAL_COMMAND), JSON.writeValueAsString(temporalCommand));
+    } catch (IOException e) {
+      throw new LabException("cannot write " + temporalDir.resolve(TEMPORAL_COMMAND) + ": " + e.getMessage(), e);
+    }
+    LocalProcess temporal = record(dir, LocalProcess.spawn("temporal", temporalCommand,
+        temporalDir.resolve("temporal.log"), temporalDir));
 
     int etcdPort = ports.next();
     int etcdPeer = ports.next();
@@ -331,6 +339,32 @@ public final class Lab {
       throw new LabException("cannot write secret file " + f + ": " + e.getMessage(), e);
     }
     return SecretRef.ofFile(f);
+  }
+
+  /**
+   * Stops the lab's Temporal server and starts it again on the same SQLite file and ports, as an
+   * operator restarting it would; returns once it accepts connections and its Web UI answers.
+   */
+  public static void restartTemporal(LabInfo info) {
+    Path dir = info.dir();
+    Path temporalDir = dir.resolve("temporal");
+    List<String> command;
+    try {
+      command = List.of(JSON.readValue(Files.readString(temporalDir.resolve(TEMPORAL_COMMAND)), String[].class));
+    } catch (IOException e) {
+      throw new LabException("cannot read the Temporal command of " + dir + ": " + e.getMessage(), e);
+    }
+    LocalProcess old = processes(dir).stream().filter(p -> p.name().equals("temporal")).findFirst()
+        .orElseThrow(() -> new LabException("no Temporal process recorded in " + dir));
+    if (!old.stop(15_000)) {
+      throw new LabException("Temporal (pid " + old.pid() + ") did not stop");
+    }
+    LocalProcess temporal = record(dir, LocalProcess.spawn("temporal", command, temporalDir.resolve("temporal.log"),
+        temporalDir));
+    String target = info.config().temporal().target();
+    int port = port(target);
+    waitFor(temporal, () -> Ports.listening("127.0.0.1", port) && httpOk(info.config().temporal().webUi()), 60_000,
+        "Temporal to come back on " + target);
   }
 
   /** Stops every process this lab recorded, then removes the dir unless {@code keep}. */

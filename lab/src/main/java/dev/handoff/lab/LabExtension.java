@@ -55,10 +55,27 @@ public final class LabExtension implements BeforeAllCallback, AfterAllCallback, 
     }
   }
 
+  /**
+   * Before the lab goes: invariant 7, no configured secret in any workflow history the class produced.
+   * The lab is stopped either way; a leak fails the class.
+   */
   @Override
   public void afterAll(ExtensionContext context) {
-    if (dir != null && Files.exists(dir)) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    HistorySecrets.Scan scan = null;
+    try {
+      if (info != null) {
+        scan = HistorySecrets.scan(info.config());
+        System.out.println("[lab] secrets check: " + scan.histories() + " workflow histories read, "
+            + scan.leaks().size() + " leaks");
+      }
+    } finally {
       Lab.down(dir, false, line -> System.out.println("[lab] " + line));
+    }
+    if (scan != null && !scan.leaks().isEmpty()) {
+      throw new AssertionError("configured secrets found in workflow histories: " + scan.leaks());
     }
   }
 

@@ -23,7 +23,9 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
+import dev.handoff.support.Failpoints;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,11 +65,16 @@ public final class HandoffWorker implements AutoCloseable {
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
     WorkflowClient client = WorkflowClient.newInstance(service,
         WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerFactory factory = Failpoints.any()
+        ? WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+            .setWorkerInterceptors(new FailpointInterceptor()).build())
+        : WorkerFactory.newInstance(client);
     // Many clusters can fail at once (a zone outage): enough pollers that their runbooks do not queue.
     Worker worker = factory.newWorker(config.temporal().taskQueue(), WorkerOptions.newBuilder()
         .setMaxConcurrentWorkflowTaskPollers(8)
         .setMaxConcurrentActivityTaskPollers(16)
+        // If this worker dies, its cached workflows move to another worker after this long.
+        .setStickyQueueScheduleToStartTimeout(java.time.Duration.ofSeconds(2))
         .build());
     worker.registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class,
         ClusterWatchWorkflowImpl.class);

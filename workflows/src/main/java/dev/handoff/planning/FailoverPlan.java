@@ -105,10 +105,13 @@ public record FailoverPlan(
     return steps.stream().map(Step::name).toList();
   }
 
+  /**
+   * The candidate may be any instance but the primary: the worker's configuration, not the KV replica
+   * pool, says which instances a cluster has (a failed-out instance that was repaired may not be listed).
+   */
   private static void requireCandidate(Topology topology, InstanceKey candidate) {
-    if (candidate != null && !topology.replicas().contains(candidate)) {
-      throw new IllegalArgumentException(candidate + (candidate.equals(topology.primary())
-          ? " is already the primary" : " is not a replica") + " of cluster " + topology.cluster());
+    if (candidate != null && candidate.equals(topology.primary())) {
+      throw new IllegalArgumentException(candidate + " is already the primary of cluster " + topology.cluster());
     }
   }
 

@@ -188,14 +188,15 @@ public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow 
     } catch (TemporalFailure e) {
       throw end(FailoverProgress.FAILED_AFTER_PROMOTION, RunbookSteps.failureType(e),
           newPrimary + " is the primary, but step " + steps.failedStep() + " failed: " + RunbookSteps.message(e)
-              + "; steps left: " + steps.remaining(FailoverPlan.unplannedFailover(topology, newPrimary).stepNames()));
+              + "; steps left: " + steps.remaining(FailoverPlan.unplannedFailover(topology, newPrimary).stepNames()
+                  .stream().filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList()));
     }
     String oldState;
     try {
       mysqlBestEffort.setReadOnly(cluster, oldPrimary, true);
       oldState = oldPrimary + " answered and is now read-only";
     } catch (TemporalFailure e) {
-      oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back";
+      oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable";
     }
     state = FailoverProgress.COMPLETED;
     detail = oldState + ". It stays out of the cluster: check it for transactions " + newPrimary

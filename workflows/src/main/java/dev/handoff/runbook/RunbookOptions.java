@@ -14,9 +14,15 @@ public final class RunbookOptions {
       FailureType.UNKNOWN_CLUSTER, FailureType.UNKNOWN_INSTANCE, FailureType.ERRANT_GTID,
       FailureType.STALE_EPOCH, FailureType.TOPOLOGY_MISSING};
 
+  /**
+   * How soon a step whose worker died is retried elsewhere. Every long step heartbeats well within it; a
+   * step that stops heartbeating (its worker is gone) times out and runs again on another worker.
+   */
+  public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
+
   /** A read: quick, a few attempts. */
   public static final ActivityOptions PROBE = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(15))
+      .setStartToCloseTimeout(Duration.ofSeconds(5))
       .setRetryOptions(RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofMillis(200))
           .setBackoffCoefficient(2)
@@ -34,7 +40,7 @@ public final class RunbookOptions {
   /** A change before the point of no return: retried a few times, then the runbook rolls back. */
   public static final ActivityOptions MUTATION = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofSeconds(30))
-      .setHeartbeatTimeout(Duration.ofSeconds(5))
+      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
       .setRetryOptions(RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofMillis(100))
           .setBackoffCoefficient(2)
@@ -47,7 +53,7 @@ public final class RunbookOptions {
   /** A wait for replication to catch up: long, heartbeating, so a dead worker is noticed in seconds. */
   public static final ActivityOptions CATCH_UP_WAIT = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofMinutes(5))
-      .setHeartbeatTimeout(Duration.ofSeconds(5))
+      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
       .setRetryOptions(RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofMillis(200))
           .setMaximumAttempts(3)
@@ -61,7 +67,7 @@ public final class RunbookOptions {
    */
   public static final ActivityOptions FORWARD = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofSeconds(60))
-      .setHeartbeatTimeout(Duration.ofSeconds(5))
+      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
       .setRetryOptions(RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofMillis(100))
           .setBackoffCoefficient(2)

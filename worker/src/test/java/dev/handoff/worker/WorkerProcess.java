@@ -1,0 +1,81 @@
+package dev.handoff.worker;
+
+import dev.handoff.config.ConfigFiles;
+import dev.handoff.config.HandoffConfig;
+import dev.handoff.support.Failpoints;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A worker as its own OS process (the way production runs it), with optional failpoints, for chaos tests. */
+final class WorkerProcess implements AutoCloseable {
+  final Process process;
+  final Path log;
+
+  private WorkerProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Writes {@code config} beside the log and starts a worker on it; failpoints null for none. */
+  static WorkerProcess start(HandoffConfig config, Path dir, String name, String failpoints) throws IOException {
+    Files.createDirectories(dir);
+    Path configFile = dir.resolve(name + ".yml");
+    ConfigFiles.write(config, configFile);
+    Path log = dir.resolve(name + ".log");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        WorkerMain.class.getName(), configFile.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().remove(Failpoints.ENV);
+    if (failpoints != null) {
+      pb.environment().put(Failpoints.ENV, failpoints);
+    }
+    return new WorkerProcess(pb.start(), log);
+  }
+
+  void awaitReady(long millis) throws Exception {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      if (logText().contains("worker ready")) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("worker exited during start:\n" + logText());
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("worker not ready after " + millis + " ms:\n" + logText());
+  }
+
+  /** True when the process exited (a failpoint halted it) within the time. */
+  boolean awaitExit(long millis) throws InterruptedException {
+    return process.waitFor(millis, TimeUnit.MILLISECONDS);
+  }
+
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        kill9();
+      }
+    }
+  }
+}

@@ -1,0 +1,373 @@
+package dev.handoff.recovery;
+
+import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
+import static dev.handoff.recovery.RecoveryFixture.EPOCH;
+import static dev.handoff.recovery.RecoveryFixture.PRIMARY;
+import static dev.handoff.recovery.RecoveryFixture.R1;
+import static dev.handoff.recovery.RecoveryFixture.R2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.handoff.domain.AnalysisCode;
+import dev.handoff.domain.FailureType;
+import dev.handoff.domain.PromotionRule;
+import dev.handoff.planning.FailoverPlan;
+import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.WorkflowIds;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.mockito.InOrder;
+
+/** The dead-primary recovery runbook against mocked activities, on the SDK's time-skipping test server. */
+@Timeout(60)
+class UnplannedFailoverWorkflowTest {
+  private static final int CATCH_UP = UnplannedFailoverWorkflowImpl.CATCH_UP_SECONDS;
+  private static final List<String> ALL_STEPS = List.of(
+      FailoverPlan.CONFIRM_DEAD + ":config", FailoverPlan.CONFIRM_DEAD + ":topology", FailoverPlan.CONFIRM_DEAD,
+      FailoverPlan.FENCE_OLD_PRIMARY, FailoverPlan.CHOOSE_CANDIDATE + ":inspect", FailoverPlan.CHOOSE_CANDIDATE,
+      FailoverPlan.CATCH_UP, FailoverPlan.PROMOTE, FailoverPlan.MOVE_REPLICAS, FailoverPlan.PUBLISH_TOPOLOGY,
+      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+
+  @RegisterExtension
+  final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .registerWorkflowImplementationTypes(UnplannedFailoverWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  final RecoveryFixture fixture = new RecoveryFixture();
+  WorkflowClient client;
+  String taskQueue;
+
+  @BeforeEach
+  void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    worker.registerActivitiesImplementations(fixture.activities());
+    env.start();
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+  }
+
+  @Nested
+  class HappyPath {
+    @Test
+    void promotesTheMostAdvancedReplicaByReceivedGtids() {
+      // 3309 received up to 0-1-105, 3308 only up to 0-1-103.
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.cluster()).isEqualTo(CLUSTER);
+      assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(result.failureType()).isNull();
+      assertThat(result.currentStep()).isNull();
+      assertThat(result.plan()).contains("choose " + R2);
+      assertThat(result.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only");
+
+      InOrder order = inOrder(fixture.detection, fixture.haproxy, fixture.mysql, fixture.kv, fixture.heartbeat);
+      order.verify(fixture.detection).probeCluster(CLUSTER);
+      // Fenced on every HAProxy (in parallel) before anything is chosen or promoted.
+      order.verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
+      order.verify(fixture.mysql).inspectCluster(CLUSTER);
+      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-105", CATCH_UP);
+      order.verify(fixture.mysql).promote(CLUSTER, R2);
+      order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+      // The dead primary is not among the replicas it publishes.
+      order.verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
+      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+      order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      order.verifyNoMoreInteractions();
+
+      for (String h : RecoveryFixture.HAPROXIES) {
+        verify(fixture.haproxy).fenceWriter(h, CLUSTER, PRIMARY);
+        verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of(R1));
+      }
+      verify(fixture.mysql, never()).moveReplica(anyString(), eq(PRIMARY), any());
+      verify(fixture.mysql, never()).promote(CLUSTER, R1);
+      verify(fixture.mysql, never()).setReadOnly(anyString(), any(), eq(false));
+    }
+
+    @Test
+    void progressQueryReportsEveryStepDone() {
+      UnplannedFailoverWorkflow workflow = newWorkflow();
+      workflow.recover(new UnplannedRequest(CLUSTER, true, "test"));
+
+      FailoverProgress progress = workflow.progress();
+      assertThat(progress.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(progress.newPrimary()).isEqualTo(R2.toString());
+      assertThat(progress.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
+      assertThat(stepDetail(progress, FailoverPlan.CONFIRM_DEAD)).contains("DeadPrimary", RecoveryFixture.DEAD_DETAIL);
+      assertThat(stepDetail(progress, FailoverPlan.CHOOSE_CANDIDATE)).contains("chose " + R2);
+      assertThat(stepDetail(progress, FailoverPlan.REPOINT_HAPROXY))
+          .contains("remote1 writes to " + R2, "remote2 writes to " + R2);
+    }
+  }
+
+  @Nested
+  class CatchUpFromAReplicaAhead {
+    @Test
+    void catchesUpFromAMustNotReplicaThatReceivedMore() {
+      // 3308 may never be promoted, but its relay log holds up to 0-1-110 (it acknowledged the last
+      // writes); 3309 received only up to 0-1-104. 3309 must get 0-1-105..110 from 3308 before promotion.
+      fixture.instance(R1).replica("0-1-106", "0-1-110").rule(PromotionRule.MUST_NOT);
+      fixture.instance(R2).replica("0-1-101", "0-1-104");
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(stepDetail(result, FailoverPlan.CHOOSE_CANDIDATE)).contains(R1 + " is ahead by 0-1-110");
+      assertThat(stepDetail(result, FailoverPlan.CATCH_UP)).contains("caught up from " + R1);
+      InOrder order = inOrder(fixture.mysql, fixture.kv);
+      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-104", CATCH_UP);
+      order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+      // Everything 3308 received, not only what it had executed when inspected (0-1-106).
+      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-110", CATCH_UP);
+      order.verify(fixture.mysql).promote(CLUSTER, R2);
+      order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+      order.verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      verify(fixture.mysql, never()).promote(CLUSTER, R1);
+    }
+
+    @Test
+    void catchesUpOnlyToWhatABrokenReplicaExecuted() {
+      // 3308's SQL thread stopped on an error: it can serve only what it executed (0-1-106) from its binlog.
+      fixture.instance(R1).replica("0-1-106", "0-1-110").sqlStopped("Duplicate entry '7' for key 'PRIMARY'");
+      fixture.instance(R2).replica("0-1-101", "0-1-104");
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      InOrder order = inOrder(fixture.mysql);
+      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-104", CATCH_UP);
+      order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-106", CATCH_UP);
+      order.verify(fixture.mysql).promote(CLUSTER, R2);
+    }
+
+    @Test
+    void noReplicaAheadMeansNoDetour() {
+      recover();
+
+      verify(fixture.mysql).waitForGtid(anyString(), any(), anyString(), anyInt());
+      verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, R1);
+    }
+  }
+
+  @Nested
+  class Refusals {
+    @ParameterizedTest
+    @EnumSource(value = AnalysisCode.class, mode = EnumSource.Mode.EXCLUDE, names = "DEAD_PRIMARY")
+    void refusesUnlessThePrimaryIsConfirmedDead(AnalysisCode code) {
+      when(fixture.detection.probeCluster(CLUSTER)).thenReturn(RecoveryFixture.analysis(code));
+
+      Outcome out = failedRecovery();
+
+      assertThat(out.failure().getType()).isEqualTo(FailureType.PRIMARY_NOT_DEAD);
+      assertThat(out.failure().getOriginalMessage())
+          .contains("not recovering " + CLUSTER, "the analysis is " + code.wireName(), "needs a confirmed dead primary");
+      if (code == AnalysisCode.NO_PROBLEM) {
+        assertThat(out.failure().getOriginalMessage()).contains("use a planned switchover");
+      }
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.REFUSED);
+      assertThat(out.progress().failureType()).isEqualTo(FailureType.PRIMARY_NOT_DEAD);
+      assertThat(out.progress().newPrimary()).isNull();
+      assertThat(out.progress().currentStep()).isNull();
+      assertThat(out.progress().steps()).extracting(StepRecord::name)
+          .allSatisfy(name -> assertThat(name).startsWith(FailoverPlan.CONFIRM_DEAD));
+      fixture.verifyNothingChanged();
+      verify(fixture.mysql, never()).inspectCluster(anyString());
+    }
+
+    @Test
+    void refusesWhenTheProbeItselfFails() {
+      when(fixture.detection.probeCluster(CLUSTER)).thenThrow(
+          ApplicationFailure.newNonRetryableFailure("no cluster c1 in the worker's configuration",
+              FailureType.UNKNOWN_CLUSTER));
+
+      Outcome out = failedRecovery();
+
+      assertThat(out.failure().getType()).isEqualTo(FailureType.UNKNOWN_CLUSTER);
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.REFUSED);
+      fixture.verifyNothingChanged();
+    }
+  }
+
+  @Nested
+  class FailuresBeforePromotion {
+    @Test
+    void aFenceThatFailsStopsEverything() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("remote2: admin socket: connect: connection refused",
+          FailureType.HAPROXY_UNREACHABLE)).when(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
+
+      Outcome out = failedRecovery();
+
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FENCE_FAILED);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
+      assertThat(out.progress().failureType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
+      assertThat(out.failure().getOriginalMessage()).contains("could not fence " + PRIMARY,
+          "remote2: admin socket", "nothing was promoted", "Fence it by hand");
+      assertThat(out.progress().newPrimary()).isNull();
+      assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome)
+          .contains(tuple(FailoverPlan.FENCE_OLD_PRIMARY, StepRecord.FAILED))
+          .doesNotContain(tuple(FailoverPlan.CHOOSE_CANDIDATE, StepRecord.DONE));
+      verify(fixture.mysql, never()).inspectCluster(anyString());
+      verify(fixture.mysql, never()).waitForGtid(anyString(), any(), anyString(), anyInt());
+      fixture.verifyNothingPromoted();
+    }
+
+    @Test
+    void noEligibleCandidate() {
+      fixture.instance(R1).unreachable();
+      fixture.instance(R2).rule(PromotionRule.MUST_NOT);
+
+      Outcome out = failedRecovery();
+
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE);
+      assertThat(out.progress().failureType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE);
+      assertThat(out.failure().getOriginalMessage()).contains("no replica can be promoted",
+          R1 + " (unreachable", R2 + " (promotion rule must_not)",
+          PRIMARY + " is fenced and nothing was promoted");
+      assertThat(out.progress().newPrimary()).isNull();
+      verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
+      verify(fixture.mysql, never()).waitForGtid(anyString(), any(), anyString(), anyInt());
+      fixture.verifyNothingPromoted();
+    }
+
+    @Test
+    void catchUpTimeout() {
+      doThrow(ApplicationFailure.newNonRetryableFailure(R2 + " did not execute 0-1-105 in 60 s",
+          FailureType.CATCH_UP_TIMEOUT)).when(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-105", CATCH_UP);
+
+      Outcome out = failedRecovery();
+
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT);
+      assertThat(out.progress().failureType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT);
+      assertThat(out.failure().getOriginalMessage())
+          .contains("did not execute 0-1-105", PRIMARY + " is fenced and nothing was promoted");
+      assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome)
+          .contains(tuple(FailoverPlan.CATCH_UP, StepRecord.FAILED));
+      fixture.verifyNothingPromoted();
+    }
+  }
+
+  @Nested
+  class ForwardAfterPromotion {
+    @Test
+    void aHaproxyThatCannotBeRepointedFailsAfterPromotion() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("remote2 still routes writes to " + PRIMARY,
+          FailureType.HAPROXY_NOT_REPOINTED)).when(fixture.haproxy).repointRoutes("remote2", CLUSTER, R2, List.of(R1));
+
+      Outcome out = failedRecovery();
+
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+      assertThat(out.progress().failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+      assertThat(out.progress().newPrimary()).isEqualTo(R2.toString());
+      assertThat(out.failure().getOriginalMessage()).contains(R2 + " is the primary",
+          "step " + FailoverPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
+          "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", " + FailoverPlan.RESTART_HEARTBEAT);
+      assertThat(out.failure().getOriginalMessage()).doesNotContain(FailoverPlan.PUBLISH_TOPOLOGY + ",");
+      assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
+          tuple(FailoverPlan.PROMOTE, StepRecord.DONE),
+          tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
+          tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.FAILED));
+      verify(fixture.mysql).promote(CLUSTER, R2);
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+      verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
+    }
+
+    @Test
+    void retriesTheKvWriteUntilItSucceeds() {
+      doThrow(ApplicationFailure.newFailure("etcd: context deadline exceeded", "KvUnavailable"))
+          .doReturn("epoch 2")
+          .when(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
+      verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+    }
+
+    @Test
+    void anOldPrimaryThatStaysDeadStillCompletes() {
+      doThrow(ApplicationFailure.newFailure("connect to " + PRIMARY + ": Connection refused", "InstanceUnreachable"))
+          .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(result.failureType()).isNull();
+      assertThat(result.detail()).contains(PRIMARY + " does not answer",
+          "the cluster's watch sets it read-only if it comes back", "It stays out of the cluster");
+      assertThat(result.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
+          .containsExactly("old-primary", StepRecord.DONE);
+      // Best effort: tried, and the runbook moved on without it.
+      verify(fixture.mysql, atLeastOnce()).setReadOnly(CLUSTER, PRIMARY, true);
+      verify(fixture.mysql, never()).setReadOnly(anyString(), any(), eq(false));
+    }
+  }
+
+  private UnplannedFailoverWorkflow newWorkflow() {
+    return client.newWorkflowStub(UnplannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
+  }
+
+  private FailoverProgress recover() {
+    return newWorkflow().recover(new UnplannedRequest(CLUSTER, true, "test"));
+  }
+
+  /** Runs a recovery that must fail; returns its failure and its progress as the query reports it. */
+  private Outcome failedRecovery() {
+    UnplannedFailoverWorkflow workflow = newWorkflow();
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> workflow.recover(new UnplannedRequest(CLUSTER, true, "test")));
+    assertThat(failed).as("the recovery failed").isNotNull();
+    assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
+    return new Outcome((ApplicationFailure) failed.getCause(), workflow.progress());
+  }
+
+  private static String stepDetail(FailoverProgress progress, String step) {
+    return progress.steps().stream().filter(s -> s.name().equals(step)).findFirst()
+        .map(StepRecord::detail).orElseThrow(() -> new AssertionError("no step " + step + " in " + progress.steps()));
+  }
+
+  record Outcome(ApplicationFailure failure, FailoverProgress progress) {}
+}
