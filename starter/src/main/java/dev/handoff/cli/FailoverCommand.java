@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 
 /** {@code handoff failover ...}: start failovers and follow them. */
 @Command(name = "failover", mixinStandardHelpOptions = true, description = "Move a cluster's primary.",
-    subcommands = {FailoverCommand.Planned.class, FailoverCommand.Unplanned.class})
+    subcommands = {FailoverCommand.Planned.class, FailoverCommand.Unplanned.class, FailoverCommand.Status.class,
+        FailoverCommand.Retry.class, FailoverCommand.Abandon.class})
 final class FailoverCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -126,10 +127,90 @@ final class FailoverCommand implements Runnable {
     }
   }
 
+  /** The running (or last) failover of a cluster, for status, retry and abandon. */
+  abstract static class Existing implements Callable<Integer> {
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--cluster", required = true, description = "The cluster.")
+    String cluster;
+
+    abstract int act(WorkflowStub stub, FailoverProgress progress);
+
+    @Override
+    public Integer call() {
+      HandoffConfig cfg = config.load();
+      cfg.cluster(cluster).orElseThrow(() -> new CliException("unknown cluster '" + cluster
+          + "'; the configuration has " + cfg.clusters().stream().map(ClusterSettings::name).toList()));
+      String id = WorkflowIds.failover(cluster);
+      try (TemporalConnection t = new TemporalConnection(cfg)) {
+        WorkflowStub stub = t.client.newUntypedWorkflowStub(id);
+        FailoverProgress p;
+        try {
+          p = stub.query("progress", FailoverProgress.class);
+        } catch (io.temporal.client.WorkflowNotFoundException e) {
+          throw new CliException("no failover of " + cluster + " was ever started (workflow " + id + ")");
+        }
+        return act(stub, p);
+      }
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "The state, the current step and what each finished step found, of a cluster's last failover.")
+  static final class Status extends Existing {
+    @Override
+    int act(WorkflowStub stub, FailoverProgress p) {
+      System.out.println("failover-" + cluster + ": " + p.state() + (p.currentStep() == null ? "" : ", at "
+          + p.currentStep()) + (p.oldPrimary() == null ? "" : ", " + p.oldPrimary() + " -> "
+          + (p.newPrimary() == null ? "?" : p.newPrimary())));
+      printSteps(p, 0, System.out);
+      if (p.detail() != null) {
+        System.out.println((p.failureType() == null ? "" : "[" + p.failureType() + "] ") + p.detail());
+      }
+      return 0;
+    }
+  }
+
+  /** Sends an operator decision to a failover waiting after a failed step. */
+  abstract static class Decision extends Existing {
+    abstract String decision();
+
+    @Override
+    int act(WorkflowStub stub, FailoverProgress p) {
+      if (!FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state())) {
+        throw new CliException("the failover of " + cluster + " is " + p.state()
+            + ", not waiting for an operator; nothing was sent");
+      }
+      stub.signal("decide", decision());
+      System.out.println(decision() + " sent to failover-" + cluster + " (waiting after: " + p.detail() + ")");
+      return 0;
+    }
+  }
+
+  @Command(name = "retry", mixinStandardHelpOptions = true,
+      description = "Run the failed step of a failover that waits for an operator again.")
+  static final class Retry extends Decision {
+    @Override
+    String decision() {
+      return "retry";
+    }
+  }
+
+  @Command(name = "abandon", mixinStandardHelpOptions = true,
+      description = "End a failover that waits for an operator; it lists the steps left to do by hand.")
+  static final class Abandon extends Decision {
+    @Override
+    String decision() {
+      return "abandon";
+    }
+  }
+
   /** Prints each step as it finishes, then the outcome; returns the exit code. */
   static int follow(WorkflowStub stub, java.util.function.Supplier<FailoverProgress> query, PrintStream out) {
     CompletableFuture<FailoverProgress> result = stub.getResultAsync(FailoverProgress.class);
     int printed = 0;
+    boolean announced = false;
     while (true) {
       FailoverProgress p;
       try {
@@ -139,6 +220,11 @@ final class FailoverCommand implements Runnable {
       }
       if (p != null) {
         printed = printSteps(p, printed, out);
+        boolean waiting = FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state());
+        if (waiting && !announced) {
+          out.println("WAITING FOR THE OPERATOR [" + p.failureType() + "]: " + p.detail());
+        }
+        announced = waiting;
       }
       try {
         FailoverProgress done = result.get(100, TimeUnit.MILLISECONDS);

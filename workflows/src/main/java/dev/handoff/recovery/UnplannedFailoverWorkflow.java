@@ -2,6 +2,7 @@ package dev.handoff.recovery;
 
 import dev.handoff.runbook.FailoverProgress;
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -15,4 +16,8 @@ public interface UnplannedFailoverWorkflow {
 
   @QueryMethod
   FailoverProgress progress();
+
+  /** An operator's decision for a runbook waiting after a failed step: "retry" or "abandon". */
+  @SignalMethod
+  void decide(String decision);
 }

@@ -17,6 +17,7 @@ import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.planning.UnplannedChoice;
 import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
 import io.temporal.failure.ApplicationFailure;
@@ -59,6 +60,22 @@ public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow 
   static final int CATCH_UP_SECONDS = 60;
 
   private final RunbookSteps steps = new RunbookSteps();
+  private final OperatorGate gate = new OperatorGate();
+  private final RunbookSteps.Waiting waiting = new RunbookSteps.Waiting() {
+    @Override
+    public void waiting(String type, String message) {
+      state = FailoverProgress.WAITING_FOR_OPERATOR;
+      failureType = type;
+      detail = message;
+    }
+
+    @Override
+    public void resumed() {
+      state = FailoverProgress.RUNNING;
+      failureType = null;
+      detail = null;
+    }
+  };
   private String cluster;
   private String state = FailoverProgress.RUNNING;
   private InstanceKey oldPrimary;
@@ -161,19 +178,25 @@ public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow 
         others.add(s.key());
       }
     }
+    String situation = "promoting " + newPrimary;
+    List<String> planned = FailoverPlan.unplannedFailover(topology, newPrimary).stepNames().stream()
+        .filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList();
     try {
-      steps.run(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), d -> d);
-      steps.run(FailoverPlan.MOVE_REPLICAS, () -> {
+      steps.forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), gate, waiting,
+          situation, planned, cluster);
+      situation = newPrimary + " is the primary";
+      steps.forward(FailoverPlan.MOVE_REPLICAS, () -> {
         List<String> moved = new ArrayList<>();
         for (InstanceKey r : others) {
           moved.add(mysqlForward.moveReplica(cluster, r, newPrimary));
         }
         return moved.isEmpty() ? "no other reachable replica" : String.join("; ", moved);
-      }, d -> d);
-      steps.run(FailoverPlan.PUBLISH_TOPOLOGY,
-          () -> kvForward.publishTopology(cluster, newPrimary, others, topology.epoch()), d -> d);
+      }, gate, waiting, situation, planned, cluster);
+      steps.forward(FailoverPlan.PUBLISH_TOPOLOGY,
+          () -> kvForward.publishTopology(cluster, newPrimary, others, topology.epoch()), gate, waiting, situation,
+          planned, cluster);
       steps.done(FailoverPlan.REMOVE_DEAD_PRIMARY, oldPrimary + " left out of the replica pool in the same transaction");
-      steps.run(FailoverPlan.REPOINT_HAPROXY, () -> {
+      steps.forward(FailoverPlan.REPOINT_HAPROXY, () -> {
         List<Promise<String>> all = new ArrayList<>();
         for (String h : desc.remoteHaproxies()) {
           all.add(Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, others));
@@ -183,13 +206,11 @@ public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow 
           out.add(p.get());
         }
         return String.join("; ", out);
-      }, d -> d);
-      steps.run(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), d -> d);
-    } catch (TemporalFailure e) {
-      throw end(FailoverProgress.FAILED_AFTER_PROMOTION, RunbookSteps.failureType(e),
-          newPrimary + " is the primary, but step " + steps.failedStep() + " failed: " + RunbookSteps.message(e)
-              + "; steps left: " + steps.remaining(FailoverPlan.unplannedFailover(topology, newPrimary).stepNames()
-                  .stream().filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList()));
+      }, gate, waiting, situation, planned, cluster);
+      steps.forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), gate,
+          waiting, situation, planned, cluster);
+    } catch (RunbookSteps.Stopped stopped) {
+      throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
     String oldState;
     try {
@@ -213,6 +234,11 @@ public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow 
     detail = message;
     steps.finished();
     return ApplicationFailure.newNonRetryableFailure(message, type);
+  }
+
+  @Override
+  public void decide(String decision) {
+    gate.decide(decision);
   }
 
   @Override

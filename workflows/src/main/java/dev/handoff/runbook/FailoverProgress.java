@@ -31,4 +31,8 @@ public record FailoverProgress(
   /** Unplanned: fenced, but no candidate could be promoted (none eligible, or it could not catch up). */
   public static final String FAILED_BEFORE_PROMOTION = "FAILED_BEFORE_PROMOTION";
   public static final String FAILED_AFTER_PROMOTION = "FAILED_AFTER_PROMOTION";
+  /** A step after promotion keeps failing: waiting for ./handoff failover retry|abandon. */
+  public static final String WAITING_FOR_OPERATOR = "WAITING_FOR_OPERATOR";
+  /** An operator abandoned a stuck runbook; its detail lists the steps left to do by hand. */
+  public static final String ABANDONED = "ABANDONED";
 }

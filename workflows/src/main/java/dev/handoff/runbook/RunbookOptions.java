@@ -62,8 +62,8 @@ public final class RunbookOptions {
       .build();
 
   /**
-   * A change after the point of no return: the runbook can only go forward, so it keeps retrying
-   * (backing off to 10 s) until the step succeeds or fails in a way no retry can fix.
+   * A change after the point of no return: the runbook can only go forward, so it retries for about five
+   * minutes (backing off to 10 s); then, or on a failure no retry can fix, it waits for an operator.
    */
   public static final ActivityOptions FORWARD = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofSeconds(60))
@@ -72,7 +72,7 @@ public final class RunbookOptions {
           .setInitialInterval(Duration.ofMillis(100))
           .setBackoffCoefficient(2)
           .setMaximumInterval(Duration.ofSeconds(10))
-          .setMaximumAttempts(0)
+          .setMaximumAttempts(35)
           .setDoNotRetry(NOT_RETRYABLE)
           .build())
       .build();

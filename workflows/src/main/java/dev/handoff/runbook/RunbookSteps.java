@@ -35,6 +35,56 @@ public final class RunbookSteps {
     }
   }
 
+  /** How a runbook shows that it waits for an operator, and that it goes on again. */
+  public interface Waiting {
+    void waiting(String failureType, String detail);
+
+    void resumed();
+  }
+
+  /** A step the operator abandoned (or left undecided): the runbook ends with this. */
+  public static final class Stopped extends RuntimeException {
+    public final String state;
+    public final String failureType;
+
+    Stopped(String state, String failureType, String message) {
+      super(message, null, false, false);
+      this.state = state;
+      this.failureType = failureType;
+    }
+  }
+
+  /**
+   * A step after the point of no return: run it; when it fails for good, say what failed and what is left,
+   * and wait for the operator, who may retry it (as often as needed) or abandon the runbook.
+   *
+   * @throws Stopped when abandoned, or when no decision came within {@link OperatorGate#WAIT}
+   */
+  public String forward(String name, Supplier<String> body, OperatorGate gate, Waiting runbook, String situation,
+      List<String> planned, String cluster) {
+    while (true) {
+      try {
+        return run(name, body, d -> d);
+      } catch (TemporalFailure e) {
+        String type = failureType(e);
+        String what = situation + ", but step " + name + " failed: " + message(e) + "; steps left: " + remaining(planned);
+        runbook.waiting(type, what + "; retry it with ./handoff failover retry --cluster " + cluster
+            + ", or abandon with ./handoff failover abandon --cluster " + cluster + " and finish by hand");
+        current = "waiting for the operator";
+        String decision = gate.await();
+        if (OperatorGate.RETRY.equals(decision)) {
+          runbook.resumed();
+          continue;
+        }
+        current = null;
+        throw OperatorGate.ABANDON.equals(decision)
+            ? new Stopped(FailoverProgress.ABANDONED, type, what + "; abandoned by the operator: finish the steps left by hand")
+            : new Stopped(FailoverProgress.FAILED_AFTER_PROMOTION, type, what + "; no operator decision within "
+                + OperatorGate.WAIT.toHours() + " h");
+      }
+    }
+  }
+
   public void done(String name, String detail) {
     records.add(new StepRecord(name, StepRecord.DONE, detail, 0));
   }

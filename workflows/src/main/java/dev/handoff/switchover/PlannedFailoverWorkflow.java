@@ -2,6 +2,7 @@ package dev.handoff.switchover;
 
 import dev.handoff.runbook.FailoverProgress;
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -19,4 +20,8 @@ public interface PlannedFailoverWorkflow {
   /** The current step and what each finished step found. */
   @QueryMethod
   FailoverProgress progress();
+
+  /** An operator's decision for a runbook waiting after a failed step: "retry" or "abandon". */
+  @SignalMethod
+  void decide(String decision);
 }

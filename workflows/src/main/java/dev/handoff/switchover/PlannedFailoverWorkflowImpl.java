@@ -15,13 +15,14 @@ import dev.handoff.planning.FailoverPlan;
 import dev.handoff.planning.PlannedSwitchoverChecks;
 import dev.handoff.planning.SwitchoverDecision;
 import dev.handoff.planning.SwitchoverLimits;
+import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
+import dev.handoff.runbook.UndoLog;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
-import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +55,22 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
   static final int CATCH_UP_SECONDS = 30;
 
   private final RunbookSteps steps = new RunbookSteps();
+  private final OperatorGate gate = new OperatorGate();
+  private final RunbookSteps.Waiting waiting = new RunbookSteps.Waiting() {
+    @Override
+    public void waiting(String type, String message) {
+      state = FailoverProgress.WAITING_FOR_OPERATOR;
+      failureType = type;
+      detail = message;
+    }
+
+    @Override
+    public void resumed() {
+      state = FailoverProgress.RUNNING;
+      failureType = null;
+      detail = null;
+    }
+  };
   private String cluster;
   private String state = FailoverProgress.RUNNING;
   private InstanceKey oldPrimary;
@@ -102,12 +119,12 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
       }
     }
 
-    Saga saga = new Saga(new Saga.Options.Builder().build());
+    UndoLog undo = new UndoLog();
     try {
       steps.run(FailoverPlan.MOVE_REPLICAS, () -> {
         List<String> moved = new ArrayList<>();
         for (InstanceKey r : others) {
-          saga.addCompensation(mysqlChange::moveReplica, cluster, r, oldPrimary);
+          undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(cluster, r, oldPrimary));
           moved.add(mysqlChange.moveReplica(cluster, r, newPrimary));
         }
         if (!skipped.isEmpty()) {
@@ -116,25 +133,26 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
         return moved.isEmpty() ? "no other replica" : String.join("; ", moved);
       }, d -> d);
       steps.run(FailoverPlan.SET_READ_ONLY_AND_WAIT, () -> {
-        saga.addCompensation(mysqlChange::setReadOnly, cluster, oldPrimary, false);
+        undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(cluster, oldPrimary, false));
         String position = mysqlChange.setReadOnly(cluster, oldPrimary, true);
         return mysqlWait.waitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS);
       }, d -> d);
       steps.run(FailoverPlan.PROMOTE, () -> {
-        saga.addCompensation(mysqlChange::rejoinAsReplica, cluster, newPrimary, oldPrimary);
+        undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
+            () -> mysqlChange.rejoinAsReplica(cluster, newPrimary, oldPrimary));
         return mysqlChange.promote(cluster, newPrimary);
       }, d -> d);
     } catch (TemporalFailure e) {
       String type = RunbookSteps.failureType(e);
       String why = RunbookSteps.message(e);
       steps.compensating();
-      try {
-        Workflow.newDetachedCancellationScope(saga::compensate).run();
-      } catch (TemporalFailure | Saga.CompensationException c) {
+      List<String> undoFailed = undo.undoAll();
+      if (!undoFailed.isEmpty()) {
         // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
         throw end(FailoverProgress.ROLLBACK_FAILED, type,
             "step " + steps.failedStep() + " failed (" + why + ") and the rollback failed too ("
-                + RunbookSteps.message(c) + "); check that " + oldPrimary + " is writable and its replicas follow it");
+                + String.join("; ", undoFailed) + "); the other undos ran: check that " + oldPrimary
+                + " is writable and its replicas follow it, then repair what failed");
       }
       steps.compensated();
       throw end(FailoverProgress.ROLLED_BACK, type,
@@ -148,10 +166,13 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
     for (String s : skipped) {
       newReplicas.add(InstanceKey.parse(s));
     }
+    String situation = newPrimary + " is the primary";
+    List<String> planned = FailoverPlan.plannedSwitchover(topology, newPrimary).stepNames();
     try {
-      steps.run(FailoverPlan.PUBLISH_TOPOLOGY,
-          () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), d -> d);
-      steps.run(FailoverPlan.REPOINT_HAPROXY, () -> {
+      steps.forward(FailoverPlan.PUBLISH_TOPOLOGY,
+          () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), gate, waiting, situation,
+          planned, cluster);
+      steps.forward(FailoverPlan.REPOINT_HAPROXY, () -> {
         List<Promise<String>> all = new ArrayList<>();
         for (String h : desc.remoteHaproxies()) {
           all.add(Async.function(haproxyForward::repointWriter, h, cluster, newPrimary));
@@ -161,14 +182,14 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
           out.add(p.get());
         }
         return String.join("; ", out);
-      }, d -> d);
-      steps.run(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), d -> d);
-      steps.run(FailoverPlan.REJOIN_OLD_PRIMARY,
-          () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary), d -> d);
-    } catch (TemporalFailure e) {
-      throw end(FailoverProgress.FAILED_AFTER_PROMOTION, RunbookSteps.failureType(e),
-          newPrimary + " is the primary, but step " + steps.failedStep() + " failed: " + RunbookSteps.message(e)
-              + "; steps left: " + steps.remaining(FailoverPlan.plannedSwitchover(topology, newPrimary).stepNames()));
+      }, gate, waiting, situation, planned, cluster);
+      steps.forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), gate,
+          waiting, situation, planned, cluster);
+      steps.forward(FailoverPlan.REJOIN_OLD_PRIMARY,
+          () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary), gate, waiting, situation, planned,
+          cluster);
+    } catch (RunbookSteps.Stopped stopped) {
+      throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
     state = FailoverProgress.COMPLETED;
     steps.finished();
@@ -220,6 +241,11 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
     detail = message;
     steps.finished();
     return ApplicationFailure.newNonRetryableFailure(message, type);
+  }
+
+  @Override
+  public void decide(String decision) {
+    gate.decide(decision);
   }
 
   @Override
