@@ -35,9 +35,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The chaos suite: for every activity of the planned and of the unplanned failover, the worker (its own
- * OS process) halts at a named failpoint before the activity, during it, or after it and before Temporal
- * records it; a new worker starts; the failover must complete with every invariant holding and no
- * acknowledged write lost. Prints the matrix and the suite's figures.
+ * OS process) stops at a named failpoint before the activity, during it, or after it and before Temporal
+ * records it; a second worker starts, and the first is killed with SIGKILL: the second must finish the
+ * failover without a restart of the first, with every invariant holding and no acknowledged write lost.
+ * Prints the matrix and the suite's figures. Another test restarts the Temporal server mid-failover.
  */
 class ChaosIT {
   @RegisterExtension
@@ -109,15 +110,17 @@ class ChaosIT {
           try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3,
               trial * 10_000_000L);
                WorkerProcess w1 = WorkerProcess.start(config, work, "planned-" + trial + "-w1",
-                   activity + ":" + point)) {
+                   activity + ":" + point, "pause")) {
             w1.awaitReady(30_000);
             load.awaitAcks(30, 10_000);
             PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
             WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
-            boolean crashed = w1.awaitExit(30_000);
+            boolean crashed = w1.awaitLog("failpoint " + activity + ":" + point, 30_000);
             String outcome;
+            // Two workers at once: the second is up before the first is killed, and finishes without a restart.
             try (WorkerProcess w2 = WorkerProcess.start(config, work, "planned-" + trial + "-w2", null)) {
               w2.awaitReady(30_000);
+              w1.kill9();
               outcome = outcome(client, WorkflowIds.failover("c1"));
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -141,6 +144,11 @@ class ChaosIT {
     }
     printMatrix("planned switchover", rows, null);
     assertThat(rows).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
+    try (var logs = Files.list(work)) {
+      for (Path log : logs.filter(f -> f.toString().endsWith(".log")).toList()) {
+        assertThat(HistorySecretsCheck.workerLogLeaks(config, log)).as("secrets in " + log).isEmpty();
+      }
+    }
   }
 
   @Test
@@ -163,6 +171,42 @@ class ChaosIT {
     assertThat(rows).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
   }
 
+  @Test
+  void aTemporalServerRestartMidFailoverIsSurvived() throws Exception {
+    HandoffConfig config = chaosConfig(LAB.info().config(), false);
+    LabClients lab = new LabClients(config);
+    Path work = Files.createTempDirectory(Path.of("/tmp"), "ht-");
+    String primary = StatusReport.read(config).clusters().get(0).kvPrimary();
+    String target = lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
+    try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3,
+        900_000_000L);
+         WorkerProcess w = WorkerProcess.start(config, work, "w", "PublishTopology:before", "delay:8000")) {
+      WorkflowClient client = client(service, config);
+      w.awaitReady(30_000);
+      load.awaitAcks(30, 10_000);
+      PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+      WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
+      assertThat(w.awaitLog("failpoint PublishTopology:before", 30_000)).isTrue();
+      long t0 = System.nanoTime();
+      Lab.restartTemporal(LAB.info());
+      System.out.printf("Temporal restarted mid-failover (after promotion) in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      assertThat(outcome(client, WorkflowIds.failover("c1"))).isEqualTo(FailoverProgress.COMPLETED);
+      load.awaitAcks(30, 10_000);
+      load.close();
+      ClusterStatus s = awaitHealthy(config);
+      assertThat(s.problems()).isEmpty();
+      assertThat(s.kvPrimary()).isEqualTo(target);
+      try (Connection c = lab.admin(s.kvPrimary())) {
+        assertThat(WriteLoad.missing(c, load.acknowledged())).isEmpty();
+      }
+      assertThat(HistorySecretsCheck.workerLogLeaks(config, w.log)).isEmpty();
+    } finally {
+      service.shutdownNow();
+    }
+  }
+
   /** A fresh lab, a worker with the failpoint, the primary killed under write load, a second worker. */
   static Row unplannedTrial(String activity, String point, String failpoint) throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "hu-");
@@ -172,7 +216,7 @@ class ChaosIT {
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
     try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3, 1);
-         WorkerProcess w1 = WorkerProcess.start(config, dir, "w1", failpoint)) {
+         WorkerProcess w1 = WorkerProcess.start(config, dir, "w1", failpoint, "pause")) {
       WorkflowClient client = client(service, config);
       w1.awaitReady(30_000);
       load.awaitAcks(50, 10_000);
@@ -180,10 +224,17 @@ class ChaosIT {
       String dead = lab.instances("c1").get(0);
       long t0 = System.nanoTime();
       info.mariadb("c1", dead).signal("KILL");
-      boolean crashed = failpoint == null || w1.awaitExit(40_000);
+      boolean crashed = failpoint == null || w1.awaitLog("failpoint " + failpoint, 40_000);
+      long pausedAt = System.nanoTime();
       String outcome;
+      double pausedMillis = 0;
       try (WorkerProcess w2 = WorkerProcess.start(config, dir, "w2", null)) {
         w2.awaitReady(30_000);
+        if (failpoint != null) {
+          // The outage the pause itself caused (waiting for the second worker to boot) is not the crash's.
+          pausedMillis = (System.nanoTime() - pausedAt) / 1e6;
+          w1.kill9();
+        }
         awaitFailoverStarted(client);
         outcome = outcome(client, WorkflowIds.failover("c1"));
       }
@@ -195,8 +246,12 @@ class ChaosIT {
       try (Connection c = lab.admin(s.kvPrimary())) {
         lost = WriteLoad.missing(c, load.acknowledged()).size();
       }
-      return new Row("unplanned", activity, point, crashed, outcome, seconds, s.problems(), lost,
-          load.longestGapMillis(t0));
+      List<String> violations = new ArrayList<>(s.problems());
+      for (Path log : List.of(w1.log, dir.resolve("w2.log"))) {
+        HistorySecretsCheck.workerLogLeaks(config, log).forEach(l -> violations.add("secret in " + l.where()));
+      }
+      return new Row("unplanned", activity, point, crashed, outcome, seconds, violations, lost,
+          load.longestGapMillis(t0) - pausedMillis);
     } finally {
       service.shutdownNow();
       Lab.down(dir, false, line -> { });

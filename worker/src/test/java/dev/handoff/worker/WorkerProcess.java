@@ -22,6 +22,12 @@ final class WorkerProcess implements AutoCloseable {
 
   /** Writes {@code config} beside the log and starts a worker on it; failpoints null for none. */
   static WorkerProcess start(HandoffConfig config, Path dir, String name, String failpoints) throws IOException {
+    return start(config, dir, name, failpoints, "halt");
+  }
+
+  /** As {@link #start(HandoffConfig, Path, String, String)}, with what a hit failpoint does (halt, pause, delay:MS). */
+  static WorkerProcess start(HandoffConfig config, Path dir, String name, String failpoints, String action)
+      throws IOException {
     Files.createDirectories(dir);
     Path configFile = dir.resolve(name + ".yml");
     ConfigFiles.write(config, configFile);
@@ -31,8 +37,10 @@ final class WorkerProcess implements AutoCloseable {
         WorkerMain.class.getName(), configFile.toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove(Failpoints.ENV);
+    pb.environment().remove(Failpoints.ACTION_ENV);
     if (failpoints != null) {
       pb.environment().put(Failpoints.ENV, failpoints);
+      pb.environment().put(Failpoints.ACTION_ENV, action);
     }
     return new WorkerProcess(pb.start(), log);
   }
@@ -49,6 +57,21 @@ final class WorkerProcess implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError("worker not ready after " + millis + " ms:\n" + logText());
+  }
+
+  /** True when the log shows {@code text} within the time. */
+  boolean awaitLog(String text, long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      if (logText().contains(text)) {
+        return true;
+      }
+      if (!process.isAlive()) {
+        return logText().contains(text);
+      }
+      Thread.sleep(20);
+    }
+    return false;
   }
 
   /** True when the process exited (a failpoint halted it) within the time. */

@@ -6,8 +6,11 @@ import java.util.List;
 /**
  * The state of a failover runbook (planned or unplanned), as its progress query and its result report it.
  *
- * @param state RUNNING, COMPLETED, DRY_RUN, REFUSED, ROLLED_BACK, ROLLBACK_FAILED (a step before promotion
- *     failed and undoing it failed too: the operator finishes by hand), or FAILED_AFTER_PROMOTION
+ * @param state RUNNING; COMPLETED; DRY_RUN; REFUSED (a pre-check or the dead-primary confirmation
+ *     failed, nothing changed); ROLLED_BACK; ROLLBACK_FAILED (an undo failed too: the operator repairs what
+ *     it names); FENCE_FAILED and FAILED_BEFORE_PROMOTION (unplanned: nothing promoted);
+ *     WAITING_FOR_OPERATOR (a step after promotion failed: retry or abandon); ABANDONED; or
+ *     FAILED_AFTER_PROMOTION (no operator decision in time)
  */
 public record FailoverProgress(
     String cluster,

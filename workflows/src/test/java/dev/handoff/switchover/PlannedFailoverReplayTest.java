@@ -87,5 +87,10 @@ class PlannedFailoverReplayTest {
       return new FailoverProgress(null, FailoverProgress.RUNNING, null, null, null, List.of(), null,
           null, null);
     }
+
+    @Override
+    public void decide(String decision) {
+      // not part of the replayed history
+    }
   }
 }

@@ -400,7 +400,7 @@ class PlannedFailoverWorkflowTest {
 
     @Test
     void keepsRetryingAFlakyStepForMinutesWithoutRollingBack() {
-      // FORWARD retries without a limit, backing off to 10 s; the test server skips the waiting.
+      // FORWARD retries for about five minutes (35 attempts), backing off to 10 s; the test server skips the waiting.
       AtomicInteger attempts = new AtomicInteger();
       doAnswer(inv -> {
         if (attempts.incrementAndGet() <= 12) {

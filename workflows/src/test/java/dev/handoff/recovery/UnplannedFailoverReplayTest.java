@@ -1,0 +1,152 @@
+package dev.handoff.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.Message;
+import dev.handoff.cluster.ClusterActivities;
+import dev.handoff.detection.DetectionActivities;
+import dev.handoff.domain.TemporalJson;
+import dev.handoff.kv.TopologyActivities;
+import dev.handoff.mysql.MysqlActivities;
+import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookOptions;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.NonDeterministicException;
+import io.temporal.workflow.Workflow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replays a recorded recovery (see {@link RecordUnplannedFailoverHistory}) against today's workflow code:
+ * a change that would break a recovery running during a worker upgrade fails here first.
+ */
+class UnplannedFailoverReplayTest {
+  static final String HISTORY = "histories/unplanned-failover.json";
+  /** What the recorded recovery was started with: as the cluster's watch starts one. */
+  static final UnplannedRequest REQUEST =
+      new UnplannedRequest(RecoveryFixture.CLUSTER, false, RecoveryFixture.DEAD_DETAIL);
+
+  @Test
+  void theRecordedRecoveryReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, UnplannedFailoverWorkflowImpl.class);
+  }
+
+  @Test
+  void theRecordedHistoryIsACompletedRecoveryOfC1() throws IOException {
+    WorkflowExecutionHistory history = recorded();
+
+    WorkflowExecutionStartedEventAttributes started =
+        history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes();
+    assertThat(started.getWorkflowType().getName()).isEqualTo("UnplannedFailoverWorkflow");
+    UnplannedRequest request = TemporalJson.CONVERTER.fromPayload(
+        started.getInput().getPayloads(0), UnplannedRequest.class, UnplannedRequest.class);
+    assertThat(request).isEqualTo(REQUEST);
+    assertThat(history.getLastEvent().getEventType()).isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    FailoverProgress result = TemporalJson.CONVERTER.fromPayload(
+        history.getLastEvent().getWorkflowExecutionCompletedEventAttributes().getResult().getPayloads(0),
+        FailoverProgress.class, FailoverProgress.class);
+    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.oldPrimary()).isEqualTo(RecoveryFixture.PRIMARY.toString());
+    assertThat(result.newPrimary()).isEqualTo(RecoveryFixture.R2.toString());
+    // Confirm, fence (both HAProxies, in parallel), choose, catch up, promote, and go forward.
+    assertThat(history.getEvents().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
+        .containsExactly("DescribeCluster", "ReadTopology", "ProbeCluster", "FenceWriter", "FenceWriter",
+            "InspectCluster", "WaitForGtid", "Promote", "MoveReplica", "PublishTopology", "RepointRoutes",
+            "RepointRoutes", "RestartHeartbeat", "SetReadOnly");
+    assertThat(history.getEvents()).extracting(HistoryEvent::getEventType)
+        .doesNotContain(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+  }
+
+  @Test
+  void theRecordedHistoryHoldsNoCredential() throws IOException {
+    // Payloads (inputs, results, failures) are base64 in the file: look at the decoded text too.
+    StringBuilder text = new StringBuilder(recordedJson());
+    for (HistoryEvent e : recorded().getEvents()) {
+      payloads(e, text);
+    }
+
+    assertThat(text.toString().toLowerCase())
+        .contains("0-1-105") // the decoded payloads are there
+        .doesNotContain("password", "passwd", "pwd=", "token", "secret");
+  }
+
+  /** Appends the data of every payload inside {@code message}, decoded. */
+  private static void payloads(Message message, StringBuilder out) {
+    if (message instanceof Payload p) {
+      out.append('\n').append(p.getData().toStringUtf8());
+      return;
+    }
+    for (Map.Entry<Descriptors.FieldDescriptor, Object> f : message.getAllFields().entrySet()) {
+      if (f.getKey().getJavaType() != Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+        continue;
+      }
+      if (f.getValue() instanceof List<?> values) {
+        values.forEach(v -> payloads((Message) v, out));
+      } else {
+        payloads((Message) f.getValue(), out);
+      }
+    }
+  }
+
+  @Test
+  void aWorkflowThatSkipsTheFenceDoesNotReplay() {
+    assertThatThrownBy(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, SkipsTheFence.class))
+        // The replayer reports it in the message of a RuntimeException, not as a cause.
+        .hasMessageContaining(NonDeterministicException.class.getName())
+        .hasMessageContaining("InspectCluster")
+        .hasMessageContaining("FenceWriter");
+  }
+
+  private static String recordedJson() throws IOException {
+    try (InputStream in = UnplannedFailoverReplayTest.class.getClassLoader().getResourceAsStream(HISTORY)) {
+      assertThat(in).as(HISTORY + " on the test classpath").isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static WorkflowExecutionHistory recorded() throws IOException {
+    return WorkflowExecutionHistory.fromJson(recordedJson());
+  }
+
+  /** A changed runbook that chooses a candidate without fencing the dead primary first: incompatible. */
+  public static class SkipsTheFence implements UnplannedFailoverWorkflow {
+    private final ClusterActivities cluster = Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
+    private final TopologyActivities kv = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.PROBE);
+    private final DetectionActivities detection =
+        Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
+    private final MysqlActivities mysql = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
+
+    @Override
+    public FailoverProgress recover(UnplannedRequest request) {
+      cluster.describeCluster(request.cluster());
+      kv.readTopology(request.cluster());
+      detection.probeCluster(request.cluster());
+      mysql.inspectCluster(request.cluster());
+      return progress();
+    }
+
+    @Override
+    public FailoverProgress progress() {
+      return new FailoverProgress(null, FailoverProgress.RUNNING, null, null, null, List.of(), null, null, null);
+    }
+
+    @Override
+    public void decide(String decision) {
+      // not part of the replayed history
+    }
+  }
+}

@@ -1,0 +1,314 @@
+package dev.handoff.recovery;
+
+import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
+import static dev.handoff.recovery.RecoveryFixture.EPOCH;
+import static dev.handoff.recovery.RecoveryFixture.PRIMARY;
+import static dev.handoff.recovery.RecoveryFixture.R1;
+import static dev.handoff.recovery.RecoveryFixture.R2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+
+import dev.handoff.domain.FailureType;
+import dev.handoff.planning.FailoverPlan;
+import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.OperatorGate;
+import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.WorkflowIds;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A recovery whose step after promotion fails for good waits for an operator: {@code retry} runs the step
+ * again, {@code abandon} ends the runbook, and no decision within {@link OperatorGate#WAIT} ends it failed
+ * after promotion. The test server's clock stands still while the test polls the progress query or signals
+ * (so the 24 h wait cannot pass by accident) and only skips ahead while a test waits for the result.
+ */
+@Timeout(60)
+class UnplannedOperatorDecisionTest {
+  private static final String STALE = "the KV store holds epoch 2 for " + CLUSTER + ", expected 1";
+  /** What is left when the KV write fails: it, and everything after it (the dead primary leaves with it). */
+  private static final List<String> LEFT_AT_PUBLISH = List.of(FailoverPlan.PUBLISH_TOPOLOGY,
+      FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT, FailoverPlan.REMOVE_DEAD_PRIMARY);
+  private static final String WAITING_STEP = "waiting for the operator";
+
+  @RegisterExtension
+  final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .registerWorkflowImplementationTypes(UnplannedFailoverWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  final RecoveryFixture fixture = new RecoveryFixture();
+  TestWorkflowEnvironment env;
+  WorkflowClient client;
+  String taskQueue;
+
+  @BeforeEach
+  void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    worker.registerActivitiesImplementations(fixture.activities());
+    env.start();
+    this.env = env;
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+  }
+
+  @Test
+  void retryRunsTheFailedStepAgainAndTheRecoveryCompletes() {
+    publishFailsOnceThenSucceeds();
+    UnplannedFailoverWorkflow workflow = start();
+
+    FailoverProgress waiting = awaitWaitingForOperator(workflow);
+
+    assertWaitingAtPublish(waiting);
+    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+    verify(fixture.haproxy, never()).repointRoutes(anyString(), anyString(), any(), any());
+    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+    verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
+
+    // What ./handoff failover retry sends.
+    WorkflowStub.fromTyped(workflow).signal("decide", OperatorGate.RETRY);
+    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+
+    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.newPrimary()).isEqualTo(R2.toString());
+    assertThat(result.failureType()).isNull();
+    assertThat(result.currentStep()).isNull();
+    assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only");
+    assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).containsSubsequence(
+        tuple(FailoverPlan.MOVE_REPLICAS, StepRecord.DONE),
+        tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.FAILED),
+        tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
+        tuple(FailoverPlan.REMOVE_DEAD_PRIMARY, StepRecord.DONE),
+        tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.DONE),
+        tuple(FailoverPlan.RESTART_HEARTBEAT, StepRecord.DONE),
+        tuple("old-primary", StepRecord.DONE));
+    // The step ran twice; nothing before it was redone.
+    verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+    verify(fixture.mysql).promote(CLUSTER, R2);
+    verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+    for (String h : RecoveryFixture.HAPROXIES) {
+      verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of(R1));
+    }
+    verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+    verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+  }
+
+  @Test
+  void aPromotionThatFailsWaitsWithEveryStepAfterTheFenceLeft() {
+    doThrow(ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL: access denied", "PromoteFailed"))
+        .doReturn(R2 + " is writable")
+        .when(fixture.mysql).promote(CLUSTER, R2);
+    UnplannedFailoverWorkflow workflow = start();
+
+    FailoverProgress waiting = awaitWaitingForOperator(workflow);
+
+    assertThat(waiting.failureType()).isEqualTo("PromoteFailed");
+    // Not yet "the primary": the situation says the promotion is under way.
+    assertThat(waiting.detail()).startsWith("promoting " + R2 + ", but step " + FailoverPlan.PROMOTE + " failed")
+        .contains("steps left: " + List.of(FailoverPlan.PROMOTE, FailoverPlan.MOVE_REPLICAS,
+            FailoverPlan.PUBLISH_TOPOLOGY, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT,
+            FailoverPlan.REMOVE_DEAD_PRIMARY), "./handoff failover retry --cluster " + CLUSTER);
+    verify(fixture.mysql, never()).moveReplica(CLUSTER, R1, R2);
+
+    workflow.decide(OperatorGate.RETRY);
+    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+
+    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    verify(fixture.mysql, times(2)).promote(CLUSTER, R2);
+    verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+  }
+
+  @Test
+  void abandonEndsTheRecoveryAndListsTheStepsLeft() {
+    publishFailsOnceThenSucceeds();
+    UnplannedFailoverWorkflow workflow = start();
+    assertWaitingAtPublish(awaitWaitingForOperator(workflow));
+
+    workflow.decide(OperatorGate.ABANDON);
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+
+    assertThat(failed).as("the abandoned recovery failed").isNotNull();
+    assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
+    ApplicationFailure failure = (ApplicationFailure) failed.getCause();
+    assertThat(failure.getType()).isEqualTo(FailureType.STALE_EPOCH);
+    assertThat(failure.getOriginalMessage()).contains(R2 + " is the primary",
+        "step " + FailoverPlan.PUBLISH_TOPOLOGY + " failed: " + STALE, "steps left: " + LEFT_AT_PUBLISH,
+        "abandoned by the operator");
+    FailoverProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(FailoverProgress.ABANDONED);
+    assertThat(progress.failureType()).isEqualTo(FailureType.STALE_EPOCH);
+    assertThat(progress.currentStep()).isNull();
+    assertThat(progress.newPrimary()).isEqualTo(R2.toString());
+    assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
+        .contains("abandoned by the operator: finish the steps left by hand", "steps left: " + LEFT_AT_PUBLISH)
+        .doesNotContain("./handoff failover retry");
+    assertThat(progress.steps()).extracting(StepRecord::name).doesNotContain(FailoverPlan.REMOVE_DEAD_PRIMARY,
+        FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+    // The failed step was not run again, and no later step ran.
+    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+    verify(fixture.haproxy, never()).repointRoutes(anyString(), anyString(), any(), any());
+    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+    verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
+  }
+
+  @Test
+  void noDecisionWithinTheWaitFailsAfterPromotion() {
+    publishFailsOnceThenSucceeds();
+    long started = env.currentTimeMillis();
+    UnplannedFailoverWorkflow workflow = start();
+    assertWaitingAtPublish(awaitWaitingForOperator(workflow));
+
+    // Waiting for the result lets the test server skip the 24 h.
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+
+    assertThat(failed).as("the undecided recovery failed").isNotNull();
+    assertThat(env.currentTimeMillis() - started).as("workflow time until it ended")
+        .isGreaterThanOrEqualTo(OperatorGate.WAIT.toMillis());
+    ApplicationFailure failure = (ApplicationFailure) failed.getCause();
+    assertThat(failure.getType()).isEqualTo(FailureType.STALE_EPOCH);
+    FailoverProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+    assertThat(progress.failureType()).isEqualTo(FailureType.STALE_EPOCH);
+    assertThat(progress.currentStep()).isNull();
+    assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
+        .contains("step " + FailoverPlan.PUBLISH_TOPOLOGY + " failed", "steps left: " + LEFT_AT_PUBLISH,
+            "no operator decision within 24 h");
+    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+    verify(fixture.haproxy, never()).repointRoutes(anyString(), anyString(), any(), any());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"maybe", "ABANDON", " retry"})
+  void anUnknownDecisionIsIgnored(String decision) {
+    publishFailsOnceThenSucceeds();
+    UnplannedFailoverWorkflow workflow = start();
+    FailoverProgress before = awaitWaitingForOperator(workflow);
+
+    workflow.decide(decision);
+    awaitLastSignalHandled();
+
+    FailoverProgress after = workflow.progress();
+    assertThat(after.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(after.currentStep()).isEqualTo(WAITING_STEP);
+    assertThat(after.failureType()).isEqualTo(before.failureType());
+    assertThat(after.detail()).isEqualTo(before.detail());
+    assertThat(after.steps()).isEqualTo(before.steps());
+    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+
+    // Still waiting for a real decision.
+    workflow.decide(OperatorGate.RETRY);
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class).state())
+        .isEqualTo(FailoverProgress.COMPLETED);
+    verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+  }
+
+  /** The KV store refuses the write once, for good (no automatic retry); the next run succeeds. */
+  private void publishFailsOnceThenSucceeds() {
+    doThrow(ApplicationFailure.newNonRetryableFailure(STALE, FailureType.STALE_EPOCH))
+        .doReturn("epoch " + (EPOCH + 1))
+        .when(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+  }
+
+  private void assertWaitingAtPublish(FailoverProgress waiting) {
+    assertThat(waiting.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(waiting.failureType()).isEqualTo(FailureType.STALE_EPOCH);
+    assertThat(waiting.currentStep()).isEqualTo(WAITING_STEP);
+    assertThat(waiting.oldPrimary()).isEqualTo(PRIMARY.toString());
+    assertThat(waiting.newPrimary()).isEqualTo(R2.toString());
+    assertThat(waiting.detail()).contains(R2 + " is the primary",
+        "step " + FailoverPlan.PUBLISH_TOPOLOGY + " failed: " + STALE,
+        "steps left: " + LEFT_AT_PUBLISH,
+        "./handoff failover retry --cluster " + CLUSTER,
+        "./handoff failover abandon --cluster " + CLUSTER);
+    assertThat(waiting.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
+        .containsExactly(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.FAILED);
+    assertThat(waiting.steps()).extracting(StepRecord::name, StepRecord::outcome)
+        .contains(tuple(FailoverPlan.PROMOTE, StepRecord.DONE), tuple(FailoverPlan.MOVE_REPLICAS, StepRecord.DONE));
+  }
+
+  private UnplannedFailoverWorkflow start() {
+    UnplannedFailoverWorkflow workflow = client.newWorkflowStub(UnplannedFailoverWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(workflow::recover, new UnplannedRequest(CLUSTER, true, "test"));
+    return workflow;
+  }
+
+  /** The progress once the recovery stopped running: waiting for the operator, or (wrongly) ended. */
+  private static FailoverProgress awaitWaitingForOperator(UnplannedFailoverWorkflow workflow) {
+    FailoverProgress p = awaitProgress(workflow, q -> !FailoverProgress.RUNNING.equals(q.state()));
+    assertThat(p.state()).as("state after the failed step: " + p.detail())
+        .isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    return p;
+  }
+
+  /** Polls the progress query until it satisfies {@code until}; fails after 20 s of real time. */
+  private static FailoverProgress awaitProgress(UnplannedFailoverWorkflow workflow,
+      Predicate<FailoverProgress> until) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      FailoverProgress p = workflow.progress();
+      if (until.test(p)) {
+        return p;
+      }
+      if (System.nanoTime() > deadline) {
+        return fail("the recovery never reached the expected state; last progress: " + p);
+      }
+      sleepBriefly();
+    }
+  }
+
+  /** Waits until a workflow task completed after the last signal, so its handler has run. */
+  private void awaitLastSignalHandled() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      List<EventType> types = client.fetchHistory(WorkflowIds.failover(CLUSTER)).getEvents().stream()
+          .map(HistoryEvent::getEventType).toList();
+      int signal = types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+      assertThat(signal).as("a signal in the history").isNotNegative();
+      if (types.subList(signal, types.size()).contains(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        fail("the workflow never handled the last signal: " + types);
+      }
+      sleepBriefly();
+    }
+  }
+
+  private static void sleepBriefly() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}

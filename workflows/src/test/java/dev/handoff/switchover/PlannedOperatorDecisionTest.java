@@ -1,0 +1,395 @@
+package dev.handoff.switchover;
+
+import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
+import static dev.handoff.switchover.SwitchoverFixture.EPOCH;
+import static dev.handoff.switchover.SwitchoverFixture.PRIMARY;
+import static dev.handoff.switchover.SwitchoverFixture.R1;
+import static dev.handoff.switchover.SwitchoverFixture.R2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+
+import dev.handoff.domain.FailureType;
+import dev.handoff.planning.FailoverPlan;
+import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.OperatorGate;
+import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.WorkflowIds;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A planned switchover whose step after promotion fails for good waits for an operator: {@code retry}
+ * runs the step again, {@code abandon} ends the runbook, and no decision within {@link OperatorGate#WAIT}
+ * ends it failed after promotion. The test server's clock stands still while the test polls the progress
+ * query or signals (so the 24 h wait cannot pass by accident) and only skips ahead while a test waits for
+ * the result or calls {@code env.sleep}.
+ */
+@Timeout(60)
+class PlannedOperatorDecisionTest {
+  private static final String REPOINT_FAILURE = "remote2 still routes writes to " + PRIMARY;
+  private static final List<String> LEFT_AT_REPOINT = List.of(
+      FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT, FailoverPlan.REJOIN_OLD_PRIMARY);
+  private static final String WAITING_STEP = "waiting for the operator";
+
+  @RegisterExtension
+  final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  final SwitchoverFixture fixture = new SwitchoverFixture();
+  TestWorkflowEnvironment env;
+  WorkflowClient client;
+  String taskQueue;
+
+  @BeforeEach
+  void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    worker.registerActivitiesImplementations(fixture.activities());
+    env.start();
+    this.env = env;
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+  }
+
+  @Test
+  void retryRunsTheFailedStepAgainAndTheSwitchoverCompletes() {
+    repointFailsOnceThenSucceeds();
+    PlannedFailoverWorkflow workflow = start();
+
+    FailoverProgress waiting = awaitWaitingForOperator(workflow);
+
+    assertWaitingAtRepoint(waiting);
+    verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+
+    // What ./handoff failover retry sends.
+    WorkflowStub.fromTyped(workflow).signal("decide", OperatorGate.RETRY);
+    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+
+    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.newPrimary()).isEqualTo(R1.toString());
+    assertThat(result.failureType()).isNull();
+    assertThat(result.detail()).isNull();
+    assertThat(result.currentStep()).isNull();
+    assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).containsSubsequence(
+        tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
+        tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.FAILED),
+        tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.DONE),
+        tuple(FailoverPlan.RESTART_HEARTBEAT, StepRecord.DONE),
+        tuple(FailoverPlan.REJOIN_OLD_PRIMARY, StepRecord.DONE));
+    // The step ran twice: both HAProxies were repointed again (idempotent), nothing before it was redone.
+    verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
+    verify(fixture.haproxy, times(2)).repointWriter("remote1", CLUSTER, R1);
+    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+    verify(fixture.mysql).promote(CLUSTER, R1);
+    verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
+    verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verifyNoRollback();
+  }
+
+  @Test
+  void retryMayBeNeededMoreThanOnce() {
+    doThrow(ApplicationFailure.newNonRetryableFailure(REPOINT_FAILURE, FailureType.HAPROXY_NOT_REPOINTED))
+        .doThrow(ApplicationFailure.newNonRetryableFailure("remote2: admin socket: connection refused",
+            FailureType.HAPROXY_UNREACHABLE))
+        .doReturn("remote2 writes to " + R1)
+        .when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+    PlannedFailoverWorkflow workflow = start();
+
+    awaitWaitingForOperator(workflow);
+    workflow.decide(OperatorGate.RETRY);
+    FailoverProgress again = awaitProgress(workflow, p -> FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state())
+        && failedRecords(p, FailoverPlan.REPOINT_HAPROXY) == 2, null);
+
+    // The second failure is reported as such, with the same steps left.
+    assertThat(again.failureType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
+    assertThat(again.detail()).contains("step " + FailoverPlan.REPOINT_HAPROXY + " failed: remote2: admin socket",
+        "steps left: " + LEFT_AT_REPOINT, "./handoff failover retry --cluster " + CLUSTER);
+    workflow.decide(OperatorGate.RETRY);
+    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+
+    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    verify(fixture.haproxy, times(3)).repointWriter("remote2", CLUSTER, R1);
+    verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
+    verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+  }
+
+  @Test
+  void abandonEndsTheSwitchoverAndListsTheStepsLeft() {
+    repointFailsOnceThenSucceeds();
+    PlannedFailoverWorkflow workflow = start();
+    assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
+
+    workflow.decide(OperatorGate.ABANDON);
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+
+    assertThat(failed).as("the abandoned switchover failed").isNotNull();
+    assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
+    ApplicationFailure failure = (ApplicationFailure) failed.getCause();
+    assertThat(failure.getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+    assertThat(failure.getOriginalMessage()).contains(R1 + " is the primary",
+        "step " + FailoverPlan.REPOINT_HAPROXY + " failed: " + REPOINT_FAILURE, "steps left: " + LEFT_AT_REPOINT,
+        "abandoned by the operator");
+    FailoverProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(FailoverProgress.ABANDONED);
+    assertThat(progress.failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+    assertThat(progress.currentStep()).isNull();
+    assertThat(progress.newPrimary()).isEqualTo(R1.toString());
+    assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
+        .contains("abandoned by the operator: finish the steps left by hand", "steps left: " + LEFT_AT_REPOINT)
+        .doesNotContain("./handoff failover retry");
+    assertThat(progress.steps()).extracting(StepRecord::name)
+        .doesNotContain(FailoverPlan.RESTART_HEARTBEAT, FailoverPlan.REJOIN_OLD_PRIMARY);
+    // The failed step was not run again, and no later step ran.
+    verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verifyNoRollback();
+  }
+
+  @Test
+  void noDecisionWithinTheWaitFailsAfterPromotion() {
+    repointFailsOnceThenSucceeds();
+    long started = env.currentTimeMillis();
+    PlannedFailoverWorkflow workflow = start();
+    assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
+
+    // Waiting for the result lets the test server skip the 24 h.
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+
+    assertThat(failed).as("the undecided switchover failed").isNotNull();
+    assertThat(env.currentTimeMillis() - started).as("workflow time until it ended")
+        .isGreaterThanOrEqualTo(OperatorGate.WAIT.toMillis());
+    ApplicationFailure failure = (ApplicationFailure) failed.getCause();
+    assertThat(failure.getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+    FailoverProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+    assertThat(progress.failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+    assertThat(progress.currentStep()).isNull();
+    assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
+        .contains("step " + FailoverPlan.REPOINT_HAPROXY + " failed", "steps left: " + LEFT_AT_REPOINT,
+            "no operator decision within 24 h");
+    verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+    verifyNoRollback();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"maybe", "RETRY", ""})
+  void anUnknownDecisionIsIgnored(String decision) {
+    repointFailsOnceThenSucceeds();
+    PlannedFailoverWorkflow workflow = start();
+    FailoverProgress before = awaitWaitingForOperator(workflow);
+
+    workflow.decide(decision);
+    awaitLastSignalHandled();
+
+    FailoverProgress after = workflow.progress();
+    assertThat(after.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(after.currentStep()).isEqualTo(WAITING_STEP);
+    assertThat(after.failureType()).isEqualTo(before.failureType());
+    assertThat(after.detail()).isEqualTo(before.detail());
+    assertThat(after.steps()).isEqualTo(before.steps());
+    verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+
+    // Still waiting for a real decision.
+    workflow.decide(OperatorGate.RETRY);
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class).state())
+        .isEqualTo(FailoverProgress.COMPLETED);
+    verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
+  }
+
+  @Test
+  void aDecisionSentBeforeTheRunbookWaitsIsNotKept() throws InterruptedException {
+    // An abandon that arrives while the KV write still runs is not an answer to a failure that comes later.
+    CountDownLatch publishing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    doAnswer(inv -> {
+      publishing.countDown();
+      release.await(10, TimeUnit.SECONDS);
+      return "epoch " + (EPOCH + 1);
+    }).when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+    repointFailsOnceThenSucceeds();
+    PlannedFailoverWorkflow workflow = start();
+    assertThat(publishing.await(10, TimeUnit.SECONDS)).as("the switchover reached the KV write").isTrue();
+
+    workflow.decide(OperatorGate.ABANDON);
+    awaitLastSignalHandled();
+    release.countDown();
+
+    assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
+    workflow.decide(OperatorGate.RETRY);
+    assertThat(WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class).state())
+        .isEqualTo(FailoverProgress.COMPLETED);
+  }
+
+  @Test
+  void aStepThatExhaustsItsRetriesWaitsForTheOperatorToo() {
+    // FORWARD gives up after 35 attempts (about five minutes of workflow time), then asks the operator.
+    int maxAttempts = 35;
+    AtomicInteger attempts = new AtomicInteger();
+    doAnswer(inv -> {
+      if (attempts.incrementAndGet() <= maxAttempts) {
+        throw ApplicationFailure.newFailure("heartbeat row on " + R2 + " did not advance",
+            FailureType.HEARTBEAT_NOT_ADVANCING);
+      }
+      return "heartbeat on " + R1;
+    }).when(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
+    PlannedFailoverWorkflow workflow = start();
+    long start = env.currentTimeMillis();
+
+    // Between polls the test server may skip 30 s ahead, over the backoff between attempts.
+    FailoverProgress waiting = awaitProgress(workflow, p -> !FailoverProgress.RUNNING.equals(p.state()),
+        Duration.ofSeconds(30));
+
+    assertThat(waiting.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(attempts).hasValue(maxAttempts);
+    assertThat(env.currentTimeMillis() - start).as("workflow time spent retrying").isGreaterThan(240_000);
+    assertThat(waiting.failureType()).isEqualTo(FailureType.HEARTBEAT_NOT_ADVANCING);
+    assertThat(waiting.detail()).contains(R1 + " is the primary",
+        "step " + FailoverPlan.RESTART_HEARTBEAT + " failed: heartbeat row on " + R2 + " did not advance",
+        "steps left: " + List.of(FailoverPlan.RESTART_HEARTBEAT, FailoverPlan.REJOIN_OLD_PRIMARY),
+        "./handoff failover retry --cluster " + CLUSTER);
+    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+
+    workflow.decide(OperatorGate.RETRY);
+    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+
+    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(attempts).hasValue(maxAttempts + 1);
+    verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verifyNoRollback();
+  }
+
+  /** remote2 refuses the repoint once, for good (no automatic retry); the next run succeeds. */
+  private void repointFailsOnceThenSucceeds() {
+    doThrow(ApplicationFailure.newNonRetryableFailure(REPOINT_FAILURE, FailureType.HAPROXY_NOT_REPOINTED))
+        .doReturn("remote2 writes to " + R1)
+        .when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+  }
+
+  private void assertWaitingAtRepoint(FailoverProgress waiting) {
+    assertThat(waiting.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(waiting.failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+    assertThat(waiting.currentStep()).isEqualTo(WAITING_STEP);
+    assertThat(waiting.oldPrimary()).isEqualTo(PRIMARY.toString());
+    assertThat(waiting.newPrimary()).isEqualTo(R1.toString());
+    assertThat(waiting.detail()).contains(R1 + " is the primary",
+        "step " + FailoverPlan.REPOINT_HAPROXY + " failed: " + REPOINT_FAILURE,
+        "steps left: " + LEFT_AT_REPOINT,
+        "./handoff failover retry --cluster " + CLUSTER,
+        "./handoff failover abandon --cluster " + CLUSTER);
+    assertThat(waiting.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
+        .containsExactly(FailoverPlan.REPOINT_HAPROXY, StepRecord.FAILED);
+    assertThat(waiting.steps()).extracting(StepRecord::name, StepRecord::outcome)
+        .contains(tuple(FailoverPlan.PROMOTE, StepRecord.DONE), tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE));
+  }
+
+  /** Past the point of no return nothing is undone. */
+  private void verifyNoRollback() {
+    verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+    verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, PRIMARY);
+    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+  }
+
+  private PlannedFailoverWorkflow start() {
+    PlannedFailoverWorkflow workflow = client.newWorkflowStub(PlannedFailoverWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(workflow::switchover, new SwitchoverRequest(CLUSTER, R1, false));
+    return workflow;
+  }
+
+  /** The progress once the switchover stopped running: waiting for the operator, or (wrongly) ended. */
+  private FailoverProgress awaitWaitingForOperator(PlannedFailoverWorkflow workflow) {
+    FailoverProgress p = awaitProgress(workflow, q -> !FailoverProgress.RUNNING.equals(q.state()), null);
+    assertThat(p.state()).as("state after the failed step: " + p.detail())
+        .isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    return p;
+  }
+
+  /**
+   * Polls the progress query until it satisfies {@code until}; fails after 20 s of real time. Between polls
+   * the workflow clock stands still, unless {@code skip} is given: then it may jump that far ahead.
+   */
+  private FailoverProgress awaitProgress(PlannedFailoverWorkflow workflow, Predicate<FailoverProgress> until,
+      Duration skip) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      FailoverProgress p = workflow.progress();
+      if (until.test(p)) {
+        return p;
+      }
+      if (System.nanoTime() > deadline) {
+        return fail("the switchover never reached the expected state; last progress: " + p);
+      }
+      if (skip != null) {
+        env.sleep(skip);
+      } else {
+        sleepBriefly();
+      }
+    }
+  }
+
+  /** Waits until a workflow task completed after the last signal, so its handler has run. */
+  private void awaitLastSignalHandled() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (true) {
+      List<EventType> types = client.fetchHistory(WorkflowIds.failover(CLUSTER)).getEvents().stream()
+          .map(HistoryEvent::getEventType).toList();
+      int signal = types.lastIndexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+      assertThat(signal).as("a signal in the history").isNotNegative();
+      if (types.subList(signal, types.size()).contains(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        fail("the workflow never handled the last signal: " + types);
+      }
+      sleepBriefly();
+    }
+  }
+
+  private static long failedRecords(FailoverProgress p, String step) {
+    return p.steps().stream().filter(s -> s.name().equals(step) && s.outcome().equals(StepRecord.FAILED)).count();
+  }
+
+  private static void sleepBriefly() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}
