@@ -8,6 +8,7 @@ import dev.handoff.domain.InstanceKey;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
 import dev.handoff.mysql.FlavorSql;
+import dev.handoff.mysql.HeartbeatTable;
 import dev.handoff.mysql.InstanceInspector;
 import dev.handoff.mysql.InstanceReport;
 import dev.handoff.planning.DetectionAnalyzer;
@@ -16,6 +17,7 @@ import dev.handoff.planning.DetectionLimits;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.ReplicaView;
 import dev.handoff.support.Failpoints;
+import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -110,7 +112,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
         views.add(CompletableFuture.supplyAsync(() -> view(c, key), pool));
       }
     }
-    List<ReplicaView> replicas = views.stream().map(CompletableFuture::join).toList();
+    List<ReplicaView> replicas = Heartbeats.joinAll(views);
     String primaryGtid = null;
     boolean reachable;
     try (Connection conn = lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
@@ -128,7 +130,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   private ReplicaView view(ClusterSettings c, InstanceKey key) {
     try (Connection conn = lookup.connect(key, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
-      Double age = heartbeatAge(conn, c);
+      Double age = HeartbeatTable.age(conn, c.heartbeat());
       String ioState = r.isReplica() ? ioState(conn, FlavorSql.fromVersion(r.version())) : "No";
       boolean ioRunning = r.isReplica() && !"No".equalsIgnoreCase(ioState);
       boolean ioConnected = r.isReplica() && "Yes".equalsIgnoreCase(ioState);
@@ -143,18 +145,6 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   private static String ioState(Connection conn, FlavorSql sql) throws SQLException {
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql.showReplicaStatus)) {
       return rs.next() ? rs.getString(sql.colIoRunning) : "No";
-    }
-  }
-
-  private static Double heartbeatAge(Connection conn, ClusterSettings c) {
-    String table = c.heartbeat().database() + "." + c.heartbeat().table();
-    try (Statement st = conn.createStatement();
-         ResultSet rs = st.executeQuery("SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), UTC_TIMESTAMP(6)) FROM " + table)) {
-      rs.next();
-      long micros = rs.getLong(1);
-      return rs.wasNull() ? null : Math.max(0, micros) / 1e6;
-    } catch (SQLException e) {
-      return null;
     }
   }
 
@@ -193,7 +183,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
         }
       }, pool));
     }
-    all.forEach(CompletableFuture::join);
+    Heartbeats.joinAll(all);
   }
 
   private InstanceKey primaryOf(ClusterSettings c) {

@@ -51,7 +51,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     ClusterSettings c = lookup.cluster(cluster);
     List<CompletableFuture<InstanceState>> all = c.instances().stream()
         .map(i -> CompletableFuture.supplyAsync(() -> inspect(c, i))).toList();
-    List<InstanceState> states = all.stream().map(CompletableFuture::join).toList();
+    List<InstanceState> states = Heartbeats.joinAll(all);
     Failpoints.during();
     return states;
   }
@@ -81,24 +81,12 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       if (r.isReplica()) {
         repl = new ReplicationStatus(new InstanceKey(r.sourceHost(), r.sourcePort()), r.ioRunning(), r.sqlRunning(),
             r.gtidReceived(), r.lastIoError(), r.lastSqlError(), r.secondsBehindSource(),
-            heartbeatAge(conn, c));
+            HeartbeatTable.age(conn, c.heartbeat()));
       }
       return new InstanceState(key, true, null, r.serverId(), uuid, flavor, r.version(), r.readOnly(),
           r.gtidExecuted(), repl, ddl, longestDml, rule);
     } catch (SQLException e) {
       return InstanceState.unreachable(key, rule, e.getMessage());
-    }
-  }
-
-  private static Double heartbeatAge(Connection c, ClusterSettings cluster) {
-    String table = cluster.heartbeat().database() + "." + cluster.heartbeat().table();
-    try (Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), UTC_TIMESTAMP(6)) FROM " + table)) {
-      rs.next();
-      long micros = rs.getLong(1);
-      return rs.wasNull() ? null : Math.max(0, micros) / 1e6;
-    } catch (SQLException e) {
-      return null;
     }
   }
 

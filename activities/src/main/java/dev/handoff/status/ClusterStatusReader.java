@@ -8,14 +8,13 @@ import dev.handoff.haproxy.HaproxyRuntime;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
 import dev.handoff.mysql.Db;
+import dev.handoff.mysql.HeartbeatTable;
 import dev.handoff.mysql.InstanceInspector;
 import dev.handoff.mysql.InstanceReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +70,7 @@ public final class ClusterStatusReader {
     try (Connection c = Db.connect(in.host(), in.port(), config.credentials().admin(), CONNECT_TIMEOUT_MILLIS,
         READ_TIMEOUT_MILLIS, null)) {
       InstanceReport r = InstanceInspector.inspect(c);
-      Double age = heartbeatAge(c, cluster);
+      Double age = HeartbeatTable.age(c, cluster.heartbeat());
       String role = r.isReplica() ? InstanceStatus.REPLICA
           : r.readOnly() ? InstanceStatus.READ_ONLY_STANDALONE : InstanceStatus.PRIMARY;
       return new InstanceStatus(in.key(), true, role, r.readOnly(), r.sourceKey(),
@@ -84,22 +83,6 @@ public final class ClusterStatusReader {
           null, null, e.getMessage());
     }
   }
-
-  /** Seconds since the newest pt-heartbeat row this instance has (null when it has none). */
-  private static Double heartbeatAge(Connection c, ClusterSettings cluster) {
-    String table = cluster.heartbeat().database() + "." + cluster.heartbeat().table();
-    try (Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), UTC_TIMESTAMP(6)) FROM " + table)) {
-      if (!rs.next()) {
-        return null;
-      }
-      long micros = rs.getLong(1);
-      return rs.wasNull() ? null : Math.max(0, micros) / 1e6;
-    } catch (SQLException e) {
-      return null;
-    }
-  }
-
   private static RouteStatus route(HaproxySettings h, ClusterSettings cluster) {
     HaproxyRuntime rt = new HaproxyRuntime(Path.of(h.adminSocket()), null);
     try {

@@ -12,10 +12,15 @@ import java.util.stream.Collectors;
  */
 public final class Failpoints {
   public static final String ENV = "HANDOFF_FAILPOINTS";
-  /** What a hit failpoint does: {@code halt} (default), {@code pause} (until killed), or {@code delay:MILLIS}. */
+  /**
+   * What a hit failpoint does: {@code halt} (default), {@code pause} (until killed), or {@code delay:MILLIS}
+   * (once per failpoint).
+   */
   public static final String ACTION_ENV = "HANDOFF_FAILPOINT_ACTION";
   private static final Set<String> ACTIVE = parse(System.getenv(ENV));
   private static final String ACTION = System.getenv().getOrDefault(ACTION_ENV, "halt");
+  /** A delay fires once per failpoint: the retry of a delayed step then runs at full speed. */
+  private static final Set<String> DELAYED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Failpoints() {}
 
@@ -35,13 +40,18 @@ public final class Failpoints {
     if (!ACTIVE.contains(name)) {
       return;
     }
+    if (ACTION.startsWith("delay:") && DELAYED.contains(name)) {
+      return;
+    }
     System.err.println("failpoint " + name + ": " + ACTION);
     System.err.flush();
     try {
       if (ACTION.equals("pause")) {
         Thread.sleep(Long.MAX_VALUE);
       } else if (ACTION.startsWith("delay:")) {
-        Thread.sleep(Long.parseLong(ACTION.substring("delay:".length())));
+        if (DELAYED.add(name)) {
+          Thread.sleep(Long.parseLong(ACTION.substring("delay:".length())));
+        }
         return;
       }
     } catch (InterruptedException e) {

@@ -16,4 +16,27 @@ public final class Heartbeats {
     }
     ctx.heartbeat(progress);
   }
+
+  /**
+   * Waits for every future, heartbeating meanwhile, so a step that waits on slow instances (a frozen one
+   * answers only at its read timeout) still tells Temporal its worker is alive.
+   */
+  public static <T> java.util.List<T> joinAll(java.util.List<java.util.concurrent.CompletableFuture<T>> all) {
+    java.util.concurrent.CompletableFuture<Void> done =
+        java.util.concurrent.CompletableFuture.allOf(all.toArray(java.util.concurrent.CompletableFuture[]::new));
+    while (true) {
+      try {
+        done.get(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        break;
+      } catch (java.util.concurrent.TimeoutException stillWaiting) {
+        beat("waiting for " + all.stream().filter(f -> !f.isDone()).count() + " instances");
+      } catch (java.util.concurrent.ExecutionException e) {
+        break; // each future's own failure is read below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return all.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+  }
 }

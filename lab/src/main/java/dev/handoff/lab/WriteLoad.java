@@ -121,6 +121,27 @@ public final class WriteLoad implements AutoCloseable {
     return longest / 1e6;
   }
 
+  /**
+   * As {@link #longestGapMillis(long)}, not counting the part of a gap that falls between
+   * {@code excludeFrom} and {@code excludeTo} (a pause a test itself imposed).
+   */
+  public double longestGapMillisExcluding(long sinceNanos, long excludeFrom, long excludeTo) {
+    long prev = -1;
+    long longest = 0;
+    for (long[] a : ackTimes) {
+      if (a[1] < sinceNanos) {
+        prev = a[1];
+        continue;
+      }
+      if (prev >= 0) {
+        long overlap = Math.max(0, Math.min(a[1], excludeTo) - Math.max(prev, excludeFrom));
+        longest = Math.max(longest, a[1] - prev - overlap);
+      }
+      prev = a[1];
+    }
+    return longest / 1e6;
+  }
+
   /** Waits until at least {@code count} more writes are acknowledged, up to the timeout. */
   public boolean awaitAcks(int count, long timeoutMillis) {
     int target = acked.size() + count;

@@ -74,7 +74,7 @@ public final class HandoffWorker implements AutoCloseable {
         .setMaxConcurrentWorkflowTaskPollers(8)
         .setMaxConcurrentActivityTaskPollers(16)
         // If this worker dies, its cached workflows move to another worker after this long.
-        .setStickyQueueScheduleToStartTimeout(java.time.Duration.ofSeconds(2))
+        .setStickyQueueScheduleToStartTimeout(java.time.Duration.ofSeconds(1))
         .build());
     worker.registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class,
         ClusterWatchWorkflowImpl.class);

@@ -1,6 +1,5 @@
 package dev.handoff.recovery;
 
-import dev.handoff.cluster.ClusterActivities;
 import dev.handoff.cluster.ClusterDescription;
 import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
@@ -9,21 +8,17 @@ import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceState;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
-import dev.handoff.heartbeat.HeartbeatActivities;
-import dev.handoff.kv.TopologyActivities;
 import dev.handoff.mysql.MysqlActivities;
 import dev.handoff.planning.CandidateSelector;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.planning.UnplannedChoice;
 import dev.handoff.runbook.FailoverProgress;
-import dev.handoff.runbook.OperatorGate;
+import dev.handoff.runbook.FailoverRunbook;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,55 +29,16 @@ import java.util.List;
  * writer backend; a failure up to then stops the runbook with nothing promoted. From promotion on, every
  * step retries until done.
  */
-public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow {
-  private final ClusterActivities clusterConfig =
-      Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
+public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements UnplannedFailoverWorkflow {
   private final DetectionActivities detection =
       Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
-  private final TopologyActivities kvProbe = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.PROBE);
-  private final TopologyActivities kvForward =
-      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.FORWARD);
-  private final MysqlActivities mysqlProbe = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
   private final MysqlActivities mysqlBestEffort =
       Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.BEST_EFFORT);
-  private final MysqlActivities mysqlChange = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.MUTATION);
-  private final MysqlActivities mysqlWait =
-      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.CATCH_UP_WAIT);
-  private final MysqlActivities mysqlForward = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.FORWARD);
   private final HaproxyActivities haproxyFence =
       Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.MUTATION);
-  private final HaproxyActivities haproxyForward =
-      Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.FORWARD);
-  private final HeartbeatActivities heartbeatForward =
-      Workflow.newActivityStub(HeartbeatActivities.class, RunbookOptions.FORWARD);
 
   /** How long the candidate may take to apply its relay log (and what a more advanced replica has). */
   static final int CATCH_UP_SECONDS = 60;
-
-  private final RunbookSteps steps = new RunbookSteps();
-  private final OperatorGate gate = new OperatorGate();
-  private final RunbookSteps.Waiting waiting = new RunbookSteps.Waiting() {
-    @Override
-    public void waiting(String type, String message) {
-      state = FailoverProgress.WAITING_FOR_OPERATOR;
-      failureType = type;
-      detail = message;
-    }
-
-    @Override
-    public void resumed() {
-      state = FailoverProgress.RUNNING;
-      failureType = null;
-      detail = null;
-    }
-  };
-  private String cluster;
-  private String state = FailoverProgress.RUNNING;
-  private InstanceKey oldPrimary;
-  private InstanceKey newPrimary;
-  private String plan;
-  private String failureType;
-  private String detail;
 
   @Override
   public FailoverProgress recover(UnplannedRequest request) {
@@ -115,17 +71,8 @@ public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow 
 
     // Fence before choosing: from here on no client write can reach the old primary.
     try {
-      steps.run(FailoverPlan.FENCE_OLD_PRIMARY, () -> {
-        List<Promise<String>> all = new ArrayList<>();
-        for (String h : desc.remoteHaproxies()) {
-          all.add(Async.function(haproxyFence::fenceWriter, h, cluster, oldPrimary));
-        }
-        List<String> out = new ArrayList<>();
-        for (Promise<String> p : all) {
-          out.add(p.get());
-        }
-        return String.join("; ", out);
-      }, d -> d);
+      steps.run(FailoverPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
+          h -> Async.function(haproxyFence::fenceWriter, h, cluster, oldPrimary)), d -> d);
     } catch (TemporalFailure e) {
       throw end(FailoverProgress.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
           + " out of every HAProxy writer backend (" + RunbookSteps.message(e) + "); nothing was promoted."
@@ -182,33 +129,22 @@ public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow 
     List<String> planned = FailoverPlan.unplannedFailover(topology, newPrimary).stepNames().stream()
         .filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList();
     try {
-      steps.forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), gate, waiting,
-          situation, planned, cluster);
+      forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), situation, planned);
       situation = newPrimary + " is the primary";
-      steps.forward(FailoverPlan.MOVE_REPLICAS, () -> {
+      forward(FailoverPlan.MOVE_REPLICAS, () -> {
         List<String> moved = new ArrayList<>();
         for (InstanceKey r : others) {
           moved.add(mysqlForward.moveReplica(cluster, r, newPrimary));
         }
         return moved.isEmpty() ? "no other reachable replica" : String.join("; ", moved);
-      }, gate, waiting, situation, planned, cluster);
-      steps.forward(FailoverPlan.PUBLISH_TOPOLOGY,
-          () -> kvForward.publishTopology(cluster, newPrimary, others, topology.epoch()), gate, waiting, situation,
-          planned, cluster);
+      }, situation, planned);
+      forward(FailoverPlan.PUBLISH_TOPOLOGY,
+          () -> kvForward.publishTopology(cluster, newPrimary, others, topology.epoch()), situation, planned);
       steps.done(FailoverPlan.REMOVE_DEAD_PRIMARY, oldPrimary + " left out of the replica pool in the same transaction");
-      steps.forward(FailoverPlan.REPOINT_HAPROXY, () -> {
-        List<Promise<String>> all = new ArrayList<>();
-        for (String h : desc.remoteHaproxies()) {
-          all.add(Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, others));
-        }
-        List<String> out = new ArrayList<>();
-        for (Promise<String> p : all) {
-          out.add(p.get());
-        }
-        return String.join("; ", out);
-      }, gate, waiting, situation, planned, cluster);
-      steps.forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), gate,
-          waiting, situation, planned, cluster);
+      forward(FailoverPlan.REPOINT_HAPROXY, () -> onEach(desc.remoteHaproxies(),
+          h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, others)), situation, planned);
+      forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
+          planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
@@ -226,24 +162,5 @@ public class UnplannedFailoverWorkflowImpl implements UnplannedFailoverWorkflow 
     steps.done("old-primary", detail);
     steps.finished();
     return progress();
-  }
-
-  private ApplicationFailure end(String finalState, String type, String message) {
-    state = finalState;
-    failureType = type;
-    detail = message;
-    steps.finished();
-    return ApplicationFailure.newNonRetryableFailure(message, type);
-  }
-
-  @Override
-  public void decide(String decision) {
-    gate.decide(decision);
-  }
-
-  @Override
-  public FailoverProgress progress() {
-    return new FailoverProgress(cluster, state, steps.current(), oldPrimary == null ? null : oldPrimary.toString(),
-        newPrimary == null ? null : newPrimary.toString(), steps.records(), plan, failureType, detail);
   }
 }

@@ -20,9 +20,10 @@ public final class RunbookOptions {
    */
   public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
 
-  /** A read: quick, a few attempts. */
+  /** A read: quick, a few attempts; heartbeats while it waits on slow instances. */
   public static final ActivityOptions PROBE = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(5))
+      .setStartToCloseTimeout(Duration.ofSeconds(10))
+      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
       .setRetryOptions(RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofMillis(200))
           .setBackoffCoefficient(2)

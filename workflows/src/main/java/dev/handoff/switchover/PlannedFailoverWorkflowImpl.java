@@ -1,25 +1,20 @@
 package dev.handoff.switchover;
 
 import dev.handoff.runbook.FailoverProgress;
-import dev.handoff.cluster.ClusterActivities;
+import dev.handoff.runbook.FailoverRunbook;
 import dev.handoff.cluster.ClusterDescription;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceState;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
-import dev.handoff.heartbeat.HeartbeatActivities;
-import dev.handoff.kv.TopologyActivities;
-import dev.handoff.mysql.MysqlActivities;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.planning.PlannedSwitchoverChecks;
 import dev.handoff.planning.SwitchoverDecision;
 import dev.handoff.planning.SwitchoverLimits;
-import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.UndoLog;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
@@ -33,51 +28,12 @@ import java.util.Map;
  * Steps 1-8 of a planned switchover. Before promotion every change registers its undo first, and a
  * failure rolls back (the old primary writable again); from promotion on, steps retry until done.
  */
-public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
-  private final ClusterActivities clusterConfig =
-      Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
-  private final MysqlActivities mysqlProbe = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
-  private final MysqlActivities mysqlChange = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.MUTATION);
-  private final MysqlActivities mysqlWait =
-      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.CATCH_UP_WAIT);
-  private final MysqlActivities mysqlForward = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.FORWARD);
-  private final TopologyActivities kvProbe = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.PROBE);
-  private final TopologyActivities kvForward =
-      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.FORWARD);
+public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements PlannedFailoverWorkflow {
   private final HaproxyActivities haproxyProbe =
       Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.PROBE);
-  private final HaproxyActivities haproxyForward =
-      Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.FORWARD);
-  private final HeartbeatActivities heartbeatForward =
-      Workflow.newActivityStub(HeartbeatActivities.class, RunbookOptions.FORWARD);
 
   /** How long the candidate may take to execute the old primary's last transactions. */
   static final int CATCH_UP_SECONDS = 30;
-
-  private final RunbookSteps steps = new RunbookSteps();
-  private final OperatorGate gate = new OperatorGate();
-  private final RunbookSteps.Waiting waiting = new RunbookSteps.Waiting() {
-    @Override
-    public void waiting(String type, String message) {
-      state = FailoverProgress.WAITING_FOR_OPERATOR;
-      failureType = type;
-      detail = message;
-    }
-
-    @Override
-    public void resumed() {
-      state = FailoverProgress.RUNNING;
-      failureType = null;
-      detail = null;
-    }
-  };
-  private String cluster;
-  private String state = FailoverProgress.RUNNING;
-  private InstanceKey oldPrimary;
-  private InstanceKey newPrimary;
-  private String plan;
-  private String failureType;
-  private String detail;
 
   @Override
   public FailoverProgress switchover(SwitchoverRequest request) {
@@ -169,25 +125,14 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
     String situation = newPrimary + " is the primary";
     List<String> planned = FailoverPlan.plannedSwitchover(topology, newPrimary).stepNames();
     try {
-      steps.forward(FailoverPlan.PUBLISH_TOPOLOGY,
-          () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), gate, waiting, situation,
-          planned, cluster);
-      steps.forward(FailoverPlan.REPOINT_HAPROXY, () -> {
-        List<Promise<String>> all = new ArrayList<>();
-        for (String h : desc.remoteHaproxies()) {
-          all.add(Async.function(haproxyForward::repointWriter, h, cluster, newPrimary));
-        }
-        List<String> out = new ArrayList<>();
-        for (Promise<String> p : all) {
-          out.add(p.get());
-        }
-        return String.join("; ", out);
-      }, gate, waiting, situation, planned, cluster);
-      steps.forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), gate,
-          waiting, situation, planned, cluster);
-      steps.forward(FailoverPlan.REJOIN_OLD_PRIMARY,
-          () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary), gate, waiting, situation, planned,
-          cluster);
+      forward(FailoverPlan.PUBLISH_TOPOLOGY,
+          () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), situation, planned);
+      forward(FailoverPlan.REPOINT_HAPROXY, () -> onEach(desc.remoteHaproxies(),
+          h -> Async.function(haproxyForward::repointWriter, h, cluster, newPrimary)), situation, planned);
+      forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
+          planned);
+      forward(FailoverPlan.REJOIN_OLD_PRIMARY,
+          () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary), situation, planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
@@ -233,24 +178,5 @@ public class PlannedFailoverWorkflowImpl implements PlannedFailoverWorkflow {
     steps.done(FailoverPlan.PRECHECK, "candidate " + decision.candidate() + ": " + decision.report().checks().size()
         + " checks passed");
     return decision;
-  }
-
-  private ApplicationFailure end(String finalState, String type, String message) {
-    state = finalState;
-    failureType = type;
-    detail = message;
-    steps.finished();
-    return ApplicationFailure.newNonRetryableFailure(message, type);
-  }
-
-  @Override
-  public void decide(String decision) {
-    gate.decide(decision);
-  }
-
-  @Override
-  public FailoverProgress progress() {
-    return new FailoverProgress(cluster, state, steps.current(), oldPrimary == null ? null : oldPrimary.toString(),
-        newPrimary == null ? null : newPrimary.toString(), steps.records(), plan, failureType, detail);
   }
 }

@@ -1,0 +1,101 @@
+package dev.handoff.runbook;
+
+import dev.handoff.cluster.ClusterActivities;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.heartbeat.HeartbeatActivities;
+import dev.handoff.kv.TopologyActivities;
+import dev.handoff.mysql.MysqlActivities;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What the planned and the unplanned failover runbooks share: the activity stubs with their named
+ * options, the step log, the operator gate, and the progress they report.
+ */
+public abstract class FailoverRunbook {
+  protected final ClusterActivities clusterConfig =
+      Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
+  protected final MysqlActivities mysqlProbe = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
+  protected final MysqlActivities mysqlChange =
+      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.MUTATION);
+  protected final MysqlActivities mysqlWait =
+      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.CATCH_UP_WAIT);
+  protected final MysqlActivities mysqlForward =
+      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.FORWARD);
+  protected final TopologyActivities kvProbe =
+      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.PROBE);
+  protected final TopologyActivities kvForward =
+      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.FORWARD);
+  protected final HaproxyActivities haproxyForward =
+      Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.FORWARD);
+  protected final HeartbeatActivities heartbeatForward =
+      Workflow.newActivityStub(HeartbeatActivities.class, RunbookOptions.FORWARD);
+
+  protected final RunbookSteps steps = new RunbookSteps();
+  private final OperatorGate gate = new OperatorGate();
+  private final RunbookSteps.Waiting waiting = new RunbookSteps.Waiting() {
+    @Override
+    public void waiting(String type, String message) {
+      state = FailoverProgress.WAITING_FOR_OPERATOR;
+      failureType = type;
+      detail = message;
+    }
+
+    @Override
+    public void resumed() {
+      state = FailoverProgress.RUNNING;
+      failureType = null;
+      detail = null;
+    }
+  };
+  protected String cluster;
+  protected String state = FailoverProgress.RUNNING;
+  protected InstanceKey oldPrimary;
+  protected InstanceKey newPrimary;
+  protected String plan;
+  protected String failureType;
+  protected String detail;
+
+  /** A step after the point of no return: retried, then held for the operator (see {@link RunbookSteps#forward}). */
+  protected String forward(String name, Supplier<String> body, String situation, List<String> planned) {
+    return steps.forward(name, body, gate, waiting, situation, planned, cluster);
+  }
+
+  /** Starts one call per name at once and joins their answers. */
+  protected static String onEach(List<String> names, Function<String, Promise<String>> call) {
+    List<Promise<String>> all = new ArrayList<>();
+    for (String n : names) {
+      all.add(call.apply(n));
+    }
+    List<String> out = new ArrayList<>();
+    for (Promise<String> p : all) {
+      out.add(p.get());
+    }
+    return String.join("; ", out);
+  }
+
+  /** Ends the runbook in {@code finalState}; the caller throws the returned failure. */
+  protected ApplicationFailure end(String finalState, String type, String message) {
+    state = finalState;
+    failureType = type;
+    detail = message;
+    steps.finished();
+    return ApplicationFailure.newNonRetryableFailure(message, type);
+  }
+
+  /** The operator's decision for a runbook waiting after a failed step. */
+  public void decide(String decision) {
+    gate.decide(decision);
+  }
+
+  public FailoverProgress progress() {
+    return new FailoverProgress(cluster, state, steps.current(), oldPrimary == null ? null : oldPrimary.toString(),
+        newPrimary == null ? null : newPrimary.toString(), steps.records(), plan, failureType, detail);
+  }
+}
