@@ -250,6 +250,7 @@ class ChaosIT {
       for (Path log : List.of(w1.log, dir.resolve("w2.log"))) {
         HistorySecretsCheck.workerLogLeaks(config, log).forEach(l -> violations.add("secret in " + l.where()));
       }
+      dev.handoff.lab.HistorySecrets.scan(config).leaks().forEach(l -> violations.add("secret in " + l.where()));
       // The time the test held the first worker paused (while the second booted) is not the crash's.
       return new Row("unplanned", activity, point, crashed, outcome, seconds, violations, lost,
           load.longestGapMillisExcluding(t0, pausedAt, killedAt));

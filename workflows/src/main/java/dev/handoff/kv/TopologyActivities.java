@@ -9,7 +9,10 @@ import java.util.List;
 @ActivityInterface
 public interface TopologyActivities {
 
-  /** Reads the published topology; fails with {@code TopologyMissing} when the cluster was never published. */
+  /**
+   * Reads the published topology (postcondition: none, it changes nothing); fails with
+   * {@code TopologyMissing} when the cluster was never published.
+   */
   Topology readTopology(String cluster);
 
   /**
