@@ -35,6 +35,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
     lookup.instance(cluster, primary);
     HeartbeatSettings hb = c.heartbeat();
     List<String> done = new ArrayList<>();
+    ensureRow(c, primary);
     try {
       if (!HeartbeatProcesses.stop(hb, primary.toString())) {
         throw ApplicationFailure.newFailure("cannot stop the pt-heartbeat of " + primary, "HeartbeatNotStopped");
@@ -59,6 +60,20 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
     double advancedAfter = awaitAdvance(c, primary);
     return "pt-heartbeat -> " + primary + " (" + String.join(", ", done) + "); rows advance, newest "
         + String.format("%.2f", advancedAfter) + " s old";
+  }
+
+  /**
+   * The primary's heartbeat row exists before its pt-heartbeat processes start: several starting at once
+   * would each insert it, and all but one would die on the duplicate key.
+   */
+  private void ensureRow(ClusterSettings c, InstanceKey primary) {
+    String table = c.heartbeat().database() + "." + c.heartbeat().table();
+    try (Connection conn = lookup.connect(primary, 2000, 10_000); Statement st = conn.createStatement()) {
+      st.execute("INSERT IGNORE INTO " + table + " (ts, server_id) VALUES (UTC_TIMESTAMP(6), @@server_id)");
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("preparing the heartbeat row on " + primary + ": " + e.getMessage(),
+          "InstanceUnreachable");
+    }
   }
 
   /** Waits until the primary's own heartbeat row is fresh and changes; returns its age then. */

@@ -284,7 +284,10 @@ public final class Lab {
         "CREATE TABLE IF NOT EXISTS percona.heartbeat (ts varchar(26) NOT NULL,"
             + " server_id int unsigned NOT NULL PRIMARY KEY, file varchar(255) DEFAULT NULL,"
             + " position bigint unsigned DEFAULT NULL, relay_master_log_file varchar(255) DEFAULT NULL,"
-            + " exec_master_log_pos bigint unsigned DEFAULT NULL);"));
+            + " exec_master_log_pos bigint unsigned DEFAULT NULL);",
+        // The primary's row exists before its pt-heartbeat processes start: two of them starting at once
+        // would both insert it, and the loser dies on the duplicate key.
+        "INSERT IGNORE INTO percona.heartbeat (ts, server_id) VALUES (UTC_TIMESTAMP(6), @@server_id);"));
     String change = dev.handoff.mysql.FlavorSql.MARIADB.changeSource("127.0.0.1", ports.get(0),
         creds.replication().user(), creds.replication().password().resolve(), MariaDbLab.REPLICA_HEARTBEAT_SECONDS);
     for (int replica : ports.subList(1, ports.size())) {
