@@ -106,20 +106,9 @@ public final class WriteLoad implements AutoCloseable {
 
   /** The longest time between two consecutive acknowledgements since {@code sinceNanos}, in milliseconds. */
   public double longestGapMillis(long sinceNanos) {
-    long prev = -1;
-    long longest = 0;
-    for (long[] a : ackTimes) {
-      if (a[1] < sinceNanos) {
-        prev = a[1];
-        continue;
-      }
-      if (prev >= 0) {
-        longest = Math.max(longest, a[1] - prev);
-      }
-      prev = a[1];
-    }
-    return longest / 1e6;
+    return longestGapMillisExcluding(sinceNanos, 0, 0);
   }
+
 
   /**
    * As {@link #longestGapMillis(long)}, not counting the part of a gap that falls between

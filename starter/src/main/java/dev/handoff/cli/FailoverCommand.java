@@ -62,8 +62,7 @@ final class FailoverCommand implements Runnable {
     @Override
     public Integer call() {
       HandoffConfig cfg = config.load();
-      ClusterSettings c = cfg.cluster(cluster).orElseThrow(() -> new CliException("unknown cluster '" + cluster
-          + "'; the configuration has " + cfg.clusters().stream().map(ClusterSettings::name).toList()));
+      ClusterSettings c = cfg.requireCluster(cluster);
       InstanceKey candidate = null;
       if (to != null) {
         try {
@@ -110,8 +109,7 @@ final class FailoverCommand implements Runnable {
     @Override
     public Integer call() {
       HandoffConfig cfg = config.load();
-      cfg.cluster(cluster).orElseThrow(() -> new CliException("unknown cluster '" + cluster
-          + "'; the configuration has " + cfg.clusters().stream().map(ClusterSettings::name).toList()));
+      cfg.requireCluster(cluster);
       String id = WorkflowIds.failover(cluster);
       try (TemporalConnection t = new TemporalConnection(cfg)) {
         UnplannedFailoverWorkflow wf = Runbooks.unplanned(t.client, cfg, id);
@@ -140,8 +138,7 @@ final class FailoverCommand implements Runnable {
     @Override
     public Integer call() {
       HandoffConfig cfg = config.load();
-      cfg.cluster(cluster).orElseThrow(() -> new CliException("unknown cluster '" + cluster
-          + "'; the configuration has " + cfg.clusters().stream().map(ClusterSettings::name).toList()));
+      cfg.requireCluster(cluster);
       String id = WorkflowIds.failover(cluster);
       try (TemporalConnection t = new TemporalConnection(cfg)) {
         WorkflowStub stub = t.client.newUntypedWorkflowStub(id);

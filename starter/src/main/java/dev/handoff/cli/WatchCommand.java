@@ -37,8 +37,7 @@ final class WatchCommand implements Runnable {
 
     HandoffConfig load() {
       HandoffConfig cfg = config.load();
-      cfg.cluster(cluster).orElseThrow(() -> new CliException("unknown cluster '" + cluster
-          + "'; the configuration has " + cfg.clusters().stream().map(c -> c.name()).toList()));
+      cfg.requireCluster(cluster);
       return cfg;
     }
 

@@ -17,21 +17,21 @@ public final class Runbooks {
    * may not, so a second start is refused while a failover of the cluster runs.
    */
   public static PlannedFailoverWorkflow planned(WorkflowClient client, HandoffConfig config, String workflowId) {
-    return client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
-        .setTaskQueue(config.temporal().taskQueue())
-        .setWorkflowId(workflowId)
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-        .setWorkflowExecutionTimeout(Duration.ofHours(1))
-        .build());
+    return client.newWorkflowStub(PlannedFailoverWorkflow.class, failoverOptions(config, workflowId));
   }
 
   /** An unplanned-failover stub; it shares the cluster's failover ID with planned switchovers. */
   public static UnplannedFailoverWorkflow unplanned(WorkflowClient client, HandoffConfig config, String workflowId) {
-    return client.newWorkflowStub(UnplannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+    return client.newWorkflowStub(UnplannedFailoverWorkflow.class, failoverOptions(config, workflowId));
+  }
+
+  /** A finished run's ID may be reused; a running one's may not. */
+  private static WorkflowOptions failoverOptions(HandoffConfig config, String workflowId) {
+    return WorkflowOptions.newBuilder()
         .setTaskQueue(config.temporal().taskQueue())
         .setWorkflowId(workflowId)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
         .setWorkflowExecutionTimeout(Duration.ofHours(1))
-        .build());
+        .build();
   }
 }
