@@ -10,7 +10,15 @@ public enum AnalysisCode {
   UNREACHABLE_PRIMARY("UnreachablePrimary"),
   ALL_REPLICAS_STOPPED("AllReplicasStopped"),
   REPLICA_LAGGING("ReplicaLagging"),
-  ERRANT_GTID("ErrantGtid");
+  ERRANT_GTID("ErrantGtid"),
+  /** The topology's primary answers but is read-only and no other instance is writable: nobody takes writes. */
+  NO_WRITABLE_PRIMARY("NoWritablePrimary"),
+  /** More than one instance is writable: every one but the topology's primary must be set read-only. */
+  MULTIPLE_WRITABLE("MultipleWritable"),
+  /** The primary fell back from semi-sync to asynchronous replication: acknowledged writes can be lost. */
+  SEMI_SYNC_DEGRADED("SemiSyncDegraded"),
+  /** The detector cannot see the cluster (the KV store, or every replica, unreachable): nothing can be confirmed. */
+  DETECTION_BLIND("DetectionBlind");
 
   private final String wireName;
 
