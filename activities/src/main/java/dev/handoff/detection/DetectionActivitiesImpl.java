@@ -5,6 +5,7 @@ import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.haproxy.HaproxyActivitiesImpl;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
 import dev.handoff.mysql.FlavorSql;
@@ -15,20 +16,25 @@ import dev.handoff.planning.DetectionAnalyzer;
 import dev.handoff.planning.DetectionInput;
 import dev.handoff.planning.DetectionLimits;
 import dev.handoff.planning.DetectionResult;
+import dev.handoff.planning.ReceiveTracker;
+import dev.handoff.planning.ReplicaStatusRow;
 import dev.handoff.planning.ReplicaView;
 import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.client.ActivityCompletionException;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,9 +43,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Probes a cluster the way DESIGN.md asks: the worker's own connection to the primary, and every
- * replica's view of it (IO thread connected, age of the newest pt-heartbeat row). Replicas are read
- * before the primary, so a replica can never look ahead of the primary's snapshot.
+ * Probes a cluster the way DESIGN.md asks: one snapshot of the topology, the worker's own connection to
+ * the primary, and every other configured instance's view of it (its replication row, what it received
+ * and when, read_only). Replicas are read before the primary, so a replica can never look ahead of the
+ * primary's snapshot. Nothing here acts on one observation: {@link #repair} and {@link #restoreWriter}
+ * re-read the topology, the runbook lock and the instances just before they change anything.
  */
 public final class DetectionActivitiesImpl implements DetectionActivities {
   private static final Logger log = LoggerFactory.getLogger(DetectionActivitiesImpl.class);
@@ -48,18 +56,23 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   static final int PROBE_SOCKET_MILLIS = 1500;
   /** When a dead primary is first seen, confirm it this soon rather than a whole interval later. */
   static final long CONFIRM_AFTER_MILLIS = 200;
+  /** While blind, the probe interval doubles up to this. */
+  static final long BLIND_BACKOFF_MAX_MILLIS = 8000;
 
   private final Lookup lookup;
   private final TopologyStore store;
+  private final RunbookLock lock;
+  private final ReceiveTracker received = new ReceiveTracker();
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "detector-probe");
     t.setDaemon(true);
     return t;
   });
 
-  public DetectionActivitiesImpl(Lookup lookup, TopologyStore store) {
+  public DetectionActivitiesImpl(Lookup lookup, TopologyStore store, RunbookLock lock) {
     this.lookup = lookup;
     this.store = store;
+    this.lock = lock;
   }
 
   @Override
@@ -71,21 +84,17 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
 
   @Override
   public DetectionResult watchCluster(String cluster, WatchSettings settings, String lastReported,
-      List<InstanceKey> fenced) {
+      boolean actOnDeadPrimary) {
     ClusterSettings c = lookup.cluster(cluster);
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     long until = System.nanoTime() + settings.maxRunMillis() * 1_000_000;
     int confirmed = 0;
+    long interval = settings.probeIntervalMillis();
     DetectionResult r = null;
     while (System.nanoTime() < until) {
-      fenceReturned(c, fenced);
       r = probe(c, settings);
-      try {
-        ctx.heartbeat(r.code().wireName());
-      } catch (ActivityCompletionException cancelled) {
-        throw cancelled;
-      }
-      if (r.code() == AnalysisCode.DEAD_PRIMARY) {
+      ctx.heartbeat(r.code().wireName());
+      if (r.code() == AnalysisCode.DEAD_PRIMARY && actOnDeadPrimary) {
         confirmed++;
         if (confirmed >= settings.confirmations()) {
           return r;
@@ -97,14 +106,26 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       if (!r.code().wireName().equals(lastReported)) {
         return r;
       }
-      sleep(settings.probeIntervalMillis());
+      interval = r.code() == AnalysisCode.DETECTION_BLIND
+          ? Math.min(BLIND_BACKOFF_MAX_MILLIS, interval * 2) : settings.probeIntervalMillis();
+      sleep(interval);
     }
     return r;
   }
 
-  /** One holistic probe: replicas' views first (in parallel), then the worker's own probe of the primary. */
+  /** One holistic probe: the topology (one snapshot), other instances' views in parallel, then the primary. */
   private DetectionResult probe(ClusterSettings c, WatchSettings settings) {
-    InstanceKey primary = primaryOf(c);
+    TopologyRecord t;
+    try {
+      Optional<TopologyRecord> read = store.read(c.name());
+      if (read.isEmpty()) {
+        return DetectionAnalyzer.kvBlind(c.name(), "no topology of " + c.name() + " is published");
+      }
+      t = read.get();
+    } catch (TopologyStore.KvException e) {
+      return DetectionAnalyzer.kvBlind(c.name(), e.getMessage());
+    }
+    InstanceKey primary = InstanceKey.parse(t.primary());
     List<CompletableFuture<ReplicaView>> views = new ArrayList<>();
     for (InstanceSettings i : c.instances()) {
       InstanceKey key = new InstanceKey(i.host(), i.port());
@@ -113,81 +134,212 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       }
     }
     List<ReplicaView> replicas = Heartbeats.joinAll(views);
-    String primaryGtid = null;
-    boolean reachable;
+    Flavor flavor = "mysql".equals(c.flavor()) ? Flavor.MYSQL : Flavor.MARIADB;
+    DetectionInput in;
     try (Connection conn = lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
-      primaryGtid = r.gtidExecuted();
-      reachable = true;
+      FlavorSql sql = FlavorSql.fromVersion(r.version());
+      flavor = sql == FlavorSql.MYSQL ? Flavor.MYSQL : Flavor.MARIADB;
+      in = DetectionInput.primaryUp(t.epoch(), primary, r.readOnly(), semiSyncDegraded(conn, sql), flavor,
+          r.gtidExecuted(), replicas);
     } catch (SQLException e) {
-      reachable = false;
+      in = DetectionInput.primaryDown(t.epoch(), primary, e.getMessage(), flavor, replicas);
     }
-    Flavor flavor = "mysql".equals(c.flavor()) ? Flavor.MYSQL : Flavor.MARIADB;
-    return DetectionAnalyzer.analyze(new DetectionInput(primary, reachable, flavor, primaryGtid, replicas),
+    return DetectionAnalyzer.analyze(in,
         new DetectionLimits(settings.maxSecondsSinceLastEvent(), c.limits().maxLagSeconds()));
   }
 
   private ReplicaView view(ClusterSettings c, InstanceKey key) {
     try (Connection conn = lookup.connect(key, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
-      Double age = HeartbeatTable.age(conn, c.heartbeat());
-      String ioState = r.isReplica() ? ioState(conn, FlavorSql.fromVersion(r.version())) : "No";
-      boolean ioRunning = r.isReplica() && !"No".equalsIgnoreCase(ioState);
-      boolean ioConnected = r.isReplica() && "Yes".equalsIgnoreCase(ioState);
-      return new ReplicaView(key, true, ioRunning, ioConnected, r.isReplica() && r.sqlRunning(), age,
-          r.lastIoError(), ioConnected ? age : null, r.gtidExecuted());
+      ReplicaStatusRow row = r.isReplica() ? statusRow(conn, FlavorSql.fromVersion(r.version())) : null;
+      Double since = received.secondsSinceReceived(key, row, System.nanoTime());
+      Double lag = row == null ? null : HeartbeatTable.age(conn, c.heartbeat());
+      return ReplicaView.observed(key, r.readOnly(), r.gtidExecuted(), row, lag, since);
     } catch (SQLException e) {
-      return new ReplicaView(key, false, false, false, false, null, e.getMessage(), null, "");
+      received.secondsSinceReceived(key, null, System.nanoTime());
+      return ReplicaView.unreachable(key, e.getMessage());
     }
   }
 
-  /** The raw IO thread state: Yes (connected), Connecting, or No. */
-  private static String ioState(Connection conn, FlavorSql sql) throws SQLException {
+  /** The replica status row under flavor-neutral names; null when the instance is not a replica. */
+  static ReplicaStatusRow statusRow(Connection conn, FlavorSql sql) throws SQLException {
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql.showReplicaStatus)) {
-      return rs.next() ? rs.getString(sql.colIoRunning) : "No";
+      if (!rs.next()) {
+        return null;
+      }
+      return new ReplicaStatusRow(rs.getString(sql.colSourceHost), rs.getInt(sql.colSourcePort),
+          rs.getString(sql.colIoRunning), rs.getString(sql.colSqlRunning), rs.getString(sql.colSourceLogFile),
+          rs.getLong(sql.colReadPosition), rs.getString(sql.colRelaySourceLogFile), rs.getLong(sql.colExecPosition),
+          hasColumn(rs, sql.colReceivedHeartbeats) ? rs.getLong(sql.colReceivedHeartbeats) : 0,
+          rs.getString(sql.colGtidReceived), rs.getString("Last_IO_Error"));
     }
   }
 
-  /**
-   * A failed-out instance that answers writable is set read-only at once: those the watch fenced, and any
-   * configured instance the KV topology no longer lists (a primary failed over by an operator's command).
-   * An instance the KV lists is never touched here: mid-switchover, the new primary is writable before
-   * the KV names it.
-   */
-  private void fenceReturned(ClusterSettings c, List<InstanceKey> fenced) {
-    TopologyRecord rec = topology(c);
-    java.util.Set<InstanceKey> targets = new java.util.LinkedHashSet<>(fenced == null ? List.of() : fenced);
-    for (InstanceSettings i : c.instances()) {
-      if (!i.key().equals(rec.primary()) && !rec.replicas().contains(i.key())) {
-        targets.add(new InstanceKey(i.host(), i.port()));
+  private static boolean hasColumn(ResultSet rs, String name) throws SQLException {
+    if (name == null) {
+      return false;
+    }
+    ResultSetMetaData md = rs.getMetaData();
+    for (int i = 1; i <= md.getColumnCount(); i++) {
+      if (name.equalsIgnoreCase(md.getColumnLabel(i))) {
+        return true;
       }
     }
-    targets.removeIf(k -> k.toString().equals(rec.primary()) || rec.replicas().contains(k.toString()));
-    List<CompletableFuture<Void>> all = new ArrayList<>();
+    return false;
+  }
+
+  /** Semi-sync enabled on the primary side but not active: it fell back to asynchronous replication. */
+  private static boolean semiSyncDegraded(Connection conn, FlavorSql sql) {
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql.selectSemiSyncPrimary)) {
+      return rs.next() && rs.getInt(1) == 1 && "OFF".equalsIgnoreCase(rs.getString(2));
+    } catch (SQLException noSemiSync) {
+      return false; // the plugin is not loaded (MySQL): there is no semi-sync to degrade
+    }
+  }
+
+  @Override
+  public String repair(String cluster, AnalysisCode code, long epoch) {
+    ClusterSettings c = lookup.cluster(cluster);
+    if (code != AnalysisCode.NO_WRITABLE_PRIMARY && code != AnalysisCode.MULTIPLE_WRITABLE) {
+      throw ApplicationFailure.newNonRetryableFailure("no repair exists for " + code
+          + "; only NoWritablePrimary and MultipleWritable have one", "NoRepair");
+    }
+    String refusal = stillHolds(c, epoch);
+    if (refusal != null) {
+      return refusal;
+    }
+    InstanceKey primary = InstanceKey.parse(topology(c).primary());
+    Map<InstanceKey, InstanceReport> seen = inspectAll(c);
+    InstanceReport p = seen.get(primary);
+    if (p == null) {
+      return "no action: primary " + primary + " does not answer now";
+    }
+    List<InstanceKey> writable = seen.entrySet().stream().filter(e -> !e.getKey().equals(primary))
+        .filter(e -> !e.getValue().readOnly()).map(Map.Entry::getKey).toList();
+    List<InstanceKey> targets;
+    boolean makeWritable;
+    if (code == AnalysisCode.NO_WRITABLE_PRIMARY) {
+      if (!p.readOnly()) {
+        return "no action: primary " + primary + " is writable again";
+      }
+      if (!writable.isEmpty()) {
+        return "no action: " + writable + " writable while primary " + primary + " is read-only; the topology and"
+            + " the instances disagree: run a planned switchover to the writable one, or set it read-only";
+      }
+      targets = List.of(primary);
+      makeWritable = true;
+    } else {
+      if (p.readOnly()) {
+        return "no action: primary " + primary + " is read-only; not demoting " + writable + " with no writer left";
+      }
+      if (writable.isEmpty()) {
+        return "no action: no instance but the primary is writable now";
+      }
+      targets = writable;
+      makeWritable = false;
+    }
+    // The last look before acting: the same epoch, still no runbook.
+    refusal = stillHolds(c, epoch);
+    if (refusal != null) {
+      return refusal;
+    }
+    List<String> done = new ArrayList<>();
     for (InstanceKey k : targets) {
-      all.add(CompletableFuture.runAsync(() -> {
-        try (Connection conn = lookup.connect(k, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
-          InstanceReport r = InstanceInspector.inspect(conn);
-          if (!r.readOnly()) {
-            FlavorSql sql = FlavorSql.fromVersion(r.version());
-            try (Statement st = conn.createStatement()) {
-              for (String stmt : sql.setReadOnly(true)) {
-                st.execute(stmt);
-              }
-              st.execute(sql.enableSemiSyncPrimary(false));
-            }
-            log.warn("cluster={} failed-out instance {} answered writable and was set read-only", c.name(), k);
-          }
-        } catch (SQLException stillDown) {
-          // not back yet
+      done.add(setWritable(cluster, k, makeWritable));
+    }
+    return String.join("; ", done);
+  }
+
+  private String setWritable(String cluster, InstanceKey k, boolean writable) {
+    try (Connection conn = lookup.connect(k, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS);
+         Statement st = conn.createStatement()) {
+      FlavorSql sql = FlavorSql.fromVersion(InstanceInspector.inspect(conn).version());
+      // A demoted instance stops waiting for semi-sync acks before it stops taking writes; a promoted
+      // one waits for them before it takes any.
+      if (writable) {
+        st.execute(sql.enableSemiSyncPrimary(true));
+      }
+      for (String stmt : sql.setReadOnly(!writable)) {
+        st.execute(stmt);
+      }
+      if (!writable) {
+        st.execute(sql.enableSemiSyncPrimary(false));
+      }
+      boolean readOnly = InstanceInspector.inspect(conn).readOnly();
+      if (readOnly == writable) {
+        throw ApplicationFailure.newFailure(k + " still reports read_only=" + readOnly, "RepairNotApplied");
+      }
+      log.warn("cluster={} watch set {} {}", cluster, k, writable ? "writable" : "read-only");
+      return k + " set " + (writable ? "writable" : "read-only");
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("setting " + k + (writable ? " writable" : " read-only") + ": "
+          + e.getMessage(), "InstanceUnreachable");
+    }
+  }
+
+  @Override
+  public String restoreWriter(String cluster, InstanceKey primary, long epoch) {
+    ClusterSettings c = lookup.cluster(cluster);
+    String refusal = stillHolds(c, epoch);
+    if (refusal != null) {
+      return refusal;
+    }
+    TopologyRecord t = topology(c);
+    if (!primary.toString().equals(t.primary())) {
+      return "no action: the topology's primary is " + t.primary() + ", not " + primary;
+    }
+    try (Connection conn = lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
+      InstanceInspector.inspect(conn);
+    } catch (SQLException e) {
+      return "no action: " + primary + " does not answer yet (" + e.getMessage() + ")";
+    }
+    refusal = stillHolds(c, epoch);
+    if (refusal != null) {
+      return refusal;
+    }
+    HaproxyActivitiesImpl haproxy = new HaproxyActivitiesImpl(lookup);
+    List<InstanceKey> readers = t.replicas().stream().map(InstanceKey::parse).toList();
+    List<String> done = new ArrayList<>();
+    for (var h : lookup.config().remoteHaproxies()) {
+      done.add(haproxy.repointRoutes(h.name(), cluster, primary, readers));
+    }
+    log.warn("cluster={} fence of {} undone: it answers and nothing was promoted", cluster, primary);
+    return String.join("; ", done);
+  }
+
+  /** Null when the topology is still at {@code epoch} and no runbook holds the cluster; else why not to act. */
+  private String stillHolds(ClusterSettings c, long epoch) {
+    TopologyRecord t = topology(c);
+    if (t.epoch() != epoch) {
+      return "no action: the topology moved from epoch " + epoch + " to " + t.epoch() + " since the probe";
+    }
+    if (lock.held(c.name())) {
+      return "no action: a failover of " + c.name() + " is running and owns its instances";
+    }
+    return null;
+  }
+
+  private Map<InstanceKey, InstanceReport> inspectAll(ClusterSettings c) {
+    Map<InstanceKey, CompletableFuture<InstanceReport>> all = new LinkedHashMap<>();
+    for (InstanceSettings i : c.instances()) {
+      InstanceKey key = new InstanceKey(i.host(), i.port());
+      all.put(key, CompletableFuture.supplyAsync(() -> {
+        try (Connection conn = lookup.connect(key, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
+          return InstanceInspector.inspect(conn);
+        } catch (SQLException e) {
+          return null;
         }
       }, pool));
     }
-    Heartbeats.joinAll(all);
-  }
-
-  private InstanceKey primaryOf(ClusterSettings c) {
-    return InstanceKey.parse(topology(c).primary());
+    Map<InstanceKey, InstanceReport> out = new LinkedHashMap<>();
+    all.forEach((k, f) -> {
+      InstanceReport r = f.join();
+      if (r != null) {
+        out.put(k, r);
+      }
+    });
+    return out;
   }
 
   private TopologyRecord topology(ClusterSettings c) {

@@ -12,13 +12,22 @@ public enum FlavorSql {
       "SHOW SLAVE STATUS",
       "Master_Host", "Master_Port", "Slave_IO_Running", "Slave_SQL_Running", "Seconds_Behind_Master",
       "Gtid_IO_Pos", "Using_Gtid",
-      "STOP SLAVE", "START SLAVE", "RESET SLAVE ALL"),
+      "STOP SLAVE", "START SLAVE", "RESET SLAVE ALL",
+      "Master_Log_File", "Read_Master_Log_Pos", "Relay_Master_Log_File", "Exec_Master_Log_Pos",
+      "Slave_received_heartbeats",
+      "SELECT @@rpl_semi_sync_master_enabled, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+          + " WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS')"),
   MYSQL(
       "SELECT @@global.gtid_executed",
       "SHOW REPLICA STATUS",
       "Source_Host", "Source_Port", "Replica_IO_Running", "Replica_SQL_Running", "Seconds_Behind_Source",
       "Retrieved_Gtid_Set", "Auto_Position",
-      "STOP REPLICA", "START REPLICA", "RESET REPLICA ALL");
+      "STOP REPLICA", "START REPLICA", "RESET REPLICA ALL",
+      "Source_Log_File", "Read_Source_Log_Pos", "Relay_Source_Log_File", "Exec_Source_Log_Pos",
+      // SHOW REPLICA STATUS has no heartbeat count (performance_schema does); events still move the position.
+      null,
+      "SELECT @@rpl_semi_sync_source_enabled, (SELECT VARIABLE_VALUE FROM performance_schema.global_status"
+          + " WHERE VARIABLE_NAME = 'Rpl_semi_sync_source_status')");
 
   public final String selectGtidExecuted;
   public final String showReplicaStatus;
@@ -32,10 +41,20 @@ public enum FlavorSql {
   public final String stopReplica;
   public final String startReplica;
   public final String resetReplicaAll;
+  public final String colSourceLogFile;
+  public final String colReadPosition;
+  public final String colRelaySourceLogFile;
+  public final String colExecPosition;
+  /** The replica status column counting received heartbeats; null when the flavor's status has none. */
+  public final String colReceivedHeartbeats;
+  /** One row: semi-sync enabled on the primary side (1/0), and whether it is active now (ON/OFF). */
+  public final String selectSemiSyncPrimary;
 
   FlavorSql(String selectGtidExecuted, String showReplicaStatus, String colSourceHost, String colSourcePort,
       String colIoRunning, String colSqlRunning, String colSecondsBehind, String colGtidReceived,
-      String colUsingGtid, String stopReplica, String startReplica, String resetReplicaAll) {
+      String colUsingGtid, String stopReplica, String startReplica, String resetReplicaAll, String colSourceLogFile,
+      String colReadPosition, String colRelaySourceLogFile, String colExecPosition, String colReceivedHeartbeats,
+      String selectSemiSyncPrimary) {
     this.selectGtidExecuted = selectGtidExecuted;
     this.showReplicaStatus = showReplicaStatus;
     this.colSourceHost = colSourceHost;
@@ -48,6 +67,12 @@ public enum FlavorSql {
     this.stopReplica = stopReplica;
     this.startReplica = startReplica;
     this.resetReplicaAll = resetReplicaAll;
+    this.colSourceLogFile = colSourceLogFile;
+    this.colReadPosition = colReadPosition;
+    this.colRelaySourceLogFile = colRelaySourceLogFile;
+    this.colExecPosition = colExecPosition;
+    this.colReceivedHeartbeats = colReceivedHeartbeats;
+    this.selectSemiSyncPrimary = selectSemiSyncPrimary;
   }
 
   /** Whether a replica status row says it replicates by GTID auto-position. */

@@ -53,20 +53,21 @@ final class WatchCommand implements Runnable {
     }
   }
 
-  @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the watch (no-op when it runs).")
+  @Command(name = "start", mixinStandardHelpOptions = true,
+      description = "Start the watch, or resume a stopped one (no-op when it runs).")
   static final class Start extends ClusterCommand {
     @Override
     public Integer call() {
       HandoffConfig cfg = load();
       try (TemporalConnection t = new TemporalConnection(cfg)) {
-        boolean started = Watches.start(t.client, cfg, cluster);
-        System.out.println((started ? "started" : "already running") + ": " + WorkflowIds.watch(cluster));
+        String what = Watches.startOrResume(t.client, cfg, cluster, "handoff watch start");
+        System.out.println(what + ": " + WorkflowIds.watch(cluster));
         return 0;
       }
     }
   }
 
-  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the watch: no automatic recovery.")
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the watch: no probes and no automatic action until watch start (its state is kept).")
   static final class Stop extends ClusterCommand {
     @Override
     public Integer call() {
@@ -92,6 +93,21 @@ final class WatchCommand implements Runnable {
             ? "blocked until " + Instant.ofEpochMilli(s.blockedUntilMillis())
                 + " (./handoff recovery ack --cluster " + cluster + " to re-arm)"
             : "armed"));
+        if (s.retryNotBeforeMillis() > now) {
+          System.out.println("  next automatic attempt not before " + Instant.ofEpochMilli(s.retryNotBeforeMillis())
+              + " (the last one promoted nothing)");
+        }
+        if (s.semiSyncDegradedSinceMillis() > 0) {
+          System.out.println("  semi-sync: DEGRADED since " + Instant.ofEpochMilli(s.semiSyncDegradedSinceMillis())
+              + ": the primary replicates asynchronously, acknowledged writes can be lost if it dies");
+        }
+        if (!s.fenced().isEmpty()) {
+          System.out.println("  fenced old primaries: " + String.join(", ", s.fenced()));
+        }
+        if (s.unfencePending() != null) {
+          System.out.println("  fence to undo: " + s.unfencePending() + " (a recovery promoted nothing; writes go back"
+              + " to it once it answers)");
+        }
         System.out.println("  recoveries: " + s.recoveries() + (s.lastRecovery() == null ? "" : ", last: "
             + s.lastRecovery()));
         System.out.println("  probe requests (alerts): " + s.alertsReceived());

@@ -92,7 +92,7 @@ public final class HandoffWorker implements AutoCloseable {
         new TopologyActivitiesImpl(lookup, store),
         new HaproxyActivitiesImpl(lookup),
         new HeartbeatActivitiesImpl(lookup),
-        new DetectionActivitiesImpl(lookup, store));
+        new DetectionActivitiesImpl(lookup, store, new dev.handoff.detection.TemporalRunbookLock(client)));
     factory.start();
     if (config.worker().watch()) {
       for (var c : config.clusters()) {

@@ -41,6 +41,18 @@ public final class Watches {
     }
   }
 
+  /**
+   * An operator's start: starts the watch unless it runs, and resumes it when it runs stopped. Returns what
+   * happened in words.
+   */
+  public static String startOrResume(WorkflowClient client, HandoffConfig config, String cluster, String by) {
+    if (start(client, config, cluster)) {
+      return "started";
+    }
+    running(client, cluster).resume(by);
+    return "running (resumed if it was stopped)";
+  }
+
   /** Asks the cluster's watch to probe now, starting the watch first if it is not running. */
   public static void probeNow(WorkflowClient client, HandoffConfig config, String cluster, String reason) {
     config.requireCluster(cluster);

@@ -1,9 +1,9 @@
 package dev.handoff.detection;
 
+import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.planning.DetectionResult;
 import io.temporal.activity.ActivityInterface;
-import java.util.List;
 
 /** Holistic failure detection: the worker's own probe of the primary plus every replica's view of it. */
 @ActivityInterface
@@ -13,11 +13,26 @@ public interface DetectionActivities {
   DetectionResult probeCluster(String cluster);
 
   /**
-   * Probes the cluster every {@code probeIntervalMillis}, heartbeating each cycle, and returns when a
-   * dead primary is confirmed by {@code confirmations} consecutive probes, when the analysis differs from
-   * {@code lastReported}, or after {@code maxRunMillis}. Each cycle also sets read-only any instance of
-   * {@code fenced} that answers writable (a failed-over primary that came back): postcondition of that
-   * part, none of them is writable while reachable.
+   * Probes the cluster every {@code probeIntervalMillis} (backing off while it is blind), heartbeating each
+   * cycle, and returns when the analysis differs from {@code lastReported}, when {@code actOnDeadPrimary}
+   * and a dead primary is confirmed by {@code confirmations} consecutive probes, or after
+   * {@code maxRunMillis}. Changes nothing.
    */
-  DetectionResult watchCluster(String cluster, WatchSettings settings, String lastReported, List<InstanceKey> fenced);
+  DetectionResult watchCluster(String cluster, WatchSettings settings, String lastReported, boolean actOnDeadPrimary);
+
+  /**
+   * The safe action of a writer analysis, after re-checking every fact it rests on just before acting:
+   * the topology is still at {@code epoch}, no failover of the cluster is running, and the instances still
+   * show the problem. NoWritablePrimary: postcondition, the topology's primary is writable (when nothing
+   * else is). MultipleWritable: postcondition, every reachable instance but the topology's primary is
+   * read-only. Returns what it did, or "no action: " and why.
+   */
+  String repair(String cluster, AnalysisCode code, long epoch);
+
+  /**
+   * Undoes the fence of a recovery that promoted nothing: when {@code primary} is still the topology's
+   * primary at {@code epoch}, answers, and no failover runs, every remote HAProxy's writer backend serves it
+   * again. Returns what it did, or "no action: " and why (it does not answer yet, the topology moved).
+   */
+  String restoreWriter(String cluster, InstanceKey primary, long epoch);
 }

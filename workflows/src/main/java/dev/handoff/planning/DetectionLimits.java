@@ -3,7 +3,8 @@ package dev.handoff.planning;
 /**
  * Thresholds of detection.
  *
- * @param maxSecondsSinceLastEvent a connected replica that heard nothing from the primary for longer agrees it is dead
+ * @param maxSecondsSinceLastEvent a connected replica that received nothing from the primary (not even a
+ *     heartbeat) for longer, with nothing left to apply, votes it dead
  * @param maxLagSeconds a replicating replica lagging more is reported as ReplicaLagging
  */
 public record DetectionLimits(double maxSecondsSinceLastEvent, double maxLagSeconds) {

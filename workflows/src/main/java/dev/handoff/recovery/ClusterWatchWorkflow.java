@@ -7,8 +7,10 @@ import io.temporal.workflow.WorkflowMethod;
 
 /**
  * The single watch of one cluster (workflow ID {@code watch-<cluster>}): runs the detector, starts an
- * unplanned failover on a confirmed dead primary, then blocks further automatic recoveries for the
- * cooldown unless acknowledged. Its detector activity heartbeats, so a dead worker's watch moves on.
+ * unplanned failover on a confirmed dead primary (beside its own loop, which keeps detecting), repairs a
+ * read-only primary or a second writable instance when no runbook runs, and after a recovery that promoted
+ * blocks further automatic recoveries for the cooldown unless acknowledged. It never ends by itself: a
+ * stop is a mode. Its detector activity heartbeats, so a dead worker's watch moves on.
  */
 @WorkflowInterface
 public interface ClusterWatchWorkflow {
@@ -28,8 +30,16 @@ public interface ClusterWatchWorkflow {
   @SignalMethod
   void setMaintenance(boolean on);
 
+  /**
+   * Stops watching: no probes, no automatic action, until {@link #resume}. The workflow keeps running (and
+   * keeps its state), so an alert or a worker restart cannot start a fresh watch that forgets the stop.
+   */
   @SignalMethod
   void stop(String by);
+
+  /** Starts watching again after {@link #stop}; a no-op on a watch that runs. */
+  @SignalMethod
+  void resume(String by);
 
   @QueryMethod
   WatchStatus status();

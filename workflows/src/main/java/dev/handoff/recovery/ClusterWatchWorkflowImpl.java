@@ -7,9 +7,11 @@ import dev.handoff.planning.DetectionResult;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.WorkflowIds;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
@@ -23,70 +25,117 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One cluster's watch loop. The detector runs as a long activity that heartbeats every probe, so if its
- * worker dies another worker resumes the watch within the heartbeat timeout. A confirmed dead primary
- * starts an unplanned failover as a child workflow with the cluster's failover ID (so it never runs
- * beside a planned one), unless maintenance mode or the cooldown after the last recovery blocks it.
+ * worker dies another worker resumes the watch within the heartbeat timeout. The detector returns when the
+ * analysis changes (or a dead primary is confirmed while recovery is armed); the workflow decides:
+ * <ul>
+ *   <li>DeadPrimary: an unplanned failover as a child with the cluster's failover ID (so it never runs beside
+ *   another runbook), started beside the loop, which keeps detecting; unless maintenance, the cooldown after
+ *   a recovery that promoted, or the back-off after one that promoted nothing blocks it.</li>
+ *   <li>NoWritablePrimary, MultipleWritable: the repair activity, which re-checks the epoch, the runbook lock
+ *   and the instances just before it changes anything.</li>
+ *   <li>A recovery that promoted nothing: its fence is undone once the primary answers again.</li>
+ *   <li>Everything else is reported, each new analysis with the action taken.</li>
+ * </ul>
+ * The workflow never ends by itself: stop is a mode, and all its state crosses continue-as-new.
  */
 public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   /** The detector heartbeats every probe; a worker death is noticed within this timeout. */
   static final Duration DETECTOR_HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
   static final int MAX_EVENTS = 20;
-  static final int HISTORY_LIMIT = 2000;
+  /** After an automatic attempt that promoted nothing: the first back-off, doubled per attempt up to the max. */
+  static final long RETRY_BASE_MILLIS = 30_000;
+  static final long RETRY_MAX_MILLIS = 600_000;
+  /** A recovery that could not start (another runbook holds the cluster) is tried again this soon. */
+  static final long NOT_STARTED_RETRY_MILLIS = 2_000;
+  /** A repair that did not act is tried again this soon (if the analysis still stands). */
+  static final long REPAIR_RETRY_MILLIS = 5_000;
+  /** A detector that fails for good (a configuration error) is restarted this much later. */
+  static final Duration DETECTOR_FAILED_PAUSE = Duration.ofSeconds(10);
 
   private final List<String> events = new ArrayList<>();
+  private final Set<InstanceKey> fenced = new LinkedHashSet<>();
   private String cluster;
   private WatchRequest request;
-  private long blockedUntil;
+  private boolean stopped;
   private boolean maintenance;
-  private final Set<InstanceKey> fenced = new LinkedHashSet<>();
+  private long blockedUntil;
+  private long retryNotBefore;
+  private int failedAttempts;
+  private InstanceKey unfence;
+  private long unfenceEpoch;
+  private long semiSyncDegradedSince;
   private int recoveries;
   private String lastRecovery;
-  private String mode = "watching";
   private String lastAnalysis;
   private String lastDetail;
   private int alerts;
-  private boolean stopRequested;
   private boolean wakeUp;
+  /** When set and past, the detector is restarted to report the current analysis afresh (a repair retry). */
+  private long reportAgainAt;
+
+  private Promise<FailoverProgress> recovery;
+  private InstanceKey recoveringFrom;
+  private long recoveringEpoch;
+
+  private DetectionActivities detector;
+  private DetectionActivities actions;
 
   @Override
   public void watch(WatchRequest req) {
-    request = req;
-    cluster = req.cluster();
-    WatchState s = req.state() == null ? WatchState.initial() : req.state();
-    blockedUntil = s.blockedUntilMillis();
-    maintenance = s.maintenance();
-    fenced.addAll(s.fenced());
-    recoveries = s.recoveries();
-    lastRecovery = s.lastRecovery();
-    DetectionActivities detector = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
+    restore(req);
+    detector = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMillis(req.settings().maxRunMillis()).plusSeconds(30))
         .setHeartbeatTimeout(DETECTOR_HEARTBEAT_TIMEOUT)
-        .setCancellationType(io.temporal.activity.ActivityCancellationType.TRY_CANCEL)
+        .setCancellationType(ActivityCancellationType.TRY_CANCEL)
         .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
             .setMaximumInterval(Duration.ofSeconds(5)).setMaximumAttempts(0).build())
         .build());
+    actions = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(200))
+            .setMaximumAttempts(3).build())
+        .build());
 
-    while (!stopRequested) {
-      if (Workflow.getInfo().getHistoryLength() > HISTORY_LIMIT) {
+    while (true) {
+      if (Workflow.getInfo().getHistoryLength() > req.settings().historyLimitOrDefault() && recovery == null) {
         Workflow.continueAsNew(new WatchRequest(cluster, req.cooldownSeconds(), req.settings(), state()));
       }
+      if (stopped) {
+        Workflow.await(() -> !stopped || recoveryDone());
+        finishRecoveryIfDone();
+        continue;
+      }
       wakeUp = false;
-      List<InstanceKey> fencedNow = List.copyOf(fenced);
+      long now = Workflow.currentTimeMillis();
       String reported = lastAnalysis;
+      if (reportAgainAt > 0 && now >= reportAgainAt) {
+        reportAgainAt = 0;
+        reported = null;
+      }
+      boolean armed = armed(now);
+      String reportedNow = reported;
       Promise<DetectionResult>[] result = new Promise[1];
-      CancellationScope scope = Workflow.newCancellationScope(() ->
-          result[0] = Async.function(detector::watchCluster, cluster, req.settings(), reported, fencedNow));
+      CancellationScope scope = Workflow.newCancellationScope(() -> result[0] =
+          Async.function(detector::watchCluster, cluster, req.settings(), reportedNow, armed));
       scope.run();
-      Workflow.await(() -> result[0].isCompleted() || stopRequested || wakeUp);
+      Supplier<Boolean> done = () -> result[0].isCompleted() || stopped || wakeUp || recoveryDone();
+      long next = nextWake(now);
+      if (next > 0) {
+        Workflow.await(Duration.ofMillis(Math.max(1, next - now)), done);
+      } else {
+        Workflow.await(done);
+      }
+      finishRecoveryIfDone();
       if (!result[0].isCompleted()) {
         scope.cancel();
         try {
           result[0].get();
-        } catch (CanceledFailure | io.temporal.failure.ActivityFailure ignored) {
-          // cancelled on purpose: a stop, a mode change or an alert asked for a fresh probe
+        } catch (CanceledFailure | ActivityFailure ignored) {
+          // cancelled on purpose: a mode change, an alert, a timer or a finished recovery asked for a fresh probe
         }
         continue;
       }
@@ -94,54 +143,218 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       try {
         r = result[0].get();
       } catch (TemporalFailure e) {
-        note("detector failed: " + RunbookSteps.message(e));
+        note("detector failed [" + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e));
+        Workflow.await(DETECTOR_FAILED_PAUSE, () -> stopped || wakeUp);
         continue;
       }
-      if (!r.code().wireName().equals(lastAnalysis)) {
-        note(r.code().wireName() + ": " + r.detail());
-      }
-      lastAnalysis = r.code().wireName();
-      lastDetail = r.detail();
-      if (r.code() == AnalysisCode.DEAD_PRIMARY) {
-        onDeadPrimary(r);
-      }
+      onResult(r);
     }
-    mode = "stopped";
   }
 
-  private void onDeadPrimary(DetectionResult r) {
+  private void restore(WatchRequest req) {
+    request = req;
+    cluster = req.cluster();
+    WatchState s = req.state() == null ? WatchState.initial() : req.state();
+    stopped = s.stopped();
+    maintenance = s.maintenance();
+    blockedUntil = s.blockedUntilMillis();
+    retryNotBefore = s.retryNotBeforeMillis();
+    failedAttempts = s.failedAttempts();
+    fenced.addAll(s.fenced());
+    unfence = s.unfence();
+    unfenceEpoch = s.unfenceEpoch();
+    semiSyncDegradedSince = s.semiSyncDegradedSinceMillis();
+    recoveries = s.recoveries();
+    lastRecovery = s.lastRecovery();
+    lastAnalysis = s.lastAnalysis();
+    lastDetail = s.lastDetail();
+    alerts = s.alertsReceived();
+    events.addAll(s.events());
+  }
+
+  /** Whether a confirmed dead primary would be recovered now. */
+  private boolean armed(long now) {
+    return recovery == null && !maintenance && now >= blockedUntil && now >= retryNotBefore;
+  }
+
+  /** The next moment the detector must be restarted with other arguments (a block ends, a repair retry); 0 none. */
+  private long nextWake(long now) {
+    long next = 0;
+    for (long t : new long[] {blockedUntil, retryNotBefore, reportAgainAt}) {
+      if (t > now && (next == 0 || t < next)) {
+        next = t;
+      }
+    }
+    return next;
+  }
+
+  private boolean recoveryDone() {
+    return recovery != null && recovery.isCompleted();
+  }
+
+  private void onResult(DetectionResult r) {
+    boolean changed = !r.code().wireName().equals(lastAnalysis);
+    lastAnalysis = r.code().wireName();
+    lastDetail = r.detail();
+    trackSemiSync(r);
+    String action = switch (r.code()) {
+      case DEAD_PRIMARY -> onDeadPrimary(r);
+      case NO_WRITABLE_PRIMARY, MULTIPLE_WRITABLE -> repair(r);
+      default -> null;
+    };
+    String undone = maybeUnfence(r);
+    if (undone != null) {
+      action = action == null ? undone : action + "; " + undone;
+    }
+    if (changed || action != null) {
+      note(r.code().wireName() + ": " + r.detail() + (action == null ? "" : " -> action: " + action));
+    }
+  }
+
+  private void trackSemiSync(DetectionResult r) {
+    boolean primaryAnswered = r.code() != AnalysisCode.DEAD_PRIMARY && r.code() != AnalysisCode.UNREACHABLE_PRIMARY
+        && r.code() != AnalysisCode.DETECTION_BLIND;
+    if (r.semiSyncDegraded() && semiSyncDegradedSince == 0) {
+      semiSyncDegradedSince = Workflow.currentTimeMillis();
+    } else if (primaryAnswered && !r.semiSyncDegraded() && semiSyncDegradedSince != 0) {
+      semiSyncDegradedSince = 0;
+      note("semi-sync is active again on the primary of " + cluster);
+    }
+  }
+
+  private String onDeadPrimary(DetectionResult r) {
     long now = Workflow.currentTimeMillis();
+    if (recovery != null) {
+      return "none: a recovery is already running";
+    }
     if (maintenance) {
-      note("DeadPrimary not acted on: maintenance mode is on for " + cluster);
-      return;
+      return "none: maintenance mode is on for " + cluster;
     }
     if (now < blockedUntil) {
-      note("DeadPrimary not acted on: automatic recovery is blocked until " + Instant.ofEpochMilli(blockedUntil)
-          + " after the last one; acknowledge with ./handoff recovery ack --cluster " + cluster);
-      return;
+      return "none: automatic recovery is blocked until " + Instant.ofEpochMilli(blockedUntil)
+          + " after the last one; acknowledge with ./handoff recovery ack --cluster " + cluster;
     }
-    mode = "recovering";
+    if (now < retryNotBefore) {
+      return "none: the last attempt promoted nothing; the next one is not before " + Instant.ofEpochMilli(retryNotBefore)
+          + " (./handoff recovery ack --cluster " + cluster + " to try at once)";
+    }
     UnplannedFailoverWorkflow child = Workflow.newChildWorkflowStub(UnplannedFailoverWorkflow.class,
         ChildWorkflowOptions.newBuilder()
             .setWorkflowId(WorkflowIds.failover(cluster))
             .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
             .setWorkflowExecutionTimeout(Duration.ofHours(1))
             .build());
+    Promise<FailoverProgress> p = Async.function(child::recover,
+        new UnplannedRequest(cluster, false, "watch: " + r.detail(), semiSyncDegradedSince));
     try {
-      FailoverProgress p = child.recover(new UnplannedRequest(cluster, false, "watch: " + r.detail()));
-      recoveries++;
-      lastRecovery = "recovered " + p.oldPrimary() + " -> " + p.newPrimary() + " at " + Instant.ofEpochMilli(now);
-      fenced.add(InstanceKey.parse(p.oldPrimary()));
-      note(lastRecovery);
-    } catch (TemporalFailure e) {
-      lastRecovery = "recovery failed at " + Instant.ofEpochMilli(now) + " [" + RunbookSteps.failureType(e) + "]: "
-          + RunbookSteps.message(e);
-      note(lastRecovery);
+      Workflow.getWorkflowExecution(child).get();
+    } catch (RuntimeException notStarted) {
+      // Another runbook holds the cluster: this was no recovery attempt, so it counts for nothing.
+      retryNotBefore = now + NOT_STARTED_RETRY_MILLIS;
+      return "none: the recovery could not start (" + RunbookSteps.message(notStarted) + "); "
+          + WorkflowIds.failover(cluster) + " is held by another runbook, not counted as an attempt";
     }
-    // Anti-flapping: after any attempt, successful or not, wait for the cooldown or an acknowledgement.
-    blockedUntil = Workflow.currentTimeMillis() + request.cooldownSeconds() * 1000;
-    lastAnalysis = null;
-    mode = maintenance ? "maintenance" : "watching";
+    recovery = p;
+    recoveringFrom = r.affected().isEmpty() ? null : r.affected().get(0);
+    recoveringEpoch = r.epoch();
+    return "recovery started: " + WorkflowIds.failover(cluster);
+  }
+
+  private void finishRecoveryIfDone() {
+    if (!recoveryDone()) {
+      return;
+    }
+    Promise<FailoverProgress> p = recovery;
+    recovery = null;
+    long now = Workflow.currentTimeMillis();
+    boolean promoted;
+    try {
+      FailoverProgress done = p.get();
+      promoted = true;
+      lastRecovery = "recovered " + done.oldPrimary() + " -> " + done.newPrimary() + " at " + Instant.ofEpochMilli(now);
+      if (done.oldPrimary() != null) {
+        fenced.add(InstanceKey.parse(done.oldPrimary()));
+      }
+      recoveries++;
+    } catch (TemporalFailure e) {
+      String state = RunbookSteps.finalState(e);
+      // Unknown (a timeout, a termination): it may have promoted, so it is treated as if it had.
+      promoted = state == null || !(state.equals(FailoverProgress.REFUSED) || state.equals(FailoverProgress.FENCE_FAILED)
+          || state.equals(FailoverProgress.FAILED_BEFORE_PROMOTION));
+      lastRecovery = "recovery " + (state == null ? "failed" : state) + " at " + Instant.ofEpochMilli(now) + " ["
+          + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e);
+      if (promoted && recoveringFrom != null) {
+        fenced.add(recoveringFrom);
+      }
+    }
+    if (promoted) {
+      // Anti-flapping: after a recovery that promoted, wait for the cooldown or an acknowledgement.
+      blockedUntil = now + request.cooldownSeconds() * 1000;
+      failedAttempts = 0;
+      retryNotBefore = 0;
+      unfence = null;
+      semiSyncDegradedSince = 0;
+      note(lastRecovery + "; automatic recovery blocked until " + Instant.ofEpochMilli(blockedUntil));
+    } else {
+      failedAttempts++;
+      retryNotBefore = now + Math.min(RETRY_MAX_MILLIS, RETRY_BASE_MILLIS << Math.min(10, failedAttempts - 1));
+      unfence = recoveringFrom;
+      unfenceEpoch = recoveringEpoch;
+      note(lastRecovery + "; nothing was promoted, so no cooldown: next automatic attempt not before "
+          + Instant.ofEpochMilli(retryNotBefore) + (unfence == null ? "" : "; " + unfence
+              + " is routed to again as soon as it answers"));
+    }
+    lastAnalysis = null; // report the current analysis afresh
+  }
+
+  private String repair(DetectionResult r) {
+    if (recovery != null) {
+      return "none: a recovery is running";
+    }
+    if (maintenance) {
+      return "none: maintenance mode is on for " + cluster;
+    }
+    String did;
+    try {
+      did = actions.repair(cluster, r.code(), r.epoch());
+    } catch (TemporalFailure e) {
+      did = "no action: the repair failed [" + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e);
+    }
+    if (did.startsWith("no action")) {
+      reportAgainAt = Workflow.currentTimeMillis() + REPAIR_RETRY_MILLIS;
+    }
+    return did;
+  }
+
+  /** Routes writes to a primary a recovery fenced without promoting anything, once it answers again. */
+  private String maybeUnfence(DetectionResult r) {
+    if (unfence == null || recovery != null) {
+      return null;
+    }
+    if (r.epoch() >= 0 && r.epoch() != unfenceEpoch) {
+      InstanceKey was = unfence;
+      unfence = null;
+      return "fence of " + was + " left as it is: the topology moved to epoch " + r.epoch();
+    }
+    boolean answers = r.code() != AnalysisCode.DEAD_PRIMARY && r.code() != AnalysisCode.UNREACHABLE_PRIMARY
+        && r.code() != AnalysisCode.DETECTION_BLIND;
+    if (!answers) {
+      return null;
+    }
+    String did;
+    try {
+      did = actions.restoreWriter(cluster, unfence, unfenceEpoch);
+    } catch (TemporalFailure e) {
+      did = "no action: undoing the fence of " + unfence + " failed [" + RunbookSteps.failureType(e) + "]: "
+          + RunbookSteps.message(e);
+    }
+    if (did.startsWith("no action")) {
+      reportAgainAt = Workflow.currentTimeMillis() + REPAIR_RETRY_MILLIS;
+    } else {
+      did = "fence of " + unfence + " undone (it answers and nothing was promoted): " + did;
+      unfence = null;
+    }
+    return did;
   }
 
   private void note(String event) {
@@ -152,12 +365,28 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   }
 
   private WatchState state() {
-    return new WatchState(blockedUntil, maintenance, List.copyOf(fenced), recoveries, lastRecovery);
+    return new WatchState(stopped, maintenance, blockedUntil, retryNotBefore, failedAttempts, List.copyOf(fenced),
+        unfence, unfenceEpoch, semiSyncDegradedSince, recoveries, lastRecovery, lastAnalysis, lastDetail, alerts,
+        List.copyOf(events));
+  }
+
+  private String mode() {
+    if (stopped) {
+      return "stopped";
+    }
+    if (recovery != null) {
+      return "recovering";
+    }
+    return maintenance ? "maintenance" : "watching";
   }
 
   @Override
   public void probeNow(String reason) {
     alerts++;
+    if (stopped) {
+      note("probe requested (" + reason + ") but the watch is stopped: ./handoff watch start --cluster " + cluster);
+      return;
+    }
     note("probe requested: " + reason);
     wakeUp = true;
   }
@@ -165,6 +394,8 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   @Override
   public void acknowledge(String by) {
     blockedUntil = 0;
+    retryNotBefore = 0;
+    failedAttempts = 0;
     lastAnalysis = null; // report the current analysis afresh, so a primary still dead is acted on now
     note("recovery acknowledged by " + by + ": automatic recovery is armed again");
     wakeUp = true;
@@ -174,20 +405,33 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   public void setMaintenance(boolean on) {
     maintenance = on;
     lastAnalysis = null;
-    mode = on ? "maintenance" : "watching";
-    note("maintenance " + (on ? "on: no automatic recovery" : "off"));
+    note("maintenance " + (on ? "on: no automatic recovery or repair" : "off"));
     wakeUp = true;
   }
 
   @Override
   public void stop(String by) {
-    note("stopped by " + by);
-    stopRequested = true;
+    if (!stopped) {
+      stopped = true;
+      note("stopped by " + by + ": no probes and no automatic action until ./handoff watch start --cluster " + cluster);
+    }
+    wakeUp = true;
+  }
+
+  @Override
+  public void resume(String by) {
+    if (stopped) {
+      stopped = false;
+      lastAnalysis = null;
+      note("started again by " + by);
+    }
+    wakeUp = true;
   }
 
   @Override
   public WatchStatus status() {
-    return new WatchStatus(cluster, mode, lastAnalysis, lastDetail, blockedUntil, recoveries, lastRecovery, alerts,
-        List.copyOf(events));
+    return new WatchStatus(cluster, mode(), lastAnalysis, lastDetail, blockedUntil, retryNotBefore,
+        semiSyncDegradedSince, fenced.stream().map(InstanceKey::toString).toList(),
+        unfence == null ? null : unfence.toString(), recoveries, lastRecovery, alerts, List.copyOf(events));
   }
 }

@@ -159,6 +159,11 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     detail = oldState + ". It stays out of the cluster: check it for transactions " + newPrimary
         + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
         + " re-clone it, and add it back to the replica pool";
+    if (request.semiSyncDegradedSinceMillis() > 0) {
+      detail += ". Semi-sync had fallen back to asynchronous replication at "
+          + java.time.Instant.ofEpochMilli(request.semiSyncDegradedSinceMillis())
+          + ": acknowledged writes since then may be lost";
+    }
     steps.done("old-primary", detail);
     steps.finished();
     return progress();

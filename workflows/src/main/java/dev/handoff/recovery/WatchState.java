@@ -4,17 +4,42 @@ import dev.handoff.domain.InstanceKey;
 import java.util.List;
 
 /**
- * What a cluster's watch carries across continue-as-new: whether automatic recovery is blocked and
- * until when, maintenance mode, the instances it fenced, and the last recovery.
+ * What a cluster's watch carries across continue-as-new (and so across every restart of every worker):
+ * whether it is stopped, maintenance mode, the cooldown after a recovery that promoted, the back-off after
+ * one that promoted nothing, the instances recoveries fenced, a fence still to undo, since when semi-sync
+ * is degraded, the last analysis and the latest events.
+ *
+ * @param blockedUntilMillis automatic recovery blocked until then (cooldown after a promotion; 0 none)
+ * @param retryNotBeforeMillis no new automatic attempt before then (after one that promoted nothing; 0 none)
+ * @param failedAttempts consecutive automatic attempts that promoted nothing
+ * @param unfence a primary a recovery fenced without promoting anything, to route writes to again when it
+ *     answers; null when none
+ * @param unfenceEpoch the topology epoch at which {@code unfence} was fenced
+ * @param semiSyncDegradedSinceMillis since when the primary replicates asynchronously (0: it does not)
  */
 public record WatchState(
-    long blockedUntilMillis,
+    boolean stopped,
     boolean maintenance,
+    long blockedUntilMillis,
+    long retryNotBeforeMillis,
+    int failedAttempts,
     List<InstanceKey> fenced,
+    InstanceKey unfence,
+    long unfenceEpoch,
+    long semiSyncDegradedSinceMillis,
     int recoveries,
-    String lastRecovery) {
+    String lastRecovery,
+    String lastAnalysis,
+    String lastDetail,
+    int alertsReceived,
+    List<String> events) {
+
+  public WatchState {
+    fenced = fenced == null ? List.of() : List.copyOf(fenced);
+    events = events == null ? List.of() : List.copyOf(events);
+  }
 
   public static WatchState initial() {
-    return new WatchState(0, false, List.of(), 0, null);
+    return new WatchState(false, false, 0, 0, 0, List.of(), null, 0, 0, 0, null, null, null, 0, List.of());
   }
 }

@@ -80,13 +80,16 @@ public abstract class FailoverRunbook {
     return String.join("; ", out);
   }
 
-  /** Ends the runbook in {@code finalState}; the caller throws the returned failure. */
+  /**
+   * Ends the runbook in {@code finalState}; the caller throws the returned failure, whose details carry
+   * the final state (so a parent, the watch, knows whether anything was promoted).
+   */
   protected ApplicationFailure end(String finalState, String type, String message) {
     state = finalState;
     failureType = type;
     detail = message;
     steps.finished();
-    return ApplicationFailure.newNonRetryableFailure(message, type);
+    return ApplicationFailure.newNonRetryableFailure(message, type, finalState);
   }
 
   /** The operator's decision for a runbook waiting after a failed step. */

@@ -139,6 +139,23 @@ public final class RunbookSteps {
     return e.getClass().getSimpleName();
   }
 
+  /**
+   * The final state a runbook ended in (see {@link FailoverRunbook#end}), carried in its failure's details;
+   * null when the failure does not say (a timeout, a termination).
+   */
+  public static String finalState(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a) {
+        try {
+          return a.getDetails().getSize() == 0 ? null : a.getDetails().get(String.class);
+        } catch (RuntimeException notAState) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
   /** The innermost readable message of a failure, without Temporal's wrapping. */
   public static String message(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

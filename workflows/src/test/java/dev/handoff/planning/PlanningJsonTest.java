@@ -39,8 +39,10 @@ class PlanningJsonTest {
   void plansAndDetection() {
     FailoverPlan plan = FailoverPlan.plannedSwitchover(new Topology("main", P, List.of(R1), 1), R1);
     assertThat(roundTrip(plan)).isEqualTo(plan);
-    DetectionInput in = new DetectionInput(P, false, Flavor.MARIADB, null,
-        List.of(new ReplicaView(R1, true, true, false, true, null, "err", null, "0-1-1")));
+    ReplicaStatusRow row = new ReplicaStatusRow(P.host(), P.port(), "Connecting", "Yes", "bin.000001", 400,
+        "bin.000001", 400, 3, "0-1-1", "err");
+    DetectionInput in = DetectionInput.primaryDown(4, P, "refused", Flavor.MARIADB,
+        List.of(ReplicaView.observed(R1, true, "0-1-1", row, 0.3, null)));
     assertThat(roundTrip(in)).isEqualTo(in);
     DetectionResult r = DetectionAnalyzer.analyze(in, new DetectionLimits(30, 10));
     assertThat(roundTrip(r)).isEqualTo(r);
