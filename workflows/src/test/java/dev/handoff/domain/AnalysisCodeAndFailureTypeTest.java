@@ -11,7 +11,8 @@ class AnalysisCodeAndFailureTypeTest {
   @Test
   void analysisCodesHaveStableCamelCaseNames() {
     assertThat(Arrays.stream(AnalysisCode.values()).map(AnalysisCode::wireName)).containsExactly(
-        "NoProblem", "DeadPrimary", "UnreachablePrimary", "AllReplicasStopped", "ReplicaLagging", "ErrantGtid");
+        "NoProblem", "DeadPrimary", "UnreachablePrimary", "AllReplicasStopped", "ReplicaLagging", "ErrantGtid",
+        "NoWritablePrimary", "MultipleWritable", "SemiSyncDegraded", "DetectionBlind");
     assertThat(AnalysisCode.fromString("DeadPrimary")).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(AnalysisCode.fromString("DEAD_PRIMARY")).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(AnalysisCode.UNREACHABLE_PRIMARY).hasToString("UnreachablePrimary");
