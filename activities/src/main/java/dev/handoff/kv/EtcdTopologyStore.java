@@ -4,6 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -19,7 +20,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The topology in etcd: each change is one Txn guarded by a compare on the epoch key. */
+/**
+ * The topology in etcd: each change is one Txn guarded by a compare on the epoch key, and each read is one
+ * Txn of gets, so that it sees one revision.
+ */
 public final class EtcdTopologyStore implements TopologyStore {
   private static final long TIMEOUT_SECONDS = 5;
   private final Client client;
@@ -34,26 +38,70 @@ public final class EtcdTopologyStore implements TopologyStore {
 
   @Override
   public Optional<TopologyRecord> read(String cluster) throws KvException {
-    String master = get(TopologyStore.masterKey(cluster));
-    if (master == null) {
-      return Optional.empty();
-    }
-    String epoch = get(TopologyStore.epochKey(cluster));
-    return Optional.of(new TopologyRecord(cluster, master, replicaKeys(cluster).stream()
-        .map(k -> k.substring(TopologyStore.replicasPrefix(cluster).length())).sorted().toList(),
-        epoch == null ? 0 : Long.parseLong(epoch)));
+    return snapshot(cluster).record();
   }
 
   @Override
   public TopologyRecord publish(String cluster, String primary, List<String> replicas, long expectedEpoch)
       throws KvException {
+    TopologyRecord record = new TopologyRecord(cluster, primary, replicas.stream().sorted().toList(),
+        expectedEpoch + 1);
+    Snapshot before = snapshot(cluster);
+    Snapshot now = before;
+    if (before.epoch() == expectedEpoch) {
+      // The epoch compare: the epoch key is as this snapshot read it (same mod revision; 0 while it is
+      // absent), so it still holds expectedEpoch. Every change of the replica keys is a publish, which
+      // rewrites the epoch key in the same txn: the replica keys are still the snapshot's too, and the
+      // deletes below remove exactly the replicas that are not in the new list.
+      Cmp unchanged = new Cmp(bytes(TopologyStore.epochKey(cluster)), Cmp.Op.EQUAL,
+          CmpTarget.modRevision(before.epochModRevision()));
+      TxnResponse resp = await(kv.txn().If(unchanged).Then(writes(record, before.replicaKeys()))
+          .commit(), "publish " + cluster);
+      if (resp.isSucceeded()) {
+        return record;
+      }
+      now = snapshot(cluster);
+    }
+    // Not written now. An earlier attempt of this very publish may have committed (a retry after a lost
+    // response): the current snapshot then holds exactly this record, and the publish has succeeded.
+    if (now.record().filter(record::equals).isPresent()) {
+      return record;
+    }
+    throw new StaleEpochException(cluster, expectedEpoch, now.epoch());
+  }
+
+  /** Master, epoch and replicas of a cluster as of one etcd revision; replicaKeys are the full keys. */
+  private record Snapshot(Optional<TopologyRecord> record, long epoch, long epochModRevision,
+                          List<String> replicaKeys) {}
+
+  /** One Txn without a compare: its gets all read the same revision, so a publish is seen whole or not at all. */
+  private Snapshot snapshot(String cluster) throws KvException {
+    String prefix = TopologyStore.replicasPrefix(cluster);
+    TxnResponse resp = await(kv.txn().Then(
+        Op.get(bytes(TopologyStore.masterKey(cluster)), GetOption.DEFAULT),
+        Op.get(bytes(TopologyStore.epochKey(cluster)), GetOption.DEFAULT),
+        Op.get(bytes(prefix), GetOption.builder().isPrefix(true).withKeysOnly(true).build())).commit(),
+        "read the topology of " + cluster);
+    List<GetResponse> gets = resp.getGetResponses();
+    Optional<KeyValue> master = gets.get(0).getKvs().stream().findFirst();
+    Optional<KeyValue> epochKv = gets.get(1).getKvs().stream().findFirst();
+    long epoch = epochKv.map(e -> Long.parseLong(text(e.getValue()))).orElse(0L);
+    List<String> replicaKeys = gets.get(2).getKvs().stream().map(e -> text(e.getKey())).toList();
+    List<String> names = replicaKeys.stream().map(k -> k.substring(prefix.length())).sorted().toList();
+    return new Snapshot(master.map(m -> new TopologyRecord(cluster, text(m.getValue()), names, epoch)), epoch,
+        epochKv.map(KeyValue::getModRevision).orElse(0L), replicaKeys);
+  }
+
+  /** The txn's writes: epoch, master keys, replica keys, and deletes of the old replica keys not kept. */
+  private static Op[] writes(TopologyRecord record, List<String> oldReplicaKeys) {
+    String cluster = record.cluster();
+    String primary = record.primary();
     int colon = primary.lastIndexOf(':');
     String host = primary.substring(0, colon);
     String port = primary.substring(colon + 1);
     String prefix = TopologyStore.replicasPrefix(cluster);
     List<Op> ops = new ArrayList<>();
-    long next = expectedEpoch + 1;
-    ops.add(put(TopologyStore.epochKey(cluster), Long.toString(next)));
+    ops.add(put(TopologyStore.epochKey(cluster), Long.toString(record.epoch())));
     String master = TopologyStore.masterKey(cluster);
     ops.add(put(master, primary));
     ops.add(put(master + "/hostname", host));
@@ -61,35 +109,19 @@ public final class EtcdTopologyStore implements TopologyStore {
     boolean ipv6 = host.contains(":");
     ops.add(put(master + "/ipv4", ipv6 ? "" : host));
     ops.add(put(master + "/ipv6", ipv6 ? host : ""));
-    for (String old : replicaKeys(cluster)) {
-      if (!replicas.contains(old.substring(prefix.length()))) {
+    for (String old : oldReplicaKeys) {
+      if (!record.replicas().contains(old.substring(prefix.length()))) {
         ops.add(Op.delete(bytes(old), DeleteOption.DEFAULT));
       }
     }
-    for (String r : replicas) {
+    for (String r : record.replicas()) {
       ops.add(put(prefix + r, r));
     }
-    ByteSequence epochKey = bytes(TopologyStore.epochKey(cluster));
-    Cmp guard = expectedEpoch == 0
-        ? new Cmp(epochKey, Cmp.Op.EQUAL, CmpTarget.version(0))
-        : new Cmp(epochKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(Long.toString(expectedEpoch))));
-    TxnResponse resp = await(kv.txn().If(guard).Then(ops.toArray(Op[]::new)).commit(), "publish " + cluster);
-    if (!resp.isSucceeded()) {
-      String actual = get(TopologyStore.epochKey(cluster));
-      throw new StaleEpochException(cluster, expectedEpoch, actual == null ? 0 : Long.parseLong(actual));
-    }
-    return new TopologyRecord(cluster, primary, replicas.stream().sorted().toList(), next);
+    return ops.toArray(Op[]::new);
   }
 
-  private List<String> replicaKeys(String cluster) throws KvException {
-    ByteSequence prefix = bytes(TopologyStore.replicasPrefix(cluster));
-    var resp = await(kv.get(prefix, GetOption.builder().isPrefix(true).withKeysOnly(true).build()), "read replicas");
-    return resp.getKvs().stream().map(kv -> kv.getKey().toString(StandardCharsets.UTF_8)).toList();
-  }
-
-  private String get(String key) throws KvException {
-    List<KeyValue> kvs = await(kv.get(bytes(key)), "read " + key).getKvs();
-    return kvs.isEmpty() ? null : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+  private static String text(ByteSequence b) {
+    return b.toString(StandardCharsets.UTF_8);
   }
 
   private static Op put(String key, String value) {

@@ -10,13 +10,20 @@ import java.util.Optional;
  */
 public interface TopologyStore extends AutoCloseable {
 
+  /**
+   * The topology as of one point in the store's history (one etcd revision): never the primary of one
+   * publish with the replicas of another. Empty when the cluster has no master key.
+   */
   Optional<TopologyRecord> read(String cluster) throws KvException;
 
   /**
    * Writes the whole topology in one transaction that first compares the epoch with
    * {@code expectedEpoch} (0: the cluster has never been published) and sets it to expectedEpoch + 1.
+   * Idempotent: when the store already holds exactly this topology at expectedEpoch + 1 (an earlier
+   * attempt committed and its response was lost), that record is returned and nothing is written.
    *
-   * @throws StaleEpochException when the stored epoch differs: a newer change won, nothing was written
+   * @throws StaleEpochException when the stored epoch differs and it is not this change: a newer change
+   *     won, nothing was written
    */
   TopologyRecord publish(String cluster, String primary, List<String> replicas, long expectedEpoch) throws KvException;
 

@@ -138,16 +138,8 @@ public final class Lab {
         temporalDir.resolve("temporal.log"), temporalDir));
 
     int etcdPort = ports.next();
-    int etcdPeer = ports.next();
-    Path etcdDir = mkdirs(dir.resolve("etcd"));
-    String etcdUrl = "http://127.0.0.1:" + etcdPort;
-    String peerUrl = "http://127.0.0.1:" + etcdPeer;
-    LocalProcess etcd = record(dir, LocalProcess.spawn("etcd", List.of(Binaries.etcd().toString(),
-        "--name", "handoff-lab", "--data-dir", etcdDir.resolve("data").toString(),
-        "--listen-client-urls", etcdUrl, "--advertise-client-urls", etcdUrl,
-        "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-        "--initial-cluster", "handoff-lab=" + peerUrl, "--log-level", "warn", "--logger", "zap"),
-        etcdDir.resolve("etcd.log"), etcdDir));
+    String etcdUrl = EtcdLab.url(etcdPort);
+    LocalProcess etcd = record(dir, EtcdLab.start(dir.resolve("etcd"), etcdPort, ports.next()));
 
     progress.accept("starting MariaDB: " + spec.clusters() + " cluster(s) of " + (spec.replicas() + 1));
     Path template = MariaDbLab.template();
@@ -227,7 +219,7 @@ public final class Lab {
         HaproxyLab.masterSocket(ldir).toString(), ldir.resolve("haproxy.cfg").toString(), localFronts));
 
     progress.accept("publishing the topology to etcd");
-    waitFor(etcd, () -> httpOk(etcdUrl + "/health"), 20_000, "etcd health at " + etcdUrl);
+    EtcdLab.waitReady(etcd, etcdPort, 20_000);
     try (TopologyStore store = new EtcdTopologyStore(List.of(etcdUrl))) {
       for (var e : clusterPorts.entrySet()) {
         List<Integer> ps = e.getValue();
@@ -451,7 +443,7 @@ public final class Lab {
     }
   }
 
-  private static void waitFor(LocalProcess p, java.util.function.BooleanSupplier ready, long millis, String what) {
+  static void waitFor(LocalProcess p, java.util.function.BooleanSupplier ready, long millis, String what) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     while (System.nanoTime() < deadline) {
       if (!p.alive()) {
