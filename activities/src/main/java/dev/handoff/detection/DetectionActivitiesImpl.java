@@ -27,7 +27,6 @@ import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -164,6 +163,12 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
 
   /** The replica status row under flavor-neutral names; null when the instance is not a replica. */
   static ReplicaStatusRow statusRow(Connection conn, FlavorSql sql) throws SQLException {
+    long heartbeats = 0;
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql.selectReceivedHeartbeats)) {
+      heartbeats = rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException noCount) {
+      // without the count, events still move the read position
+    }
     try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql.showReplicaStatus)) {
       if (!rs.next()) {
         return null;
@@ -171,22 +176,8 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       return new ReplicaStatusRow(rs.getString(sql.colSourceHost), rs.getInt(sql.colSourcePort),
           rs.getString(sql.colIoRunning), rs.getString(sql.colSqlRunning), rs.getString(sql.colSourceLogFile),
           rs.getLong(sql.colReadPosition), rs.getString(sql.colRelaySourceLogFile), rs.getLong(sql.colExecPosition),
-          hasColumn(rs, sql.colReceivedHeartbeats) ? rs.getLong(sql.colReceivedHeartbeats) : 0,
-          rs.getString(sql.colGtidReceived), rs.getString("Last_IO_Error"));
+          heartbeats, rs.getString(sql.colGtidReceived), rs.getString("Last_IO_Error"));
     }
-  }
-
-  private static boolean hasColumn(ResultSet rs, String name) throws SQLException {
-    if (name == null) {
-      return false;
-    }
-    ResultSetMetaData md = rs.getMetaData();
-    for (int i = 1; i <= md.getColumnCount(); i++) {
-      if (name.equalsIgnoreCase(md.getColumnLabel(i))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Semi-sync enabled on the primary side but not active: it fell back to asynchronous replication. */

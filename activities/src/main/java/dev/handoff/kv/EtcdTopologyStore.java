@@ -26,6 +26,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class EtcdTopologyStore implements TopologyStore {
   private static final long TIMEOUT_SECONDS = 5;
+  /** A read answers a probe: it must fail well inside the detector's heartbeat timeout. */
+  private static final long READ_TIMEOUT_SECONDS = 2;
   private final Client client;
   private final KV kv;
   private final String endpoints;
@@ -81,7 +83,7 @@ public final class EtcdTopologyStore implements TopologyStore {
         Op.get(bytes(TopologyStore.masterKey(cluster)), GetOption.DEFAULT),
         Op.get(bytes(TopologyStore.epochKey(cluster)), GetOption.DEFAULT),
         Op.get(bytes(prefix), GetOption.builder().isPrefix(true).withKeysOnly(true).build())).commit(),
-        "read the topology of " + cluster);
+        "read the topology of " + cluster, READ_TIMEOUT_SECONDS);
     List<GetResponse> gets = resp.getGetResponses();
     Optional<KeyValue> master = gets.get(0).getKvs().stream().findFirst();
     Optional<KeyValue> epochKv = gets.get(1).getKvs().stream().findFirst();
@@ -133,14 +135,20 @@ public final class EtcdTopologyStore implements TopologyStore {
   }
 
   private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what) throws KvException {
+    return await(f, what, TIMEOUT_SECONDS);
+  }
+
+  private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what, long seconds) throws KvException {
     try {
-      return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return f.get(seconds, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KvException("interrupted: " + what, e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new KvException("etcd at " + endpoints + " failed to " + what + ": " + cause.getMessage(), cause);
+      String why = e instanceof TimeoutException ? "no answer within " + seconds + " s"
+          : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      throw new KvException("etcd at " + endpoints + " failed to " + what + ": " + why, cause);
     }
   }
 

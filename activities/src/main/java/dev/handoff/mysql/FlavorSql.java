@@ -14,7 +14,7 @@ public enum FlavorSql {
       "Gtid_IO_Pos", "Using_Gtid",
       "STOP SLAVE", "START SLAVE", "RESET SLAVE ALL",
       "Master_Log_File", "Read_Master_Log_Pos", "Relay_Master_Log_File", "Exec_Master_Log_Pos",
-      "Slave_received_heartbeats",
+      "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'SLAVE_RECEIVED_HEARTBEATS'",
       "SELECT @@rpl_semi_sync_master_enabled, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
           + " WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS')"),
   MYSQL(
@@ -24,8 +24,7 @@ public enum FlavorSql {
       "Retrieved_Gtid_Set", "Auto_Position",
       "STOP REPLICA", "START REPLICA", "RESET REPLICA ALL",
       "Source_Log_File", "Read_Source_Log_Pos", "Relay_Source_Log_File", "Exec_Source_Log_Pos",
-      // SHOW REPLICA STATUS has no heartbeat count (performance_schema does); events still move the position.
-      null,
+      "SELECT COUNT_RECEIVED_HEARTBEATS FROM performance_schema.replication_connection_status LIMIT 1",
       "SELECT @@rpl_semi_sync_source_enabled, (SELECT VARIABLE_VALUE FROM performance_schema.global_status"
           + " WHERE VARIABLE_NAME = 'Rpl_semi_sync_source_status')");
 
@@ -45,15 +44,15 @@ public enum FlavorSql {
   public final String colReadPosition;
   public final String colRelaySourceLogFile;
   public final String colExecPosition;
-  /** The replica status column counting received heartbeats; null when the flavor's status has none. */
-  public final String colReceivedHeartbeats;
+  /** One value: replication heartbeats received since the IO thread started (not a replica status column). */
+  public final String selectReceivedHeartbeats;
   /** One row: semi-sync enabled on the primary side (1/0), and whether it is active now (ON/OFF). */
   public final String selectSemiSyncPrimary;
 
   FlavorSql(String selectGtidExecuted, String showReplicaStatus, String colSourceHost, String colSourcePort,
       String colIoRunning, String colSqlRunning, String colSecondsBehind, String colGtidReceived,
       String colUsingGtid, String stopReplica, String startReplica, String resetReplicaAll, String colSourceLogFile,
-      String colReadPosition, String colRelaySourceLogFile, String colExecPosition, String colReceivedHeartbeats,
+      String colReadPosition, String colRelaySourceLogFile, String colExecPosition, String selectReceivedHeartbeats,
       String selectSemiSyncPrimary) {
     this.selectGtidExecuted = selectGtidExecuted;
     this.showReplicaStatus = showReplicaStatus;
@@ -71,7 +70,7 @@ public enum FlavorSql {
     this.colReadPosition = colReadPosition;
     this.colRelaySourceLogFile = colRelaySourceLogFile;
     this.colExecPosition = colExecPosition;
-    this.colReceivedHeartbeats = colReceivedHeartbeats;
+    this.selectReceivedHeartbeats = selectReceivedHeartbeats;
     this.selectSemiSyncPrimary = selectSemiSyncPrimary;
   }
 

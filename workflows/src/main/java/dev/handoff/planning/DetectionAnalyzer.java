@@ -161,7 +161,7 @@ public final class DetectionAnalyzer {
     String sql = r.sqlThreadRunning() ? "" : ", SQL stopped";
     return switch (r.io()) {
       case CONNECTING -> "lost its connection" + because(r.lastIoError()) + sql;
-      case STOPPED -> "IO thread stopped" + because(r.lastIoError()) + sql + " (no say)";
+      case STOPPED -> "IO thread stopped" + because(r.lastIoError()) + sql;
       case NONE -> "not a replica";
       case CONNECTED -> {
         String since = r.secondsSinceReceived() == null ? "not yet measured"
