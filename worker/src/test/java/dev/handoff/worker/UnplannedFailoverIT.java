@@ -42,17 +42,16 @@ class UnplannedFailoverIT {
     String dead = harness.status("c1").kvPrimary();
     try (WriteLoad load = WriteLoad.start(harness.lab.localWriter("c1"), harness.config.credentials().application(),
         3, 1)) {
-      assertThat(load.awaitAcks(100, 10_000)).isTrue();
+      harness.awaitWrites("c1", load, 100, 10_000, "before the kill");
       long killedAt = System.nanoTime();
       LAB.info().mariadb("c1", dead).signal("KILL");
       WatchStatus w = harness.awaitRecoveries("c1", 1, 30_000);
       assertThat(w.recoveries()).as("watch: " + w).isEqualTo(1);
-      assertThat(load.awaitAcks(100, 10_000)).as("writes flow on the new primary").isTrue();
+      harness.awaitWrites("c1", load, 100, 10_000, "on the new primary");
       load.close();
       System.out.printf("kill -9: longest gap between acknowledged writes %.0f ms, %d acknowledged%n",
           load.longestGapMillis(killedAt), load.acknowledged().size());
       ClusterStatus s = harness.awaitHealthy("c1", 10_000);
-      assertThat(s.problems()).isEmpty();
       assertThat(s.kvPrimary()).isNotEqualTo(dead);
       assertThat(s.kvEpoch()).isEqualTo(2L);
       assertThat(s.kvReplicas()).doesNotContain(dead);
@@ -69,13 +68,10 @@ class UnplannedFailoverIT {
     ClusterStatus before = harness.status("c1");
     String primary = before.kvPrimary();
     LAB.info().mariadb("c1", primary).signal("KILL");
-    long deadline = System.nanoTime() + 20_000_000_000L;
+    harness.await("c1", () -> harness.watch("c1").events().stream().anyMatch(e -> e.contains("blocked until")),
+        20_000, "the watch to report the second death as blocked by the cooldown");
     WatchStatus w = harness.watch("c1");
-    while (System.nanoTime() < deadline && w.events().stream().noneMatch(e -> e.contains("blocked until"))) {
-      Thread.sleep(200);
-      w = harness.watch("c1");
-    }
-    assertThat(w.events()).as("the dead primary is reported, not acted on")
+    assertThat(w.events()).as(() -> "the dead primary is reported, not acted on\n" + harness.diagnostics("c1"))
         .anySatisfy(e -> assertThat(e).contains("DeadPrimary not acted on").contains("blocked until"));
     Thread.sleep(3000);
     assertThat(harness.watch("c1").recoveries()).isEqualTo(1);
@@ -85,7 +81,6 @@ class UnplannedFailoverIT {
     WatchStatus after = harness.awaitRecoveries("c1", 2, 30_000);
     assertThat(after.recoveries()).as("after the ack: " + after).isEqualTo(2);
     ClusterStatus s = harness.awaitHealthy("c1", 10_000);
-    assertThat(s.problems()).isEmpty();
     assertThat(s.kvEpoch()).isEqualTo(before.kvEpoch() + 1);
     List<String> alive = harness.lab.instances("c1").stream()
         .filter(k -> !k.equals(primary) && !k.equals(before.instances().stream()
