@@ -7,10 +7,10 @@ import dev.handoff.lab.LabClients;
 import dev.handoff.lab.Percentiles;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.LabSpec;
+import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
-import dev.handoff.status.StatusReport;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.HandoffWorker;
@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -38,6 +39,9 @@ import java.util.Set;
  */
 public final class SwitchoverBench {
   private SwitchoverBench() {}
+
+  /** A switchover takes seconds; one still running after this is wedged, and the bench says why. */
+  static final Duration RESULT_TIMEOUT = Duration.ofSeconds(60);
 
   /** The figures of one bench run. */
   public record Result(List<Double> outagesMillis, List<Double> switchoverMillis, long acknowledged, long lost,
@@ -66,8 +70,7 @@ public final class SwitchoverBench {
         PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
         WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", dev.handoff.domain.InstanceKey.parse(target),
             false));
-        FailoverProgress p = client.newUntypedWorkflowStub(WorkflowIds.failover("c1"))
-            .getResult(FailoverProgress.class);
+        FailoverProgress p = Waits.result(client, config, "c1", WorkflowIds.failover("c1"), RESULT_TIMEOUT);
         double took = (System.nanoTime() - t0) / 1e6;
         if (!load.awaitAcks(100, 15_000)) {
           out.printf("run %2d: writes did not resume within 15 s%n", i);
@@ -113,14 +116,8 @@ public final class SwitchoverBench {
     }
   }
 
-  private static ClusterStatus awaitHealthy(HandoffConfig config) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    ClusterStatus s = StatusReport.read(config).clusters().get(0);
-    while (!s.healthy() && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      s = StatusReport.read(config).clusters().get(0);
-    }
-    return s;
+  private static ClusterStatus awaitHealthy(HandoffConfig config) {
+    return Waits.healthy(config, "c1", Duration.ofSeconds(10));
   }
 
   public static void print(Result r, PrintStream out) {

@@ -6,10 +6,10 @@ import dev.handoff.lab.LabClients;
 import dev.handoff.lab.Percentiles;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.LabSpec;
+import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
-import dev.handoff.status.StatusReport;
 import dev.handoff.worker.HandoffWorker;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,6 +34,9 @@ import java.util.Map;
  */
 public final class UnplannedBench {
   private UnplannedBench() {}
+
+  /** A recovery takes seconds; one still running after this is wedged, and the bench says why. */
+  static final Duration RESULT_TIMEOUT = Duration.ofSeconds(120);
 
   /** One cluster's figures from one trial. */
   public record Trial(double outageMillis, double detectionMillis, double recoveryMillis, long acknowledged,
@@ -66,7 +70,9 @@ public final class UnplannedBench {
       for (WriteLoad l : loads.values()) {
         l.awaitAcks(100, 30_000);
       }
-      awaitWatching(client, names);
+      for (String c : names) {
+        Waits.analysis(client, config, c, "NoProblem", Duration.ofSeconds(30));
+      }
       Map<String, String> dead = new LinkedHashMap<>();
       for (String c : names) {
         dead.put(c, lab.instances(c).get(0));
@@ -86,8 +92,8 @@ public final class UnplannedBench {
         long started = client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getSeconds() * 1000
             + client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getNanos() / 1_000_000;
         double detection = Math.max(0, started - killedWall);
-        client.newUntypedWorkflowStub(WorkflowIds.failover(c)).getResult(dev.handoff.runbook.FailoverProgress.class);
-        ClusterStatus s = awaitHealthy(config, c);
+        Waits.result(client, config, c, WorkflowIds.failover(c), RESULT_TIMEOUT);
+        ClusterStatus s = Waits.healthy(config, c, Duration.ofSeconds(15));
         long lost;
         try (Connection conn = lab.admin(s.kvPrimary())) {
           lost = WriteLoad.missing(conn, load.acknowledged()).size();
@@ -104,38 +110,6 @@ public final class UnplannedBench {
       Lab.down(dir, false, line -> { });
     }
     return results;
-  }
-
-  /** The watches start with the worker; wait until each has made its first probe. */
-  private static void awaitWatching(WorkflowClient client, List<String> clusters) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    for (String c : clusters) {
-      while (System.nanoTime() < deadline) {
-        try {
-          if ("NoProblem".equals(dev.handoff.worker.Watches.running(client, c).status().lastAnalysis())) {
-            break;
-          }
-        } catch (RuntimeException notYet) {
-          // the worker is starting the watch
-        }
-        Thread.sleep(100);
-      }
-    }
-  }
-
-  private static ClusterStatus awaitHealthy(HandoffConfig config, String cluster) throws InterruptedException {
-    long deadline = System.nanoTime() + 15_000_000_000L;
-    ClusterStatus s = read(config, cluster);
-    while (!s.healthy() && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      s = read(config, cluster);
-    }
-    return s;
-  }
-
-  private static ClusterStatus read(HandoffConfig config, String cluster) {
-    return StatusReport.read(config).clusters().stream().filter(x -> x.name().equals(cluster)).findFirst()
-        .orElseThrow();
   }
 
   public static void print(List<Trial> trials, int clusters, PrintStream out) {

@@ -1,12 +1,20 @@
 package dev.handoff.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.handoff.config.HandoffConfig;
 import dev.handoff.lab.LabExtension;
+import dev.handoff.lab.Waits;
 import dev.handoff.worker.HandoffWorker;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +57,19 @@ class CliIT {
 
   record Run(int code, String output) {}
 
+  /** The runbook's progress, the cluster's state and its watch's, through a client of its own. */
+  private static String diagnostics() {
+    HandoffConfig c = LAB.info().config();
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(c.temporal().target()).build());
+    try {
+      return Waits.diagnostics(WorkflowClient.newInstance(service,
+          WorkflowClientOptions.newBuilder().setNamespace(c.temporal().namespace()).build()), c, "c1");
+    } finally {
+      service.shutdownNow();
+    }
+  }
+
   private static String config() {
     return LAB.info().configFile().toString();
   }
@@ -73,7 +94,10 @@ class CliIT {
   @Test
   void aSwitchoverPrintsEachStepAndTheOutcome() {
     String target = LAB.info().config().clusters().get(0).instances().get(2).key();
-    Run r = run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", target, "--wait");
+    // --wait follows the workflow for as long as it runs: bound it here, and say why when it is hit.
+    Run r = assertTimeoutPreemptively(Duration.ofSeconds(90),
+        () -> run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", target, "--wait"),
+        () -> "the switchover did not finish within 90 s\n" + diagnostics());
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).contains("[done] promote").contains("[done] repoint-haproxy")
         .contains("failover COMPLETED").contains("-> " + target);

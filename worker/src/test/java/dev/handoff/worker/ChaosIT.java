@@ -11,6 +11,7 @@ import dev.handoff.lab.LabClients;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.LabSpec;
+import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.RunbookOptions;
@@ -27,9 +28,9 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -69,23 +70,24 @@ class ChaosIT {
         WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
   }
 
-  static ClusterStatus awaitHealthy(HandoffConfig config) throws InterruptedException {
-    long deadline = System.nanoTime() + 15_000_000_000L;
-    ClusterStatus s = StatusReport.read(config).clusters().get(0);
-    while (!s.healthy() && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      s = StatusReport.read(config).clusters().get(0);
-    }
-    return s;
+  /** The cluster's status once healthy, or at 15 s: a trial records what is still wrong then. */
+  static ClusterStatus awaitHealthy(HandoffConfig config) {
+    return Waits.healthy(config, "c1", Duration.ofSeconds(15));
   }
 
-  static String outcome(WorkflowClient client, String id) {
+  /**
+   * How the failover of c1 ended, waiting at most 90 s; one that did not end (or never started) says so
+   * on its first line, followed by the diagnostics.
+   */
+  static String outcome(WorkflowClient client, HandoffConfig config) {
     try {
-      return client.newUntypedWorkflowStub(id).getResult(90, TimeUnit.SECONDS, FailoverProgress.class).state();
+      return Waits.result(client, config, "c1", WorkflowIds.failover("c1"), Duration.ofSeconds(90)).state();
     } catch (WorkflowFailedException e) {
       return "FAILED: " + e.getCause().getMessage();
-    } catch (Exception e) {
-      return "NOT FINISHED: " + e.getClass().getSimpleName();
+    } catch (AssertionError e) {
+      return "NOT FINISHED: " + e.getMessage();
+    } catch (RuntimeException e) {
+      return "NOT FINISHED: " + e.getClass().getSimpleName() + "\n" + Waits.diagnostics(client, config, "c1");
     }
   }
 
@@ -121,7 +123,7 @@ class ChaosIT {
             try (WorkerProcess w2 = WorkerProcess.start(config, work, "planned-" + trial + "-w2", null)) {
               w2.awaitReady(30_000);
               w1.kill9();
-              outcome = outcome(client, WorkflowIds.failover("c1"));
+              outcome = outcome(client, config);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             load.awaitAcks(30, 10_000);
@@ -193,7 +195,7 @@ class ChaosIT {
       long t0 = System.nanoTime();
       Lab.restartTemporal(LAB.info());
       System.out.printf("Temporal restarted mid-failover (after promotion) in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-      assertThat(outcome(client, WorkflowIds.failover("c1"))).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(outcome(client, config)).isEqualTo(FailoverProgress.COMPLETED);
       load.awaitAcks(30, 10_000);
       load.close();
       ClusterStatus s = awaitHealthy(config);
@@ -221,7 +223,7 @@ class ChaosIT {
       WorkflowClient client = client(service, config);
       w1.awaitReady(30_000);
       load.awaitAcks(50, 10_000);
-      awaitWatching(client);
+      Waits.analysis(client, config, "c1", "NoProblem", Duration.ofSeconds(30));
       String dead = lab.instances("c1").get(0);
       long t0 = System.nanoTime();
       info.mariadb("c1", dead).signal("KILL");
@@ -236,7 +238,7 @@ class ChaosIT {
           w1.kill9();
         }
         awaitFailoverStarted(client);
-        outcome = outcome(client, WorkflowIds.failover("c1"));
+        outcome = outcome(client, config);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       load.awaitAcks(30, 10_000);
@@ -260,21 +262,6 @@ class ChaosIT {
     }
   }
 
-  static void awaitWatching(WorkflowClient client) throws InterruptedException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      try {
-        if ("NoProblem".equals(Watches.running(client, "c1").status().lastAnalysis())) {
-          return;
-        }
-      } catch (RuntimeException notYet) {
-        // the worker starts the watch
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the watch of c1 never reported NoProblem");
-  }
-
   static void awaitFailoverStarted(WorkflowClient client) throws InterruptedException {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (System.nanoTime() < deadline) {
@@ -296,7 +283,8 @@ class ChaosIT {
       StringBuilder line = new StringBuilder(String.format("%-18s", a));
       for (String p : POINTS) {
         rows.stream().filter(r -> r.activity().equals(a) && r.point().equals(p)).findFirst().ifPresent(r ->
-            line.append(String.format(" %-26s", (r.ok() ? "ok" : r.crashed() ? r.outcome() : "NOT REACHED")
+            line.append(String.format(" %-26s", (r.ok() ? "ok" : r.crashed() ? r.outcome().lines().findFirst()
+                .orElse("") : "NOT REACHED")
                 + String.format(" (%.1f s)", r.seconds()))));
       }
       System.out.println(line);

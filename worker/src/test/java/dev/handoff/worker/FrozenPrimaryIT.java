@@ -2,7 +2,6 @@ package dev.handoff.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.handoff.lab.Lab;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.process.LocalProcess;
@@ -58,19 +57,19 @@ class FrozenPrimaryIT {
     LocalProcess process = LAB.info().mariadb("c1", frozen);
     try (WriteLoad load = WriteLoad.start(harness.lab.localWriter("c1"), harness.config.credentials().application(),
         3, 1)) {
-      assertThat(load.awaitAcks(100, 10_000)).isTrue();
+      harness.awaitWrites("c1", load, 100, 10_000, "before the freeze");
       process.signal("STOP");
       try {
         WatchStatus w = harness.awaitRecoveries("c1", 1, 40_000);
         assertThat(w.recoveries()).as("watch: " + w).isEqualTo(1);
         assertThat(w.events()).anySatisfy(e -> assertThat(e).contains("DeadPrimary"));
-        assertThat(load.awaitAcks(100, 10_000)).as("writes flow on the new primary").isTrue();
+        harness.awaitWrites("c1", load, 100, 10_000, "on the new primary");
       } finally {
         process.signal("CONT");
       }
-      Lab.waitUntil(() -> readOnly(frozen), 15_000, frozen + " to be set read-only after it thawed");
+      harness.await("c1", () -> readOnly(frozen), 15_000, frozen + " to be set read-only after it thawed");
       String position = gtid(frozen);
-      assertThat(load.awaitAcks(300, 10_000)).isTrue();
+      harness.awaitWrites("c1", load, 300, 10_000, "after the thaw");
       assertThat(gtid(frozen)).as("no client write reaches the thawed old primary").isEqualTo(position);
       load.close();
       ClusterStatus s = harness.status("c1");

@@ -7,6 +7,7 @@ import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.lab.LabClients;
 import dev.handoff.lab.LabExtension;
+import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.WorkflowIds;
@@ -22,7 +23,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -56,8 +57,8 @@ class OperatorStoryIT {
       assertThat(w.awaitLog("failpoint Promote:before", 30_000)).isTrue();
       LAB.info().mariadb("c1", candidate).signal("KILL");
 
-      assertThatThrownBy(() -> client.newUntypedWorkflowStub(WorkflowIds.failover("c1"))
-          .getResult(60, TimeUnit.SECONDS, FailoverProgress.class)).isInstanceOf(WorkflowFailedException.class);
+      assertThatThrownBy(() -> Waits.result(client, config, "c1", WorkflowIds.failover("c1"), Duration.ofSeconds(60)))
+          .isInstanceOf(WorkflowFailedException.class);
       FailoverProgress p = wf.progress();
       System.out.println("candidate died mid-promotion: " + p.state() + " [" + p.failureType() + "] " + p.detail());
       assertThat(p.state()).isEqualTo(FailoverProgress.ROLLBACK_FAILED);
@@ -65,7 +66,8 @@ class OperatorStoryIT {
           .contains("check that " + old + " is writable");
       assertThat(p.steps()).anySatisfy(s -> assertThat(s.name()).isEqualTo("promote"));
 
-      assertThat(load.awaitAcks(100, 15_000)).as("writes flow on the old primary again").isTrue();
+      assertThat(load.awaitAcks(100, 15_000)).as(() -> "writes flow on the old primary again\n"
+          + Waits.diagnostics(client, config, "c1")).isTrue();
       load.close();
       ClusterStatus s = StatusReport.read(config).clusters().get(0);
       assertThat(s.kvPrimary()).isEqualTo(old);

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -87,7 +88,7 @@ class RefusalsIT {
     });
     Thread.sleep(500);
     assertRefused(candidate(), FailureType.DDL_RUNNING);
-    ddl.join();
+    ddl.get(30, TimeUnit.SECONDS);
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** A primary killed with SIGKILL under write load is recovered by the watch; a second death waits for the ack. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UnplannedFailoverIT {
+  static final String BLOCKED = "-> action: none: automatic recovery is blocked until";
   @RegisterExtension
   static final LabExtension LAB = LabExtension.clusters(1).replicas(2);
   static WorkerHarness harness;
@@ -42,17 +43,16 @@ class UnplannedFailoverIT {
     String dead = harness.status("c1").kvPrimary();
     try (WriteLoad load = WriteLoad.start(harness.lab.localWriter("c1"), harness.config.credentials().application(),
         3, 1)) {
-      assertThat(load.awaitAcks(100, 10_000)).isTrue();
+      harness.awaitWrites("c1", load, 100, 10_000, "before the kill");
       long killedAt = System.nanoTime();
       LAB.info().mariadb("c1", dead).signal("KILL");
       WatchStatus w = harness.awaitRecoveries("c1", 1, 30_000);
       assertThat(w.recoveries()).as("watch: " + w).isEqualTo(1);
-      assertThat(load.awaitAcks(100, 10_000)).as("writes flow on the new primary").isTrue();
+      harness.awaitWrites("c1", load, 100, 10_000, "on the new primary");
       load.close();
       System.out.printf("kill -9: longest gap between acknowledged writes %.0f ms, %d acknowledged%n",
           load.longestGapMillis(killedAt), load.acknowledged().size());
       ClusterStatus s = harness.awaitHealthy("c1", 10_000);
-      assertThat(s.problems()).isEmpty();
       assertThat(s.kvPrimary()).isNotEqualTo(dead);
       assertThat(s.kvEpoch()).isEqualTo(2L);
       assertThat(s.kvReplicas()).doesNotContain(dead);
@@ -69,15 +69,11 @@ class UnplannedFailoverIT {
     ClusterStatus before = harness.status("c1");
     String primary = before.kvPrimary();
     LAB.info().mariadb("c1", primary).signal("KILL");
-    long deadline = System.nanoTime() + 20_000_000_000L;
+    harness.await("c1", () -> harness.watch("c1").events().stream().anyMatch(e -> e.contains(BLOCKED)),
+        20_000, "the watch to report the second death as blocked by the cooldown");
     WatchStatus w = harness.watch("c1");
-    String blocked = "-> action: none: automatic recovery is blocked until";
-    while (System.nanoTime() < deadline && w.events().stream().noneMatch(e -> e.contains(blocked))) {
-      Thread.sleep(200);
-      w = harness.watch("c1");
-    }
-    assertThat(w.events()).as("the dead primary is reported, not acted on")
-        .anySatisfy(e -> assertThat(e).contains("DeadPrimary: ").contains(blocked));
+    assertThat(w.events()).as(() -> "the dead primary is reported, not acted on\n" + harness.diagnostics("c1"))
+        .anySatisfy(e -> assertThat(e).contains("DeadPrimary: ").contains(BLOCKED));
     Thread.sleep(3000);
     assertThat(harness.watch("c1").recoveries()).isEqualTo(1);
     assertThat(harness.status("c1").kvEpoch()).isEqualTo(before.kvEpoch());
@@ -86,7 +82,6 @@ class UnplannedFailoverIT {
     WatchStatus after = harness.awaitRecoveries("c1", 2, 30_000);
     assertThat(after.recoveries()).as("after the ack: " + after).isEqualTo(2);
     ClusterStatus s = harness.awaitHealthy("c1", 10_000);
-    assertThat(s.problems()).isEmpty();
     assertThat(s.kvEpoch()).isEqualTo(before.kvEpoch() + 1);
     List<String> alive = harness.lab.instances("c1").stream()
         .filter(k -> !k.equals(primary) && !k.equals(before.instances().stream()
