@@ -18,12 +18,14 @@ final class EtcdLab {
     Lab.mkdirs(dir);
     String url = url(clientPort);
     String peerUrl = "http://127.0.0.1:" + peerPort;
-    return LocalProcess.spawn("etcd", List.of(Binaries.etcd().toString(),
+    List<String> command = List.of(Binaries.etcd().toString(),
         "--name", "handoff-lab", "--data-dir", dir.resolve("data").toString(),
         "--listen-client-urls", url, "--advertise-client-urls", url,
         "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-        "--initial-cluster", "handoff-lab=" + peerUrl, "--log-level", "warn", "--logger", "zap"),
-        dir.resolve("etcd.log"), dir);
+        "--initial-cluster", "handoff-lab=" + peerUrl, "--log-level", "warn", "--logger", "zap");
+    // Saved, so Lab.startEtcd can bring the same member back with its data.
+    Lab.writeCommand(dir, command);
+    return LocalProcess.spawn("etcd", command, dir.resolve("etcd.log"), dir);
   }
 
   /** Returns once the member reports itself healthy; throws when it exits or the time is up. */

@@ -47,7 +47,8 @@ public final class Lab {
   public static final String MARKER = "lab.json";
   public static final String CONFIG = "handoff.yml";
   public static final String APP_DATABASE = "app";
-  private static final String TEMPORAL_COMMAND = "command.json";
+  /** A restartable part's command line, beside its data, so a restart runs exactly what the lab ran. */
+  private static final String COMMAND = "command.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Lab() {}
@@ -129,11 +130,7 @@ public final class Lab {
         "--ip", "127.0.0.1", "--port", Integer.toString(temporalPort), "--ui-port", Integer.toString(uiPort),
         "--http-port", Integer.toString(httpPort), "--metrics-port", Integer.toString(metricsPort),
         "--log-level", "warn");
-    try {
-      Files.writeString(temporalDir.resolve(TEMPORAL_COMMAND), JSON.writeValueAsString(temporalCommand));
-    } catch (IOException e) {
-      throw new LabException("cannot write " + temporalDir.resolve(TEMPORAL_COMMAND) + ": " + e.getMessage(), e);
-    }
+    writeCommand(temporalDir, temporalCommand);
     LocalProcess temporal = record(dir, LocalProcess.spawn("temporal", temporalCommand,
         temporalDir.resolve("temporal.log"), temporalDir));
 
@@ -343,14 +340,8 @@ public final class Lab {
   public static void restartTemporal(LabInfo info) {
     Path dir = info.dir();
     Path temporalDir = dir.resolve("temporal");
-    List<String> command;
-    try {
-      command = List.of(JSON.readValue(Files.readString(temporalDir.resolve(TEMPORAL_COMMAND)), String[].class));
-    } catch (IOException e) {
-      throw new LabException("cannot read the Temporal command of " + dir + ": " + e.getMessage(), e);
-    }
-    LocalProcess old = processes(dir).stream().filter(p -> p.name().equals("temporal")).findFirst()
-        .orElseThrow(() -> new LabException("no Temporal process recorded in " + dir));
+    List<String> command = readCommand(temporalDir, "Temporal");
+    LocalProcess old = recorded(dir, "temporal");
     if (!old.stop(15_000)) {
       throw new LabException("Temporal (pid " + old.pid() + ") did not stop");
     }
@@ -360,6 +351,77 @@ public final class Lab {
     int port = port(target);
     waitFor(temporal, () -> Ports.listening("127.0.0.1", port) && httpOk(info.config().temporal().webUi()), 60_000,
         "Temporal to come back on " + target);
+  }
+
+  /**
+   * Stops the lab's etcd (its recorded process, by pid and start time; nothing else) as a KV outage
+   * would; returns once it is gone. {@link #startEtcd} brings it back with its data.
+   */
+  public static void stopEtcd(LabInfo info) {
+    LocalProcess etcd = recorded(info.dir(), "etcd");
+    if (!etcd.stop(15_000)) {
+      throw new LabException("etcd (pid " + etcd.pid() + ") did not stop");
+    }
+  }
+
+  /**
+   * Starts the lab's etcd again with the command and data dir it first ran with (the topology survives);
+   * returns once its health endpoint answers. Does nothing when the recorded etcd still runs.
+   */
+  public static void startEtcd(LabInfo info) {
+    Path dir = info.dir();
+    if (recorded(dir, "etcd").alive()) {
+      return;
+    }
+    Path etcdDir = dir.resolve("etcd");
+    List<String> command = readCommand(etcdDir, "etcd");
+    LocalProcess etcd = record(dir, LocalProcess.spawn("etcd", command, etcdDir.resolve("etcd.log"), etcdDir));
+    String url = info.config().kv().endpoints().get(0);
+    waitFor(etcd, () -> httpOk(url + "/health"), 20_000, "etcd to come back at " + url);
+  }
+
+  /**
+   * Makes {@code replica} replicate from {@code primary} by GTID the way the lab first set it up (same
+   * user, heartbeat period, retry), and starts both threads. Runs through the replica's socket as the OS
+   * user, the password on stdin only.
+   */
+  public static void replicate(LabInfo info, String cluster, String replica, String primary) {
+    Credential repl = info.config().credentials().replication();
+    dev.handoff.domain.InstanceKey p = dev.handoff.domain.InstanceKey.parse(primary);
+    String change = dev.handoff.mysql.FlavorSql.MARIADB.changeSource(p.host(), p.port(), repl.user(),
+        repl.password().resolve(), MariaDbLab.REPLICA_HEARTBEAT_SECONDS);
+    MariaDbLab.sql(datadir(info, cluster, replica), "STOP SLAVE;\n" + change + ";\nSTART SLAVE;");
+  }
+
+  private static Path datadir(LabInfo info, String cluster, String instanceKey) {
+    Path d = info.dir().resolve("mysql").resolve(cluster).resolve(Integer.toString(port(instanceKey)));
+    if (!Files.isDirectory(d)) {
+      throw new LabException("no instance " + instanceKey + " of " + cluster + " in the lab at " + info.dir());
+    }
+    return d;
+  }
+
+  private static LocalProcess recorded(Path dir, String name) {
+    return processes(dir).stream().filter(p -> p.name().equals(name)).findFirst()
+        .orElseThrow(() -> new LabException("no " + name + " process recorded in " + dir));
+  }
+
+  static void writeCommand(Path partDir, List<String> command) {
+    Path f = partDir.resolve(COMMAND);
+    try {
+      Files.writeString(f, JSON.writeValueAsString(command));
+    } catch (IOException e) {
+      throw new LabException("cannot write " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> readCommand(Path partDir, String what) {
+    try {
+      return List.of(JSON.readValue(Files.readString(partDir.resolve(COMMAND)), String[].class));
+    } catch (IOException e) {
+      throw new LabException("cannot read the " + what + " command under " + partDir + " (a lab started by an"
+          + " older Handoff has none: start a new lab): " + e.getMessage(), e);
+    }
   }
 
   /** Stops every process this lab recorded, then removes the dir unless {@code keep}. */

@@ -241,4 +241,50 @@ class LabIT {
     Lab.waitUntil(() -> StatusReport.read(LAB.info().config()).clusters().get(0).healthy(), 10_000,
         "the cluster to be healthy again");
   }
+
+  /**
+   * Lab.stopEtcd / startEtcd: a KV outage and its end. The topology survives, and a client opened before
+   * the outage (as a worker's is) reads again soon after; how soon is printed.
+   */
+  @Test
+  void etcdStoppedAndStartedAgainKeepsTheTopologyForAClientOpenedBefore() throws Exception {
+    List<String> endpoints = LAB.info().config().kv().endpoints();
+    int port = Integer.parseInt(endpoints.get(0).substring(endpoints.get(0).lastIndexOf(':') + 1));
+    try (EtcdTopologyStore store = new EtcdTopologyStore(endpoints)) {
+      TopologyRecord before = store.read("c1").orElseThrow();
+      Lab.stopEtcd(LAB.info());
+      try {
+        assertThat(Ports.listening("127.0.0.1", port)).as("etcd stopped").isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.read("c1"))
+            .isInstanceOf(dev.handoff.kv.TopologyStore.KvException.class);
+      } finally {
+        Lab.startEtcd(LAB.info());
+      }
+      long t0 = System.nanoTime();
+      Lab.waitUntil(() -> {
+        try {
+          return store.read("c1").equals(java.util.Optional.of(before));
+        } catch (dev.handoff.kv.TopologyStore.KvException notYet) {
+          return false;
+        }
+      }, 30_000, "the open etcd client to read the same topology again");
+      System.out.printf("etcd back: the client opened before the outage read again after %.1f s%n",
+          (System.nanoTime() - t0) / 1e9);
+    }
+    Lab.waitUntil(() -> StatusReport.read(LAB.info().config()).clusters().get(0).healthy(), 10_000,
+        "the cluster to be healthy with etcd back");
+  }
+
+  /** Lab.replicate: a replica whose replication config was removed replicates again by GTID. */
+  @Test
+  void aReplicaWithItsReplicationResetReplicatesAgain() throws Exception {
+    String r = replicas().get(0);
+    try (Connection c = clients().admin(r); Statement st = c.createStatement()) {
+      st.execute("STOP SLAVE");
+      st.execute("RESET SLAVE ALL");
+    }
+    Lab.replicate(LAB.info(), "c1", r, primary());
+    Lab.waitUntil(() -> StatusReport.read(LAB.info().config()).clusters().get(0).healthy(), 10_000,
+        "the cluster to be healthy again (replicating from the primary by GTID, both threads running)");
+  }
 }

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /** An in-process worker on a lab, and a client that runs switchovers through it. */
 final class WorkerHarness implements AutoCloseable {
@@ -105,6 +106,142 @@ final class WorkerHarness implements AutoCloseable {
 
   ClusterStatus status(String cluster) {
     return Waits.status(config, cluster);
+  }
+
+  /** The watch status and the cluster status, for assertion messages; never throws. */
+  String describe(String cluster) {
+    return "\n" + diagnostics(cluster);
+  }
+
+  /** The cluster as a test finds it, to tell afterwards what the watch did during the test. */
+  record Baseline(long epoch, int recoveries, List<String> events) {}
+
+  Baseline baseline(String cluster) {
+    dev.handoff.recovery.WatchStatus w = watch(cluster);
+    return new Baseline(status(cluster).kvEpoch(), w.recoveries(), List.copyOf(w.events()));
+  }
+
+  /** Waits (bounded) for the watch to report NoProblem, then takes the baseline a test starts from. */
+  Baseline noProblemBaseline(String cluster) throws InterruptedException {
+    awaitAnalysis(cluster, "NoProblem", 20_000);
+    return baseline(cluster);
+  }
+
+  /** After a test's disturbance is undone: NoProblem again (bounded) and the topology's epoch unmoved. */
+  void assertBackToNoProblem(String cluster, Baseline b) throws InterruptedException {
+    awaitWatch(cluster, b, w -> "NoProblem".equals(w.lastAnalysis()), 30_000, "returned to NoProblem");
+    assertEpochUnchanged(cluster, b);
+  }
+
+  /**
+   * Fails, with both statuses, when since the baseline the watch judged the primary dead, started a
+   * recovery or made one.
+   */
+  void assertNoFailoverSince(String cluster, Baseline b, dev.handoff.recovery.WatchStatus w) {
+    List<String> fresh = w.events().stream().filter(e -> !b.events().contains(e)).toList();
+    String why = "recovering".equals(w.mode()) ? "the watch is recovering"
+        : w.recoveries() != b.recoveries() ? "the watch made " + (w.recoveries() - b.recoveries()) + " recoveries"
+        : "DeadPrimary".equals(w.lastAnalysis()) ? "the watch's analysis is DeadPrimary"
+        : fresh.stream().anyMatch(e -> e.contains("DeadPrimary")) ? "an event says DeadPrimary"
+        : null;
+    if (why != null) {
+      throw new AssertionError("no failover expected, but " + why + describe(cluster));
+    }
+  }
+
+  /** Fails, with both statuses, when the topology's epoch moved since the baseline. */
+  void assertEpochUnchanged(String cluster, Baseline b) {
+    ClusterStatus s = status(cluster);
+    if (s.kvEpoch() == null || s.kvEpoch() != b.epoch()) {
+      throw new AssertionError("the topology epoch moved from " + b.epoch() + " to " + s.kvEpoch()
+          + describe(cluster));
+    }
+  }
+
+  /**
+   * Waits (bounded) until the watch's status satisfies {@code until}; with a baseline, also fails at once
+   * if a failover shows meanwhile. At the bound fails with {@code what} and both statuses.
+   */
+  dev.handoff.recovery.WatchStatus awaitWatch(String cluster, Baseline noFailoverSince,
+      Predicate<dev.handoff.recovery.WatchStatus> until, long millis, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      dev.handoff.recovery.WatchStatus w = null;
+      try {
+        w = watch(cluster);
+      } catch (RuntimeException notYet) {
+        // the watch starts with the worker
+      }
+      if (w != null) {
+        if (noFailoverSince != null) {
+          assertNoFailoverSince(cluster, noFailoverSince, w);
+        }
+        if (until.test(w)) {
+          return w;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("within " + millis + " ms the watch never " + what + describe(cluster));
+  }
+
+  /** Watches for {@code millis}, failing at once on any sign of a failover; returns the last status. */
+  dev.handoff.recovery.WatchStatus assertNoFailoverFor(String cluster, Baseline b, long millis)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    dev.handoff.recovery.WatchStatus w = watch(cluster);
+    while (System.nanoTime() < deadline) {
+      w = watch(cluster);
+      assertNoFailoverSince(cluster, b, w);
+      Thread.sleep(250);
+    }
+    assertEpochUnchanged(cluster, b);
+    return w;
+  }
+
+  /** Waits (bounded) until the cluster is healthy; fails with both statuses when it is not. */
+  ClusterStatus assertHealthyWithin(String cluster, long millis) throws InterruptedException {
+    ClusterStatus s = awaitHealthy(cluster, millis);
+    if (!s.healthy()) {
+      throw new AssertionError("the cluster is not healthy after " + millis + " ms: " + s.problems()
+          + describe(cluster));
+    }
+    return s;
+  }
+
+  /** Runs statements on an instance as the admin user. */
+  void sql(String instance, String... statements) throws SQLException {
+    try (Connection c = lab.admin(instance); Statement st = c.createStatement()) {
+      for (String sql : statements) {
+        st.execute(sql);
+      }
+    }
+  }
+
+  /** Like {@link #sql}, for cleanup: a failure is printed, never thrown (the health check that follows judges). */
+  void sqlQuietly(String instance, String... statements) {
+    try {
+      sql(instance, statements);
+    } catch (SQLException | RuntimeException e) {
+      System.out.println("cleanup on " + instance + " failed: " + e.getMessage());
+    }
+  }
+
+  /** The first column of the first row, or null when there is none. */
+  String query(String instance, String sql) throws SQLException {
+    try (Connection c = lab.admin(instance); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  boolean readOnly(String instance) throws SQLException {
+    return "1".equals(query(instance, "SELECT @@global.read_only"));
+  }
+
+  /** The instances of a cluster other than the topology's primary. */
+  List<String> replicas(String cluster) {
+    String primary = status(cluster).kvPrimary();
+    return lab.instances(cluster).stream().filter(k -> !k.equals(primary)).toList();
   }
 
   /** What a refused request must leave exactly as it was: roles, sources, read_only, KV, routes. */
