@@ -11,12 +11,14 @@ class AnalysisCodeAndFailureTypeTest {
   @Test
   void analysisCodesHaveStableCamelCaseNames() {
     assertThat(Arrays.stream(AnalysisCode.values()).map(AnalysisCode::wireName)).containsExactly(
-        "NoProblem", "DeadPrimary", "UnreachablePrimary", "AllReplicasStopped", "ReplicaLagging", "ErrantGtid");
+        "NoProblem", "DeadPrimary", "UnreachablePrimary", "AllReplicasStopped", "ReplicaLagging", "ErrantGtid",
+        "NoWritablePrimary", "MultipleWritable", "SemiSyncDegraded", "DetectionBlind");
     assertThat(AnalysisCode.fromString("DeadPrimary")).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(AnalysisCode.fromString("DEAD_PRIMARY")).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(AnalysisCode.UNREACHABLE_PRIMARY).hasToString("UnreachablePrimary");
     assertThat(AnalysisCode.DEAD_PRIMARY.triggersFailover()).isTrue();
-    assertThat(AnalysisCode.UNREACHABLE_PRIMARY.triggersFailover()).isFalse();
+    assertThat(Arrays.stream(AnalysisCode.values()).filter(AnalysisCode::triggersFailover))
+        .containsExactly(AnalysisCode.DEAD_PRIMARY);
     assertThatThrownBy(() -> AnalysisCode.fromString("Dead")).hasMessageContaining("'Dead'");
   }
 
