@@ -105,7 +105,10 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         Workflow.continueAsNew(new WatchRequest(cluster, req.cooldownSeconds(), req.settings(), state()));
       }
       if (stopped) {
-        Workflow.await(() -> !stopped || recoveryDone());
+        // Every signal comes back through the history check above: a stopped watch that keeps receiving
+        // alerts continues as new like a running one.
+        wakeUp = false;
+        Workflow.await(() -> !stopped || wakeUp || recoveryDone());
         finishRecoveryIfDone();
         continue;
       }
@@ -159,6 +162,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     maintenance = s.maintenance();
     blockedUntil = s.blockedUntilMillis();
     retryNotBefore = s.retryNotBeforeMillis();
+    reportAgainAt = s.reportAgainAtMillis();
     failedAttempts = s.failedAttempts();
     fenced.addAll(s.fenced());
     unfence = s.unfence();
@@ -365,9 +369,9 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   }
 
   private WatchState state() {
-    return new WatchState(stopped, maintenance, blockedUntil, retryNotBefore, failedAttempts, List.copyOf(fenced),
-        unfence, unfenceEpoch, semiSyncDegradedSince, recoveries, lastRecovery, lastAnalysis, lastDetail, alerts,
-        List.copyOf(events));
+    return new WatchState(stopped, maintenance, blockedUntil, retryNotBefore, reportAgainAt, failedAttempts,
+        List.copyOf(fenced), unfence, unfenceEpoch, semiSyncDegradedSince, recoveries, lastRecovery, lastAnalysis,
+        lastDetail, alerts, List.copyOf(events));
   }
 
   private String mode() {
@@ -385,9 +389,9 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     alerts++;
     if (stopped) {
       note("probe requested (" + reason + ") but the watch is stopped: ./handoff watch start --cluster " + cluster);
-      return;
+    } else {
+      note("probe requested: " + reason);
     }
-    note("probe requested: " + reason);
     wakeUp = true;
   }
 

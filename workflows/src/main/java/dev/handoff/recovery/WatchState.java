@@ -6,11 +6,13 @@ import java.util.List;
 /**
  * What a cluster's watch carries across continue-as-new (and so across every restart of every worker):
  * whether it is stopped, maintenance mode, the cooldown after a recovery that promoted, the back-off after
- * one that promoted nothing, the instances recoveries fenced, a fence still to undo, since when semi-sync
- * is degraded, the last analysis and the latest events.
+ * one that promoted nothing, when a repair that did not act is tried again, the instances recoveries fenced,
+ * a fence still to undo, since when semi-sync is degraded, the last analysis and the latest events.
  *
  * @param blockedUntilMillis automatic recovery blocked until then (cooldown after a promotion; 0 none)
  * @param retryNotBeforeMillis no new automatic attempt before then (after one that promoted nothing; 0 none)
+ * @param reportAgainAtMillis a repair (or an undo of a fence) that did not act is tried again then if its
+ *     analysis still stands (0: none)
  * @param failedAttempts consecutive automatic attempts that promoted nothing
  * @param unfence a primary a recovery fenced without promoting anything, to route writes to again when it
  *     answers; null when none
@@ -22,6 +24,7 @@ public record WatchState(
     boolean maintenance,
     long blockedUntilMillis,
     long retryNotBeforeMillis,
+    long reportAgainAtMillis,
     int failedAttempts,
     List<InstanceKey> fenced,
     InstanceKey unfence,
@@ -40,6 +43,6 @@ public record WatchState(
   }
 
   public static WatchState initial() {
-    return new WatchState(false, false, 0, 0, 0, List.of(), null, 0, 0, 0, null, null, null, 0, List.of());
+    return new WatchState(false, false, 0, 0, 0, 0, List.of(), null, 0, 0, 0, null, null, null, 0, List.of());
   }
 }

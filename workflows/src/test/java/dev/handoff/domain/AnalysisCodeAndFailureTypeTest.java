@@ -17,7 +17,8 @@ class AnalysisCodeAndFailureTypeTest {
     assertThat(AnalysisCode.fromString("DEAD_PRIMARY")).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(AnalysisCode.UNREACHABLE_PRIMARY).hasToString("UnreachablePrimary");
     assertThat(AnalysisCode.DEAD_PRIMARY.triggersFailover()).isTrue();
-    assertThat(AnalysisCode.UNREACHABLE_PRIMARY.triggersFailover()).isFalse();
+    assertThat(Arrays.stream(AnalysisCode.values()).filter(AnalysisCode::triggersFailover))
+        .containsExactly(AnalysisCode.DEAD_PRIMARY);
     assertThatThrownBy(() -> AnalysisCode.fromString("Dead")).hasMessageContaining("'Dead'");
   }
 

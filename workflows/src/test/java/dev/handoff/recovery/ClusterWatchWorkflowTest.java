@@ -1,13 +1,19 @@
 package dev.handoff.recovery;
 
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
+import static dev.handoff.recovery.RecoveryFixture.EPOCH;
 import static dev.handoff.recovery.RecoveryFixture.PRIMARY;
+import static dev.handoff.recovery.RecoveryFixture.R1;
 import static dev.handoff.recovery.RecoveryFixture.R2;
+import static dev.handoff.recovery.ScriptedDetector.awaitStatus;
+import static dev.handoff.recovery.ScriptedDetector.count;
+import static dev.handoff.recovery.ScriptedDetector.hasEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
@@ -15,22 +21,28 @@ import static org.mockito.Mockito.when;
 
 import dev.handoff.detection.WatchSettings;
 import dev.handoff.domain.AnalysisCode;
+import dev.handoff.domain.FailureType;
+import dev.handoff.domain.PromotionRule;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.activity.Activity;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,80 +51,57 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A cluster's watch with a scripted detector and the real unplanned failover as its child (its activities
- * mocked by {@link RecoveryFixture}).
- *
- * <p>The detector answers from {@link #world}: at once when the verdict differs from what the watch last
- * reported, else it waits, heartbeating, until the world changes (or the watch cancels it). So a detector
- * only ever completes when the test changes the world, never while the test signals the watch: the SDK's
- * test server wedges a workflow whose cancel command races its activity's completion. Activities in
- * flight also stop the test server from skipping time, so the watch runs in real time: the cooldown test
- * uses a cooldown of seconds, and every wait polls the status query.
+ * A cluster's watch with a scripted detector ({@link ScriptedDetector}: it answers from the test's world,
+ * and only ever completes when the test changes that world, never while the test signals the watch, for
+ * the SDK's test server wedges a workflow whose cancel command races its activity's completion) and the
+ * real unplanned failover as its child (its activities mocked by {@link RecoveryFixture}). Activities in
+ * flight keep the test server's clock at real time: the cooldown test uses a cooldown of seconds, the
+ * repair retry waits its real 5 s, and every wait polls the status query.
  */
 @Timeout(60)
 class ClusterWatchWorkflowTest {
   private static final long COOLDOWN_SECONDS = 60;
   private static final WatchSettings SETTINGS = new WatchSettings(100, 3.0, 2, 60_000);
-  private static final String BLOCKED = "DeadPrimary not acted on: automatic recovery is blocked until";
-  private static final String IN_MAINTENANCE = "DeadPrimary not acted on: maintenance mode is on for " + CLUSTER;
+  private static final String BLOCKED = "-> action: none: automatic recovery is blocked until";
+  private static final String IN_MAINTENANCE = "-> action: none: maintenance mode is on for " + CLUSTER;
+  private static final String PROMOTED_NOTHING = "-> action: none: the last attempt promoted nothing";
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
-      .registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class)
+      .registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class,
+          HeldRunbookImpl.class)
       .setDoNotStart(true)
       .build();
 
   final RecoveryFixture fixture = new RecoveryFixture();
-  /** What the cluster looks like right now, to the detector and to the failover's own probe. */
-  final AtomicReference<AnalysisCode> world = new AtomicReference<>(AnalysisCode.NO_PROBLEM);
-  /** Detector runs started, and the latest one that is waiting for news. */
-  final AtomicInteger detectorRuns = new AtomicInteger();
-  final AtomicInteger waitingRun = new AtomicInteger();
-  /** The verdict the latest waiting run was told the watch had reported. */
-  final AtomicReference<String> waitingOn = new AtomicReference<>();
-  /** Set when a test ends: waiting detector runs return, so none outlives its test. */
-  volatile boolean closing;
+  final ScriptedDetector detector = new ScriptedDetector(fixture);
   TestWorkflowEnvironment env;
   WorkflowClient client;
+  String taskQueue;
+  /** The watch by workflow ID alone: signals and queries reach its latest run, past continue-as-new. */
   ClusterWatchWorkflow watch;
 
   @BeforeEach
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(fixture.detection.watchCluster(eq(CLUSTER), any(), any(), org.mockito.ArgumentMatchers.anyBoolean())).thenAnswer(inv -> {
-      int run = detectorRuns.incrementAndGet();
-      String reported = inv.getArgument(2);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      AnalysisCode now = world.get();
-      if (now.wireName().equals(reported)) {
-        waitingOn.set(reported);
-        waitingRun.accumulateAndGet(run, Math::max);
-        while (now.wireName().equals(reported) && !closing && System.nanoTime() < deadline) {
-          Activity.getExecutionContext().heartbeat(run); // throws once the watch cancelled this run
-          Thread.sleep(10);
-          now = world.get();
-        }
-      }
-      return RecoveryFixture.analysis(now);
-    });
-    when(fixture.detection.probeCluster(CLUSTER)).thenAnswer(inv -> RecoveryFixture.analysis(world.get()));
     worker.registerActivitiesImplementations(fixture.activities());
     env.start();
     this.env = env;
     this.client = client;
-    this.watch = client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(WorkflowIds.watch(CLUSTER)).setTaskQueue(worker.getTaskQueue()).build());
+    this.taskQueue = worker.getTaskQueue();
+    this.watch = client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowIds.watch(CLUSTER));
   }
 
   @AfterEach
   void stopTheWatch() {
     try {
       watch.stop("test teardown");
-    } catch (RuntimeException alreadyClosed) {
-      // the test stopped it itself
+    } catch (RuntimeException notStarted) {
+      // the test failed before it started the watch
     }
-    closing = true;
+    detector.close();
   }
 
   @Test
@@ -121,55 +110,67 @@ class ClusterWatchWorkflowTest {
     awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
     verify(fixture.detection, never()).probeCluster(anyString());
 
-    world.set(AnalysisCode.DEAD_PRIMARY);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
     // The primary stays dead (the mocks say so): reported again after the recovery, and blocked.
     WatchStatus after = awaitQuiet("one recovery, then the still-dead primary blocked",
         s -> s.recoveries() == 1 && hasEvent(s, BLOCKED));
 
     assertThat(after.lastRecovery()).contains("recovered " + PRIMARY + " -> " + R2);
     assertThat(after.blockedUntilMillis()).isGreaterThan(env.currentTimeMillis());
+    assertThat(after.retryNotBeforeMillis()).isZero();
+    assertThat(after.unfencePending()).isNull();
     assertThat(after.mode()).isEqualTo("watching");
     assertThat(after.events()).filteredOn(e -> e.contains("recovered " + PRIMARY)).hasSize(1);
+    assertThat(after.events()).anyMatch(e -> e.contains("DeadPrimary: " + RecoveryFixture.DEAD_DETAIL
+        + " -> action: recovery started: " + WorkflowIds.failover(CLUSTER)));
     FailoverProgress child = client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER), Optional.empty(),
         Optional.empty()).getResult(FailoverProgress.class);
     assertThat(child.state()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(child.newPrimary()).isEqualTo(R2.toString());
     verify(fixture.detection, times(1)).probeCluster(CLUSTER);
     verify(fixture.mysql, times(1)).promote(any(), any());
-    // From now on every detector run also sets the failed-over primary read-only should it come back.
+    // The failed-over primary is fenced for good: the watch remembers it.
     assertThat(after.fenced()).containsExactly(PRIMARY.toString());
   }
 
   @ParameterizedTest
-  @EnumSource(value = AnalysisCode.class, names = {
-      "UNREACHABLE_PRIMARY", "REPLICA_LAGGING", "ALL_REPLICAS_STOPPED", "ERRANT_GTID"})
+  @EnumSource(value = AnalysisCode.class, names = {"UNREACHABLE_PRIMARY", "REPLICA_LAGGING", "ALL_REPLICAS_STOPPED",
+      "ERRANT_GTID", "SEMI_SYNC_DEGRADED", "DETECTION_BLIND"})
   void otherAnalysesAreReportedButNeverActedOn(AnalysisCode code) throws InterruptedException {
-    world.set(code);
+    detector.world.set(code);
     startWatch(COOLDOWN_SECONDS);
 
     WatchStatus s = awaitQuiet(code + " is reported", st -> code.wireName().equals(st.lastAnalysis()));
 
     assertThat(s.lastDetail()).isEqualTo(code + " on " + CLUSTER);
     assertThat(s.events()).anyMatch(e -> e.endsWith(code.wireName() + ": " + code + " on " + CLUSTER));
+    assertThat(s.events()).noneMatch(e -> e.contains("-> action"));
     assertThat(s.recoveries()).isZero();
     assertThat(s.lastRecovery()).isNull();
     assertThat(s.blockedUntilMillis()).isZero();
     assertThat(s.mode()).isEqualTo("watching");
+    if (code == AnalysisCode.SEMI_SYNC_DEGRADED) {
+      assertThat(s.semiSyncDegradedSinceMillis()).isPositive().isLessThanOrEqualTo(env.currentTimeMillis());
+    } else {
+      assertThat(s.semiSyncDegradedSinceMillis()).isZero();
+    }
     verify(fixture.detection, never()).probeCluster(anyString());
+    verify(fixture.detection, never()).repair(anyString(), any(), anyLong());
+    verify(fixture.detection, never()).restoreWriter(anyString(), any(), anyLong());
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
     verify(fixture.mysql, never()).promote(anyString(), any());
   }
 
   @Test
   void aDeadPrimaryInsideTheCooldownWaitsForAnAcknowledgement() throws InterruptedException {
-    world.set(AnalysisCode.DEAD_PRIMARY);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("one recovery", s -> s.recoveries() == 1);
 
     // The new primary dies too, well inside the cooldown.
-    world.set(AnalysisCode.NO_PROBLEM);
+    detector.world.set(AnalysisCode.NO_PROBLEM);
     awaitQuiet("the recovered cluster is healthy", s -> "NoProblem".equals(s.lastAnalysis()));
-    world.set(AnalysisCode.DEAD_PRIMARY);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
     WatchStatus blocked = awaitQuiet("the second DeadPrimary is reported",
         s -> "DeadPrimary".equals(s.lastAnalysis()) && count(s, BLOCKED) == 2);
     assertThat(blocked.recoveries()).isEqualTo(1);
@@ -188,18 +189,18 @@ class ClusterWatchWorkflowTest {
   @Test
   void aDeadPrimaryAfterTheCooldownIsRecoveredAgain() throws InterruptedException {
     long cooldownSeconds = 3;
-    world.set(AnalysisCode.DEAD_PRIMARY);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
     startWatch(cooldownSeconds);
     long blockedUntil = awaitQuiet("one recovery", s -> s.recoveries() == 1).blockedUntilMillis();
     assertThat(blockedUntil - env.currentTimeMillis()).isBetween(0L, cooldownSeconds * 1000);
-    world.set(AnalysisCode.NO_PROBLEM);
+    detector.world.set(AnalysisCode.NO_PROBLEM);
     awaitQuiet("the recovered cluster is healthy", s -> "NoProblem".equals(s.lastAnalysis()));
 
     // The activities in flight keep the test server's clock at real time: wait out the short cooldown.
     while (env.currentTimeMillis() <= blockedUntil) {
       Thread.sleep(50);
     }
-    world.set(AnalysisCode.DEAD_PRIMARY);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
 
     WatchStatus after = awaitQuiet("a second recovery", s -> s.recoveries() == 2);
     assertThat(after.blockedUntilMillis()).isGreaterThan(blockedUntil);
@@ -213,7 +214,7 @@ class ClusterWatchWorkflowTest {
     watch.setMaintenance(true);
     awaitQuiet("maintenance mode", s -> "maintenance".equals(s.mode()) && "NoProblem".equals(s.lastAnalysis()));
 
-    world.set(AnalysisCode.DEAD_PRIMARY);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
     WatchStatus during = awaitQuiet("DeadPrimary is reported and not acted on", s -> hasEvent(s, IN_MAINTENANCE));
     assertThat(during.recoveries()).isZero();
     assertThat(during.lastAnalysis()).isEqualTo("DeadPrimary");
@@ -241,12 +242,12 @@ class ClusterWatchWorkflowTest {
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
 
-    world.set(AnalysisCode.DEAD_PRIMARY);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
     assertThat(fencing.await(20, TimeUnit.SECONDS)).as("the failover reached the fence").isTrue();
     for (int i = 1; i <= 50; i++) {
       watch.probeNow("alertmanager: MySQLPrimaryDown #" + i);
     }
-    WatchStatus storm = awaitStatus("every alert counted", s -> s.alertsReceived() == 50);
+    WatchStatus storm = awaitStatus(watch, "every alert counted", s -> s.alertsReceived() == 50);
     assertThat(storm.mode()).isEqualTo("recovering");
     release.countDown();
 
@@ -263,14 +264,14 @@ class ClusterWatchWorkflowTest {
   void alertsAloneNeverStartARecovery() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
-    int runsBefore = detectorRuns.get();
+    int runsBefore = detector.runs.get();
 
     for (int i = 1; i <= 50; i++) {
       watch.probeNow("alertmanager: MySQLPrimaryDown #" + i);
     }
 
     WatchStatus after = awaitQuiet("every alert counted", s -> s.alertsReceived() == 50);
-    assertThat(detectorRuns.get()).as("the alerts asked for fresh probes").isGreaterThan(runsBefore);
+    assertThat(detector.runs.get()).as("the alerts asked for fresh probes").isGreaterThan(runsBefore);
     assertThat(after.recoveries()).isZero();
     assertThat(after.lastAnalysis()).isEqualTo("NoProblem");
     assertThat(after.events()).last().asString().contains("probe requested: alertmanager: MySQLPrimaryDown #50");
@@ -279,53 +280,320 @@ class ClusterWatchWorkflowTest {
   }
 
   @Test
-  void stopEndsTheWatch() throws Exception {
+  void stopKeepsTheWorkflowRunningUntilResume() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
 
     watch.stop("test");
 
-    WorkflowStub.fromTyped(watch).getResult(10, TimeUnit.SECONDS, Void.class);
-    WatchStatus s = watch.status();
-    assertThat(s.mode()).isEqualTo("stopped");
-    assertThat(s.events()).last().asString().endsWith("stopped by test");
+    WatchStatus stopped = awaitStatus(watch, "stopped", s -> "stopped".equals(s.mode()));
+    assertThat(stopped.events()).last().asString().contains("stopped by test");
+    int runsWhenStopped = detector.runs.get();
+
+    watch.probeNow("alertmanager: MySQLPrimaryDown");
+
+    WatchStatus alerted = awaitStatus(watch, "the alert noted", s -> s.alertsReceived() == 1);
+    assertThat(alerted.events()).last().asString()
+        .contains("probe requested (alertmanager: MySQLPrimaryDown) but the watch is stopped");
+    Thread.sleep(500); // time for a detector run, had the alert (wrongly) started one
+    assertThat(detector.runs.get()).as("no detector runs while stopped").isEqualTo(runsWhenStopped);
+    assertThat(watch.status().mode()).isEqualTo("stopped");
+    assertThat(client.newUntypedWorkflowStub(WorkflowIds.watch(CLUSTER)).describe().getStatus())
+        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+
+    watch.resume("test");
+
+    WatchStatus resumed = awaitQuiet("NoProblem reported afresh", s -> "watching".equals(s.mode())
+        && afterEvent(s, "started again by test", e -> e.endsWith("NoProblem: NoProblem on " + CLUSTER)));
+    assertThat(detector.runs.get()).isGreaterThan(runsWhenStopped);
+    assertThat(resumed.alertsReceived()).isEqualTo(1);
     verify(fixture.detection, never()).probeCluster(anyString());
   }
 
-  private void startWatch(long cooldownSeconds) {
-    WorkflowClient.start(watch::watch, new WatchRequest(CLUSTER, cooldownSeconds, SETTINGS, WatchState.initial()));
+  @ParameterizedTest
+  @EnumSource(value = AnalysisCode.class, names = {"NO_WRITABLE_PRIMARY", "MULTIPLE_WRITABLE"})
+  void aWriterAnalysisIsRepairedAtTheEpochItWasSeenAt(AnalysisCode code) throws InterruptedException {
+    detector.epoch.set(7);
+    detector.world.set(code);
+    startWatch(COOLDOWN_SECONDS);
+
+    WatchStatus s = awaitQuiet("the repair noted", st -> hasEvent(st,
+        code.wireName() + ": " + code + " on " + CLUSTER + " -> action: " + code + " repaired at epoch 7"));
+
+    assertThat(s.lastAnalysis()).isEqualTo(code.wireName());
+    assertThat(s.recoveries()).isZero();
+    verify(fixture.detection, times(1)).repair(CLUSTER, code, 7);
+    verify(fixture.detection, never()).probeCluster(anyString());
+    verify(fixture.detection, never()).restoreWriter(anyString(), any(), anyLong());
   }
 
-  /**
-   * Waits until {@code condition} holds and the latest detector run waits for news about the verdict the
-   * status shows: the watch has handled every verdict so far, and a signal now cannot race a detector's
-   * completion.
-   */
-  private WatchStatus awaitQuiet(String what, Predicate<WatchStatus> condition) throws InterruptedException {
-    return awaitStatus(what + " (detector waiting)",
-        s -> condition.test(s) && waitingRun.get() == detectorRuns.get()
-            && Objects.equals(waitingOn.get(), s.lastAnalysis()));
+  @Test
+  void aRepairThatDidNotActIsTriedAgainWhileTheAnalysisStands() throws InterruptedException {
+    List<Long> calledAt = new CopyOnWriteArrayList<>();
+    when(fixture.detection.repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH)).thenAnswer(inv -> {
+      calledAt.add(env.currentTimeMillis());
+      return calledAt.size() == 1 ? "no action: a failover of c1 is running" : "127.0.0.1:3307 is writable";
+    });
+    detector.world.set(AnalysisCode.NO_WRITABLE_PRIMARY);
+    startWatch(COOLDOWN_SECONDS);
+
+    WatchStatus s = awaitQuiet("the repair tried again", st -> hasEvent(st, "-> action: 127.0.0.1:3307 is writable"));
+
+    assertThat(s.events()).anyMatch(e -> e.endsWith("-> action: no action: a failover of c1 is running"));
+    assertThat(calledAt).hasSize(2);
+    assertThat(calledAt.get(1) - calledAt.get(0)).isBetween(ClusterWatchWorkflowImpl.REPAIR_RETRY_MILLIS,
+        ClusterWatchWorkflowImpl.REPAIR_RETRY_MILLIS + 5_000);
+    verify(fixture.detection, times(2)).repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH);
   }
 
-  /** Polls the status query until {@code condition} holds; fails naming what it waited for. */
-  private WatchStatus awaitStatus(String what, Predicate<WatchStatus> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    WatchStatus last = null;
-    while (System.nanoTime() < deadline) {
-      last = watch.status();
-      if (condition.test(last)) {
-        return last;
+  @Test
+  void aRepairIsNotTriedAgainOnceTheAnalysisIsGone() throws InterruptedException {
+    List<Long> calledAt = new CopyOnWriteArrayList<>();
+    when(fixture.detection.repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH)).thenAnswer(inv -> {
+      calledAt.add(env.currentTimeMillis());
+      return "no action: a failover of c1 is running";
+    });
+    detector.world.set(AnalysisCode.NO_WRITABLE_PRIMARY);
+    startWatch(COOLDOWN_SECONDS);
+    awaitQuiet("the repair did not act", s -> hasEvent(s, "-> action: no action: a failover of c1 is running"));
+
+    detector.world.set(AnalysisCode.NO_PROBLEM);
+    awaitQuiet("the primary is writable again", s -> "NoProblem".equals(s.lastAnalysis()));
+    while (env.currentTimeMillis() < calledAt.get(0) + ClusterWatchWorkflowImpl.REPAIR_RETRY_MILLIS + 1_000) {
+      Thread.sleep(50);
+    }
+
+    WatchStatus after = awaitQuiet("past the retry", s -> "NoProblem".equals(s.lastAnalysis()));
+    assertThat(after.events()).filteredOn(e -> e.contains("NoWritablePrimary")).hasSize(1);
+    verify(fixture.detection, times(1)).repair(anyString(), any(), anyLong());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = AnalysisCode.class, names = {"NO_WRITABLE_PRIMARY", "MULTIPLE_WRITABLE"})
+  void maintenanceModeRepairsNothing(AnalysisCode code) throws InterruptedException {
+    startWatch(COOLDOWN_SECONDS);
+    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    watch.setMaintenance(true);
+    awaitQuiet("maintenance mode", s -> "maintenance".equals(s.mode()) && "NoProblem".equals(s.lastAnalysis()));
+
+    detector.world.set(code);
+
+    WatchStatus s = awaitQuiet(code + " reported and not acted on", st -> hasEvent(st,
+        code.wireName() + ": " + code + " on " + CLUSTER + " " + IN_MAINTENANCE));
+    assertThat(s.mode()).isEqualTo("maintenance");
+    verify(fixture.detection, never()).repair(anyString(), any(), anyLong());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      FailoverProgress.REFUSED, FailoverProgress.FENCE_FAILED, FailoverProgress.FAILED_BEFORE_PROMOTION})
+  void aRecoveryThatPromotedNothingBacksOffAndUndoesItsFenceOnceThePrimaryAnswers(String finalState)
+      throws InterruptedException {
+    switch (finalState) {
+      case FailoverProgress.REFUSED -> // the failover's own probe still reaches the primary's host
+          when(fixture.detection.probeCluster(CLUSTER))
+              .thenReturn(RecoveryFixture.analysis(AnalysisCode.UNREACHABLE_PRIMARY));
+      case FailoverProgress.FENCE_FAILED ->
+          doThrow(ApplicationFailure.newNonRetryableFailure("remote2: admin socket: connect: connection refused",
+              FailureType.HAPROXY_UNREACHABLE)).when(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
+      default -> {
+        fixture.instance(R1).unreachable();
+        fixture.instance(R2).rule(PromotionRule.MUST_NOT);
       }
+    }
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
+    startWatch(COOLDOWN_SECONDS);
+
+    WatchStatus failed = awaitQuiet("the attempt that promoted nothing",
+        s -> s.lastRecovery() != null && hasEvent(s, PROMOTED_NOTHING));
+
+    assertThat(failed.lastRecovery()).startsWith("recovery " + finalState + " at ");
+    assertThat(failed.recoveries()).isZero();
+    assertThat(failed.blockedUntilMillis()).as("no cooldown").isZero();
+    assertThat(failed.retryNotBeforeMillis() - env.currentTimeMillis())
+        .isPositive().isLessThanOrEqualTo(ClusterWatchWorkflowImpl.RETRY_BASE_MILLIS);
+    assertThat(failed.unfencePending()).isEqualTo(PRIMARY.toString());
+    assertThat(failed.fenced()).isEmpty();
+    assertThat(failed.mode()).isEqualTo("watching");
+    assertThat(failed.events()).anyMatch(e -> e.contains("nothing was promoted, so no cooldown")
+        && e.contains(PRIMARY + " is routed to again as soon as it answers"));
+    verify(fixture.detection, times(1)).probeCluster(CLUSTER);
+    verify(fixture.detection, never()).restoreWriter(anyString(), any(), anyLong());
+    fixture.verifyNothingPromoted();
+
+    detector.world.set(AnalysisCode.NO_PROBLEM);
+
+    WatchStatus answered = awaitQuiet("the fence undone",
+        s -> "NoProblem".equals(s.lastAnalysis()) && s.unfencePending() == null);
+    assertThat(answered.events()).last().asString().contains("NoProblem: NoProblem on " + CLUSTER
+        + " -> action: fence of " + PRIMARY + " undone (it answers and nothing was promoted): remote1, remote2");
+    assertThat(answered.blockedUntilMillis()).isZero();
+    verify(fixture.detection, times(1)).restoreWriter(CLUSTER, PRIMARY, EPOCH);
+  }
+
+  @Test
+  void aRecoveryThatCannotStartIsNoAttempt() throws InterruptedException {
+    // Another runbook holds the cluster's failover ID.
+    HeldRunbook held = client.newWorkflowStub(HeldRunbook.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(held::hold);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
+    startWatch(COOLDOWN_SECONDS);
+
+    WatchStatus s = awaitQuiet("the recovery could not start, twice",
+        st -> count(st, "-> action: none: the recovery could not start") >= 2);
+
+    assertThat(s.events()).anyMatch(e -> e.contains(
+        WorkflowIds.failover(CLUSTER) + " is held by another runbook, not counted as an attempt"));
+    assertThat(s.recoveries()).isZero();
+    assertThat(s.lastRecovery()).isNull();
+    assertThat(s.blockedUntilMillis()).isZero();
+    assertThat(s.unfencePending()).isNull();
+    assertThat(s.retryNotBeforeMillis() - env.currentTimeMillis())
+        .isLessThanOrEqualTo(ClusterWatchWorkflowImpl.NOT_STARTED_RETRY_MILLIS);
+    assertThat(s.mode()).isEqualTo("watching");
+    verify(fixture.detection, never()).probeCluster(anyString());
+    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+
+    held.release();
+
+    WatchStatus after = awaitQuiet("the recovery once the cluster is free",
+        st -> st.recoveries() == 1 && hasEvent(st, BLOCKED));
+    assertThat(after.lastRecovery()).contains("recovered " + PRIMARY + " -> " + R2);
+    verify(fixture.mysql, times(1)).promote(any(), any());
+  }
+
+  @Test
+  void theWholeStateCrossesContinueAsNew() throws InterruptedException {
+    // Past the ~90 events up to the stop below, so the watch continues as new only on the alerts after it.
+    WatchSettings settings = new WatchSettings(100, 3.0, 2, 60_000, 100);
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
+    startWatch(COOLDOWN_SECONDS, settings);
+    awaitQuiet("one recovery, then blocked", s -> s.recoveries() == 1 && hasEvent(s, BLOCKED));
+    watch.setMaintenance(true);
+    awaitQuiet("maintenance", s -> "maintenance".equals(s.mode()) && hasEvent(s, IN_MAINTENANCE));
+    for (int i = 1; i <= 3; i++) {
+      watch.probeNow("alertmanager: MySQLPrimaryDown #" + i);
+    }
+    awaitQuiet("the alerts counted", s -> s.alertsReceived() == 3);
+    watch.stop("test");
+    awaitStatus(watch, "stopped", s -> "stopped".equals(s.mode()));
+    String stoppedRun = runId();
+    WatchStatus before = watch.status();
+
+    // Only alerts now: each is noted, and the history grows until the watch continues as new. No query
+    // meanwhile: the SDK's test server stalls a query that races a continue-as-new for seconds.
+    int sent = 0;
+    while (runId().equals(stoppedRun)) {
+      assertThat(sent).as("alerts sent to a stopped watch without it continuing as new").isLessThan(30);
+      watch.probeNow("alert while stopped #" + ++sent);
+      Thread.sleep(100);
+    }
+    int alerts = before.alertsReceived() + sent;
+    WatchStatus after = awaitStatus(watch, "every alert noted", s -> s.alertsReceived() == alerts);
+
+    assertThat(sent).isPositive();
+    assertThat(after.mode()).isEqualTo("stopped");
+    assertThat(after.blockedUntilMillis()).isEqualTo(before.blockedUntilMillis()).isGreaterThan(0);
+    assertThat(after.retryNotBeforeMillis()).isEqualTo(before.retryNotBeforeMillis());
+    assertThat(after.fenced()).isEqualTo(before.fenced()).containsExactly(PRIMARY.toString());
+    assertThat(after.recoveries()).isEqualTo(1);
+    assertThat(after.lastRecovery()).isEqualTo(before.lastRecovery()).contains("recovered " + PRIMARY);
+    assertThat(after.lastAnalysis()).isEqualTo(before.lastAnalysis()).isEqualTo("DeadPrimary");
+    assertThat(after.lastDetail()).isEqualTo(before.lastDetail());
+    assertThat(after.alertsReceived()).isEqualTo(3 + sent);
+    List<String> all = new ArrayList<>(before.events());
+    all.addAll(after.events().subList(after.events().size() - sent, after.events().size()));
+    assertThat(after.events()).isEqualTo(all.subList(Math.max(0, all.size() - ClusterWatchWorkflowImpl.MAX_EVENTS),
+        all.size()));
+    assertThat(after.events()).last().asString().contains("probe requested (alert while stopped #" + sent
+        + ") but the watch is stopped");
+
+    // Maintenance and the cooldown crossed too, and still act.
+    watch.resume("test");
+    awaitQuiet("maintenance after the resume", s -> "maintenance".equals(s.mode())
+        && afterEvent(s, "started again by test", e -> e.contains(IN_MAINTENANCE)));
+    watch.setMaintenance(false);
+    WatchStatus blocked = awaitQuiet("blocked by the cooldown",
+        s -> "watching".equals(s.mode()) && afterEvent(s, "maintenance off", e -> e.contains(BLOCKED)));
+    assertThat(blocked.recoveries()).isEqualTo(1);
+    verify(fixture.mysql, times(1)).promote(any(), any());
+  }
+
+  @Test
+  void aRepairRetryCrossesContinueAsNew() throws InterruptedException {
+    List<String> calledIn = new CopyOnWriteArrayList<>();
+    when(fixture.detection.repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH)).thenAnswer(inv -> {
+      calledIn.add(Activity.getExecutionContext().getInfo().getRunId());
+      return "no action: a failover of c1 is running";
+    });
+    detector.world.set(AnalysisCode.NO_WRITABLE_PRIMARY);
+    // A history this short continues as new within the first retry.
+    startWatch(COOLDOWN_SECONDS, new WatchSettings(100, 3.0, 2, 60_000, 20));
+
+    // No query meanwhile: the SDK's test server stalls a query that races a continue-as-new for seconds.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (calledIn.size() < 2 || calledIn.get(calledIn.size() - 1).equals(calledIn.get(0))) {
+      assertThat(System.nanoTime()).as("a retry in a later run; repairs so far in " + calledIn).isLessThan(deadline);
       Thread.sleep(20);
     }
-    throw new AssertionError("timed out waiting until " + what + "; last status: " + last);
+
+    WatchStatus s = awaitQuiet("the retry noted", st -> "NoWritablePrimary".equals(st.lastAnalysis()));
+    assertThat(s.events()).filteredOn(e -> e.endsWith("-> action: no action: a failover of c1 is running"))
+        .hasSizeGreaterThanOrEqualTo(2);
   }
 
-  private static boolean hasEvent(WatchStatus s, String text) {
-    return count(s, text) > 0;
+  private void startWatch(long cooldownSeconds) {
+    startWatch(cooldownSeconds, SETTINGS);
   }
 
-  private static long count(WatchStatus s, String text) {
-    return s.events() == null ? 0 : s.events().stream().filter(e -> e.contains(text)).count();
+  private void startWatch(long cooldownSeconds, WatchSettings settings) {
+    ClusterWatchWorkflow starter = client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.watch(CLUSTER)).setTaskQueue(taskQueue).build());
+    WorkflowClient.start(starter::watch, new WatchRequest(CLUSTER, cooldownSeconds, settings, WatchState.initial()));
+  }
+
+  private WatchStatus awaitQuiet(String what, Predicate<WatchStatus> condition)
+      throws InterruptedException {
+    return detector.awaitQuiet(watch, what, condition);
+  }
+
+  private String runId() {
+    return client.newUntypedWorkflowStub(WorkflowIds.watch(CLUSTER)).describe().getExecution().getRunId();
+  }
+
+  /** Whether an event after the latest one containing {@code marker} matches {@code then}. */
+  private static boolean afterEvent(WatchStatus s, String marker, Predicate<String> then) {
+    List<String> events = s.events();
+    for (int i = events.size() - 1; i >= 0; i--) {
+      if (events.get(i).contains(marker)) {
+        return events.subList(i + 1, events.size()).stream().anyMatch(then);
+      }
+    }
+    return false;
+  }
+
+  /** Another runbook that holds the cluster's failover ID until released. */
+  @WorkflowInterface
+  public interface HeldRunbook {
+    @WorkflowMethod
+    void hold();
+
+    @SignalMethod
+    void release();
+  }
+
+  public static class HeldRunbookImpl implements HeldRunbook {
+    private boolean released;
+
+    @Override
+    public void hold() {
+      Workflow.await(() -> released);
+    }
+
+    @Override
+    public void release() {
+      released = true;
+    }
   }
 }

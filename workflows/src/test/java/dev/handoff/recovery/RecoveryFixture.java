@@ -98,8 +98,13 @@ final class RecoveryFixture {
 
   /** What a detection pass with this verdict returns for this cluster. */
   static DetectionResult analysis(AnalysisCode code) {
+    return analysis(code, -1);
+  }
+
+  /** The same, read at topology {@code epoch}; a SemiSyncDegraded verdict says semi-sync is degraded. */
+  static DetectionResult analysis(AnalysisCode code, long epoch) {
     return new DetectionResult(code, code == AnalysisCode.DEAD_PRIMARY ? DEAD_DETAIL : code + " on " + CLUSTER,
-        List.of(PRIMARY));
+        List.of(PRIMARY), epoch, code == AnalysisCode.SEMI_SYNC_DEGRADED);
   }
 
   /** Nothing was promoted, moved, published, repointed or restarted: a failure before the point of promotion. */

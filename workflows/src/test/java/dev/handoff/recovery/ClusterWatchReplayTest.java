@@ -1,0 +1,141 @@
+package dev.handoff.recovery;
+
+import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.handoff.detection.DetectionActivities;
+import dev.handoff.detection.WatchSettings;
+import dev.handoff.domain.AnalysisCode;
+import dev.handoff.domain.TemporalJson;
+import dev.handoff.planning.DetectionResult;
+import dev.handoff.runbook.RunbookOptions;
+import dev.handoff.runbook.WorkflowIds;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.StartChildWorkflowExecutionInitiatedEventAttributes;
+import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.NonDeterministicException;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Workflow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Replays a recorded watch (see {@link RecordClusterWatchHistory}) against today's workflow code: a change
+ * that would break the watches running during a worker upgrade fails here first. A watch never ends, so the
+ * history stops where it was taken (the watch waits, stopped); the replayer accepts that.
+ */
+@Timeout(60)
+class ClusterWatchReplayTest {
+  static final String HISTORY = "histories/cluster-watch.json";
+  /** What the recorded watch was started with: a cooldown of 60 s and fast probes. */
+  static final WatchRequest REQUEST = new WatchRequest(CLUSTER, 60,
+      new WatchSettings(100, 3.0, 2, 60_000, WatchSettings.DEFAULT_HISTORY_LIMIT), WatchState.initial());
+
+  @Test
+  void theRecordedWatchReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, ClusterWatchWorkflowImpl.class,
+        UnplannedFailoverWorkflowImpl.class);
+  }
+
+  @Test
+  void theRecordedHistoryIsAWatchThatRecoveredOnceAndWasStopped() throws IOException {
+    WorkflowExecutionHistory history = recorded();
+    List<HistoryEvent> events = history.getEvents();
+
+    WorkflowExecutionStartedEventAttributes started = events.get(0).getWorkflowExecutionStartedEventAttributes();
+    assertThat(started.getWorkflowType().getName()).isEqualTo("ClusterWatchWorkflow");
+    assertThat(TemporalJson.CONVERTER.fromPayload(started.getInput().getPayloads(0), WatchRequest.class,
+        WatchRequest.class)).isEqualTo(REQUEST);
+    // NoProblem, a dead primary (acted on), and the still-dead primary after the recovery (blocked).
+    assertThat(events.stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
+        .map(e -> TemporalJson.CONVERTER.fromPayload(e.getActivityTaskCompletedEventAttributes().getResult()
+            .getPayloads(0), DetectionResult.class, DetectionResult.class).code()))
+        .containsExactly(AnalysisCode.NO_PROBLEM, AnalysisCode.DEAD_PRIMARY, AnalysisCode.DEAD_PRIMARY);
+    assertThat(events.stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
+        .containsOnly("WatchCluster");
+    List<StartChildWorkflowExecutionInitiatedEventAttributes> children = events.stream()
+        .filter(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes)
+        .map(HistoryEvent::getStartChildWorkflowExecutionInitiatedEventAttributes).toList();
+    assertThat(children).hasSize(1);
+    assertThat(children.get(0).getWorkflowType().getName()).isEqualTo("UnplannedFailoverWorkflow");
+    assertThat(children.get(0).getWorkflowId()).isEqualTo(WorkflowIds.failover(CLUSTER));
+    assertThat(events).extracting(HistoryEvent::getEventType)
+        .contains(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_TIMER_STARTED,
+            EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
+        .doesNotContain(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    assertThat(events.stream().filter(HistoryEvent::hasWorkflowExecutionSignaledEventAttributes)
+        .map(e -> e.getWorkflowExecutionSignaledEventAttributes().getSignalName())).containsExactly("stop");
+  }
+
+  @Test
+  void aWatchThatProbesAgainBeforeItRecoversDoesNotReplay() {
+    assertThatThrownBy(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY,
+        ProbesBeforeRecovering.class, UnplannedFailoverWorkflowImpl.class))
+        // The replayer reports it in the message of a RuntimeException, not as a cause.
+        .hasMessageContaining(NonDeterministicException.class.getName())
+        // Both detector runs replay; the recorded recovery is where the changed code schedules its probe.
+        .hasMessageContaining("EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED does not match command type"
+            + " COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK");
+  }
+
+  private static WorkflowExecutionHistory recorded() throws IOException {
+    try (InputStream in = ClusterWatchReplayTest.class.getClassLoader().getResourceAsStream(HISTORY)) {
+      assertThat(in).as(HISTORY + " on the test classpath").isNotNull();
+      return WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** A changed watch that asks for a second probe of a dead primary before it starts the recovery: incompatible. */
+  public static class ProbesBeforeRecovering implements ClusterWatchWorkflow {
+    private final DetectionActivities detection =
+        Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
+
+    @Override
+    public void watch(WatchRequest request) {
+      String reported = null;
+      while (true) {
+        DetectionResult r = detection.watchCluster(request.cluster(), request.settings(), reported, true);
+        reported = r.code().wireName();
+        if (r.code() == AnalysisCode.DEAD_PRIMARY) {
+          detection.probeCluster(request.cluster());
+          Workflow.newChildWorkflowStub(UnplannedFailoverWorkflow.class, ChildWorkflowOptions.newBuilder()
+              .setWorkflowId(WorkflowIds.failover(request.cluster())).build())
+              .recover(new UnplannedRequest(request.cluster(), false, r.detail()));
+        }
+      }
+    }
+
+    @Override
+    public void probeNow(String reason) {}
+
+    @Override
+    public void acknowledge(String by) {}
+
+    @Override
+    public void setMaintenance(boolean on) {}
+
+    @Override
+    public void stop(String by) {}
+
+    @Override
+    public void resume(String by) {}
+
+    @Override
+    public WatchStatus status() {
+      return null;
+    }
+  }
+}
