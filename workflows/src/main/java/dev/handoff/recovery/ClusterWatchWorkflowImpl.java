@@ -128,7 +128,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       Supplier<Boolean> done = () -> result[0].isCompleted() || stopped || wakeUp || recoveryDone();
       long next = nextWake(now);
       if (next > 0) {
-        Workflow.await(Duration.ofMillis(Math.max(1, next - now)), done);
+        awaitAtMost(Duration.ofMillis(Math.max(1, next - now)), done);
       } else {
         Workflow.await(done);
       }
@@ -147,10 +147,24 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         r = result[0].get();
       } catch (TemporalFailure e) {
         note("detector failed [" + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e));
-        Workflow.await(DETECTOR_FAILED_PAUSE, () -> stopped || wakeUp);
+        awaitAtMost(DETECTOR_FAILED_PAUSE, () -> stopped || wakeUp);
         continue;
       }
-      onResult(r);
+      onResult(r, armed);
+    }
+  }
+
+  /**
+   * Waits until {@code condition} holds or {@code timeout} passes, and cancels the timer when the condition
+   * wins ({@code Workflow.await(Duration, ...)} would leave it to fire later, one empty task per wait).
+   */
+  private static void awaitAtMost(Duration timeout, Supplier<Boolean> condition) {
+    Promise<Void>[] timer = new Promise[1];
+    CancellationScope scope = Workflow.newCancellationScope(() -> timer[0] = Workflow.newTimer(timeout));
+    scope.run();
+    Workflow.await(() -> condition.get() || timer[0].isCompleted());
+    if (!timer[0].isCompleted()) {
+      scope.cancel();
     }
   }
 
@@ -196,13 +210,14 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     return recovery != null && recovery.isCompleted();
   }
 
-  private void onResult(DetectionResult r) {
+  /** Handles one detector answer; {@code armedRun}: that detector run confirmed dead primaries before answering. */
+  private void onResult(DetectionResult r, boolean armedRun) {
     boolean changed = !r.code().wireName().equals(lastAnalysis);
     lastAnalysis = r.code().wireName();
     lastDetail = r.detail();
     trackSemiSync(r);
     String action = switch (r.code()) {
-      case DEAD_PRIMARY -> onDeadPrimary(r);
+      case DEAD_PRIMARY -> onDeadPrimary(r, armedRun);
       case NO_WRITABLE_PRIMARY, MULTIPLE_WRITABLE -> repair(r);
       default -> null;
     };
@@ -226,7 +241,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     }
   }
 
-  private String onDeadPrimary(DetectionResult r) {
+  private String onDeadPrimary(DetectionResult r, boolean armedRun) {
     long now = Workflow.currentTimeMillis();
     if (recovery != null) {
       return "none: a recovery is already running";
@@ -241,6 +256,11 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     if (now < retryNotBefore) {
       return "none: the last attempt promoted nothing; the next one is not before " + Instant.ofEpochMilli(retryNotBefore)
           + " (./handoff recovery ack --cluster " + cluster + " to try at once)";
+    }
+    if (!armedRun) {
+      // Seen by a run that was not confirming (a block ended meanwhile): confirm it again before acting.
+      reportAgainAt = now;
+      return "none yet: recovery is armed again, confirming the dead primary first";
     }
     UnplannedFailoverWorkflow child = Workflow.newChildWorkflowStub(UnplannedFailoverWorkflow.class,
         ChildWorkflowOptions.newBuilder()

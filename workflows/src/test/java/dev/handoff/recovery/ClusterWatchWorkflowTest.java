@@ -197,13 +197,18 @@ class ClusterWatchWorkflowTest {
     awaitQuiet("the recovered cluster is healthy", s -> "NoProblem".equals(s.lastAnalysis()));
 
     // The activities in flight keep the test server's clock at real time: wait out the short cooldown.
+    int runsBefore = detector.runs.get();
     while (env.currentTimeMillis() <= blockedUntil) {
       Thread.sleep(50);
     }
+    // The cooldown's end restarts the detector (now confirming dead primaries); change the world only once
+    // that run waits, so the change cannot race the cancel of the run before it (the test server wedges).
+    int after = runsBefore;
+    awaitQuiet("the detector restarted after the cooldown", s -> detector.runs.get() > after);
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
 
-    WatchStatus after = awaitQuiet("a second recovery", s -> s.recoveries() == 2);
-    assertThat(after.blockedUntilMillis()).isGreaterThan(blockedUntil);
+    WatchStatus second = awaitQuiet("a second recovery", s -> s.recoveries() == 2);
+    assertThat(second.blockedUntilMillis()).isGreaterThan(blockedUntil);
     verify(fixture.mysql, times(2)).promote(any(), any());
   }
 
