@@ -19,6 +19,7 @@ import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import io.temporal.workflow.WorkflowInit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,9 +85,17 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   private DetectionActivities detector;
   private DetectionActivities actions;
 
+  /**
+   * Restores the carried state before any signal handler runs: signals that arrive with the start (an
+   * alert's signal-with-start, a stop sent at once) are handled after this, so none of them is overwritten.
+   */
+  @WorkflowInit
+  public ClusterWatchWorkflowImpl(WatchRequest req) {
+    restore(req);
+  }
+
   @Override
   public void watch(WatchRequest req) {
-    restore(req);
     detector = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMillis(req.settings().maxRunMillis()).plusSeconds(30))
         .setHeartbeatTimeout(DETECTOR_HEARTBEAT_TIMEOUT)

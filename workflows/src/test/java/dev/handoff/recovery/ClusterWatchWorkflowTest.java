@@ -27,6 +27,7 @@ import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.activity.Activity;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
@@ -263,6 +264,23 @@ class ClusterWatchWorkflowTest {
     verify(fixture.detection, times(1)).probeCluster(CLUSTER);
     verify(fixture.mysql, times(1)).promote(any(), any());
     verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
+  }
+
+  @Test
+  void signalsThatArriveWithTheStartAreAddedToTheCarriedState() throws InterruptedException {
+    WatchState carried = new WatchState(false, true, 0, 0, 0, 0, List.of(), null, 0, 0, 0, null, null, null, 5,
+        List.of("2026-11-29T00:00:00Z carried event"));
+    ClusterWatchWorkflow starter = client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.watch(CLUSTER)).setTaskQueue(taskQueue).build());
+    BatchRequest batch = client.newSignalWithStartRequest();
+    batch.add(starter::watch, new WatchRequest(CLUSTER, COOLDOWN_SECONDS, SETTINGS, carried));
+    batch.add(starter::probeNow, "alertmanager: MySQLPrimaryDown");
+    client.signalWithStart(batch);
+
+    WatchStatus s = awaitQuiet("the alert counted on top of the carried ones", st -> st.alertsReceived() == 6);
+    assertThat(s.mode()).as("maintenance carried").isEqualTo("maintenance");
+    assertThat(s.events()).first().asString().endsWith("carried event");
+    assertThat(s.events()).anyMatch(e -> e.contains("probe requested: alertmanager: MySQLPrimaryDown"));
   }
 
   @Test
