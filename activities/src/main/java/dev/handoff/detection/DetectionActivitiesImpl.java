@@ -1,5 +1,6 @@
 package dev.handoff.detection;
 
+import dev.handoff.domain.FailureType;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.AnalysisCode;
@@ -194,7 +195,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     ClusterSettings c = lookup.cluster(cluster);
     if (code != AnalysisCode.NO_WRITABLE_PRIMARY && code != AnalysisCode.MULTIPLE_WRITABLE) {
       throw ApplicationFailure.newNonRetryableFailure("no repair exists for " + code
-          + "; only NoWritablePrimary and MultipleWritable have one", "NoRepair");
+          + "; only NoWritablePrimary and MultipleWritable have one", FailureType.NO_REPAIR);
     }
     String refusal = stillHolds(c, epoch);
     if (refusal != null) {
@@ -259,13 +260,13 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       }
       boolean readOnly = InstanceInspector.inspect(conn).readOnly();
       if (readOnly == writable) {
-        throw ApplicationFailure.newFailure(k + " still reports read_only=" + readOnly, "RepairNotApplied");
+        throw ApplicationFailure.newFailure(k + " still reports read_only=" + readOnly, FailureType.REPAIR_NOT_APPLIED);
       }
       log.warn("cluster={} watch set {} {}", cluster, k, writable ? "writable" : "read-only");
       return k + " set " + (writable ? "writable" : "read-only");
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("setting " + k + (writable ? " writable" : " read-only") + ": "
-          + e.getMessage(), "InstanceUnreachable");
+          + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
     }
   }
 
@@ -336,9 +337,9 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   private TopologyRecord topology(ClusterSettings c) {
     try {
       return store.read(c.name()).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-          "no topology of " + c.name() + " in the KV store", "TopologyMissing"));
+          "no topology of " + c.name() + " in the KV store", FailureType.TOPOLOGY_MISSING));
     } catch (TopologyStore.KvException e) {
-      throw ApplicationFailure.newFailure(e.getMessage(), "KvUnavailable");
+      throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
     }
   }
 
@@ -347,7 +348,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       TimeUnit.MILLISECONDS.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted", "Interrupted");
+      throw ApplicationFailure.newFailure("interrupted", FailureType.INTERRUPTED);
     }
   }
 }

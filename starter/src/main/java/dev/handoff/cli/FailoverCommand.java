@@ -3,7 +3,9 @@ package dev.handoff.cli;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
+import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.recovery.UnplannedFailoverWorkflow;
@@ -15,7 +17,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
-import io.temporal.failure.ApplicationFailure;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -164,6 +165,7 @@ final class FailoverCommand implements Runnable {
       printSteps(p, 0, System.out);
       if (p.detail() != null) {
         System.out.println((p.failureType() == null ? "" : "[" + p.failureType() + "] ") + p.detail());
+        printMeaning(p.failureType(), System.out);
       }
       return 0;
     }
@@ -220,6 +222,7 @@ final class FailoverCommand implements Runnable {
         boolean waiting = FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state());
         if (waiting && !announced) {
           out.println("WAITING FOR THE OPERATOR [" + p.failureType() + "]: " + p.detail());
+          printMeaning(p.failureType(), out);
         }
         announced = waiting;
       }
@@ -249,15 +252,33 @@ final class FailoverCommand implements Runnable {
           printSteps(last, printed, out);
         }
         Throwable cause = e.getCause() instanceof WorkflowFailedException wfe ? wfe.getCause() : e.getCause();
-        String type = cause instanceof ApplicationFailure a ? a.getType() : cause.getClass().getSimpleName();
-        String message = cause instanceof ApplicationFailure a ? a.getOriginalMessage() : cause.getMessage();
+        String type = RunbookSteps.failureType(cause);
+        String message = RunbookSteps.message(cause);
         out.println("failover " + (last == null ? "FAILED" : last.state()) + " [" + type + "]: " + message);
+        printMeaning(type, out);
         return NOT_DONE;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         out.println("stopped following; the switchover goes on in the workflow");
         return 1;
       }
+    }
+  }
+
+  /** What a failure type means, one line under the failure; every type Handoff raises has one. */
+  static String meaning(String type) {
+    if (type == null) {
+      return null;
+    }
+    String m = FailureType.meaning(type);
+    return m != null ? "  " + type + ": " + m
+        : "  " + type + " is not one of Handoff's failure types: the worker's log has the details";
+  }
+
+  private static void printMeaning(String type, PrintStream out) {
+    String m = meaning(type);
+    if (m != null) {
+      out.println(m);
     }
   }
 
