@@ -266,7 +266,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         ChildWorkflowOptions.newBuilder()
             .setWorkflowId(WorkflowIds.failover(cluster))
             .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-            .setWorkflowExecutionTimeout(Duration.ofHours(1))
+            .setWorkflowExecutionTimeout(dev.handoff.runbook.RunbookOptions.EXECUTION_TIMEOUT)
             .build());
     Promise<FailoverProgress> p = Async.function(child::recover,
         new UnplannedRequest(cluster, false, "watch: " + r.detail(), semiSyncDegradedSince));
