@@ -426,6 +426,13 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   }
 
   @Override
+  public void recovered(String summary) {
+    long cooldownSeconds = request == null ? WatchRequest.DEFAULT_COOLDOWN_SECONDS : request.cooldownSeconds();
+    blockedUntil = Workflow.currentTimeMillis() + cooldownSeconds * 1000;
+    note(summary + "; automatic recovery blocked until " + Instant.ofEpochMilli(blockedUntil));
+  }
+
+  @Override
   public void setMaintenance(boolean on) {
     maintenance = on;
     lastAnalysis = null;
