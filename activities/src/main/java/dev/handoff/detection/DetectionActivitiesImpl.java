@@ -10,6 +10,7 @@ import dev.handoff.haproxy.HaproxyActivitiesImpl;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
 import dev.handoff.mysql.FlavorSql;
+import dev.handoff.mysql.Flavors;
 import dev.handoff.mysql.HeartbeatTable;
 import dev.handoff.mysql.InstanceInspector;
 import dev.handoff.mysql.InstanceReport;
@@ -134,12 +135,13 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       }
     }
     List<ReplicaView> replicas = Heartbeats.joinAll(views);
-    Flavor flavor = "mysql".equals(c.flavor()) ? Flavor.MYSQL : Flavor.MARIADB;
+    // A dead primary's GTIDs are judged by the flavor its replicas' @@version just showed.
+    Flavor flavor = Flavors.of(c);
     DetectionInput in;
     try (Connection conn = lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
-      flavor = sql == FlavorSql.MYSQL ? Flavor.MYSQL : Flavor.MARIADB;
+      flavor = Flavors.observed(c, primary.toString(), r.version());
       in = DetectionInput.primaryUp(t.epoch(), primary, r.readOnly(), semiSyncDegraded(conn, sql), flavor,
           r.gtidExecuted(), replicas);
     } catch (SQLException e) {
@@ -152,6 +154,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   private ReplicaView view(ClusterSettings c, InstanceKey key) {
     try (Connection conn = lookup.connect(key, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
+      Flavors.observed(c, key.toString(), r.version());
       ReplicaStatusRow row = r.isReplica() ? statusRow(conn, FlavorSql.fromVersion(r.version())) : null;
       Double since = received.secondsSinceReceived(key, row, System.nanoTime());
       Double lag = row == null ? null : HeartbeatTable.age(conn, c.heartbeat());

@@ -59,7 +59,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     PromotionRule rule = PromotionRule.fromString(in.promotionRule());
     try (Connection conn = lookup.connect(key, CONNECT_TIMEOUT_MILLIS, INSPECT_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
-      Flavor flavor = Flavor.fromVersion(r.version());
+      Flavor flavor = Flavors.observed(c, in.key(), r.version());
       String uuid = flavor == Flavor.MYSQL ? scalar(conn, "SELECT @@server_uuid") : null;
       boolean ddl = false;
       long longestDml = 0;
