@@ -3,7 +3,7 @@ package dev.handoff.cluster;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HaproxySettings;
 import dev.handoff.config.InstanceSettings;
-import dev.handoff.domain.Flavor;
+import dev.handoff.mysql.Flavors;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.support.Failpoints;
@@ -27,7 +27,8 @@ public final class ClusterActivitiesImpl implements ClusterActivities {
       rules.put(i.key(), PromotionRule.fromString(i.promotionRule()));
     }
     Failpoints.during();
-    return new ClusterDescription(c.name(), "mysql".equals(c.flavor()) ? Flavor.MYSQL : Flavor.MARIADB,
+    // The flavor the instances' @@version showed this worker (the configuration's only until one answered).
+    return new ClusterDescription(c.name(), Flavors.of(c),
         c.instances().stream().map(i -> new InstanceKey(i.host(), i.port())).toList(), rules,
         lookup.config().remoteHaproxies().stream().map(HaproxySettings::name).toList(),
         c.limits().maxLagSeconds(), c.limits().maxDmlSeconds());

@@ -1,5 +1,6 @@
 package dev.handoff.detection;
 
+import dev.handoff.domain.FailureType;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.AnalysisCode;
@@ -9,6 +10,7 @@ import dev.handoff.haproxy.HaproxyActivitiesImpl;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
 import dev.handoff.mysql.FlavorSql;
+import dev.handoff.mysql.Flavors;
 import dev.handoff.mysql.HeartbeatTable;
 import dev.handoff.mysql.InstanceInspector;
 import dev.handoff.mysql.InstanceReport;
@@ -133,12 +135,13 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       }
     }
     List<ReplicaView> replicas = Heartbeats.joinAll(views);
-    Flavor flavor = "mysql".equals(c.flavor()) ? Flavor.MYSQL : Flavor.MARIADB;
+    // A dead primary's GTIDs are judged by the flavor its replicas' @@version just showed.
+    Flavor flavor = Flavors.of(c);
     DetectionInput in;
     try (Connection conn = lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
-      flavor = sql == FlavorSql.MYSQL ? Flavor.MYSQL : Flavor.MARIADB;
+      flavor = Flavors.observed(c, primary.toString(), r.version());
       in = DetectionInput.primaryUp(t.epoch(), primary, r.readOnly(), semiSyncDegraded(conn, sql), flavor,
           r.gtidExecuted(), replicas);
     } catch (SQLException e) {
@@ -151,6 +154,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   private ReplicaView view(ClusterSettings c, InstanceKey key) {
     try (Connection conn = lookup.connect(key, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
+      Flavors.observed(c, key.toString(), r.version());
       ReplicaStatusRow row = r.isReplica() ? statusRow(conn, FlavorSql.fromVersion(r.version())) : null;
       Double since = received.secondsSinceReceived(key, row, System.nanoTime());
       Double lag = row == null ? null : HeartbeatTable.age(conn, c.heartbeat());
@@ -194,7 +198,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     ClusterSettings c = lookup.cluster(cluster);
     if (code != AnalysisCode.NO_WRITABLE_PRIMARY && code != AnalysisCode.MULTIPLE_WRITABLE) {
       throw ApplicationFailure.newNonRetryableFailure("no repair exists for " + code
-          + "; only NoWritablePrimary and MultipleWritable have one", "NoRepair");
+          + "; only NoWritablePrimary and MultipleWritable have one", FailureType.NO_REPAIR);
     }
     String refusal = stillHolds(c, epoch);
     if (refusal != null) {
@@ -259,13 +263,13 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       }
       boolean readOnly = InstanceInspector.inspect(conn).readOnly();
       if (readOnly == writable) {
-        throw ApplicationFailure.newFailure(k + " still reports read_only=" + readOnly, "RepairNotApplied");
+        throw ApplicationFailure.newFailure(k + " still reports read_only=" + readOnly, FailureType.REPAIR_NOT_APPLIED);
       }
       log.warn("cluster={} watch set {} {}", cluster, k, writable ? "writable" : "read-only");
       return k + " set " + (writable ? "writable" : "read-only");
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("setting " + k + (writable ? " writable" : " read-only") + ": "
-          + e.getMessage(), "InstanceUnreachable");
+          + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
     }
   }
 
@@ -336,9 +340,9 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   private TopologyRecord topology(ClusterSettings c) {
     try {
       return store.read(c.name()).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-          "no topology of " + c.name() + " in the KV store", "TopologyMissing"));
+          "no topology of " + c.name() + " in the KV store", FailureType.TOPOLOGY_MISSING));
     } catch (TopologyStore.KvException e) {
-      throw ApplicationFailure.newFailure(e.getMessage(), "KvUnavailable");
+      throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
     }
   }
 
@@ -347,7 +351,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       TimeUnit.MILLISECONDS.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted", "Interrupted");
+      throw ApplicationFailure.newFailure("interrupted", FailureType.INTERRUPTED);
     }
   }
 }

@@ -23,7 +23,6 @@ import java.util.Set;
  * is added by a reload through the master socket.
  */
 public final class HaproxyActivitiesImpl implements HaproxyActivities {
-  static final String UNREACHABLE = FailureType.HAPROXY_UNREACHABLE;
   private final Lookup lookup;
 
   public HaproxyActivitiesImpl(Lookup lookup) {
@@ -100,10 +99,10 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
           + (reloaded ? " (reloaded to add a server)" : "");
     } catch (IOException e) {
       throw ApplicationFailure.newFailure(haproxy + " admin socket " + h.adminSocket() + ": " + e.getMessage(),
-          UNREACHABLE);
+          FailureType.HAPROXY_UNREACHABLE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted", "Interrupted");
+      throw ApplicationFailure.newFailure("interrupted", FailureType.INTERRUPTED);
     }
   }
 
@@ -128,7 +127,7 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       return haproxy + " no longer routes writes to " + instance;
     } catch (IOException e) {
       throw ApplicationFailure.newFailure(haproxy + " admin socket " + h.adminSocket() + ": " + e.getMessage(),
-          UNREACHABLE);
+          FailureType.HAPROXY_UNREACHABLE);
     }
   }
 

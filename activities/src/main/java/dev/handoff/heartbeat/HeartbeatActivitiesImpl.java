@@ -38,7 +38,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
     ensureRow(c, primary);
     try {
       if (!HeartbeatProcesses.stop(hb, primary.toString())) {
-        throw ApplicationFailure.newFailure("cannot stop the pt-heartbeat of " + primary, "HeartbeatNotStopped");
+        throw ApplicationFailure.newFailure("cannot stop the pt-heartbeat of " + primary, FailureType.HEARTBEAT_NOT_STOPPED);
       }
       for (InstanceSettings i : c.instances()) {
         if (i.key().equals(primary.toString())) {
@@ -55,7 +55,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
         Failpoints.during();
       }
     } catch (ProcessException e) {
-      throw ApplicationFailure.newFailure("pt-heartbeat: " + e.getMessage(), "HeartbeatNotStarted");
+      throw ApplicationFailure.newFailure("pt-heartbeat: " + e.getMessage(), FailureType.HEARTBEAT_NOT_STARTED);
     }
     double advancedAfter = awaitAdvance(c, primary);
     return "pt-heartbeat -> " + primary + " (" + String.join(", ", done) + "); rows advance, newest "
@@ -72,7 +72,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
       st.execute("INSERT IGNORE INTO " + table + " (ts, server_id) VALUES (UTC_TIMESTAMP(6), @@server_id)");
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("preparing the heartbeat row on " + primary + ": " + e.getMessage(),
-          "InstanceUnreachable");
+          FailureType.INSTANCE_UNREACHABLE);
     }
   }
 
@@ -102,7 +102,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
       }
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("reading heartbeats on " + primary + ": " + e.getMessage(),
-          "InstanceUnreachable");
+          FailureType.INSTANCE_UNREACHABLE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

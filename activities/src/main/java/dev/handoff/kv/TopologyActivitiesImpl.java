@@ -10,7 +10,6 @@ import java.util.List;
 
 /** Reads and publishes the topology through a {@link TopologyStore}. */
 public final class TopologyActivitiesImpl implements TopologyActivities {
-  static final String KV_UNAVAILABLE = "KvUnavailable";
   private final Lookup lookup;
   private final TopologyStore store;
 
@@ -44,7 +43,7 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
     } catch (TopologyStore.StaleEpochException e) {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.STALE_EPOCH);
     } catch (TopologyStore.KvException e) {
-      throw ApplicationFailure.newFailure(e.getMessage(), KV_UNAVAILABLE);
+      throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
     }
   }
 
@@ -54,7 +53,7 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
           "no topology of " + cluster + " in the KV store (" + TopologyStore.masterKey(cluster) + " is missing)",
           FailureType.TOPOLOGY_MISSING));
     } catch (TopologyStore.KvException e) {
-      throw ApplicationFailure.newFailure(e.getMessage(), KV_UNAVAILABLE);
+      throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
     }
   }
 }

@@ -27,8 +27,6 @@ import java.util.regex.Pattern;
  * first and returns early when its postcondition holds.
  */
 public final class MysqlActivitiesImpl implements MysqlActivities {
-  static final String UNREACHABLE = "InstanceUnreachable";
-  static final String REPLICATION_NOT_RUNNING = "ReplicationNotRunning";
   private static final int CONNECT_TIMEOUT_MILLIS = 2000;
   /** Reads of state: a frozen server accepts TCP but never answers, so a read must give up quickly. */
   private static final int INSPECT_SOCKET_MILLIS = 3000;
@@ -61,7 +59,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     PromotionRule rule = PromotionRule.fromString(in.promotionRule());
     try (Connection conn = lookup.connect(key, CONNECT_TIMEOUT_MILLIS, INSPECT_SOCKET_MILLIS)) {
       InstanceReport r = InstanceInspector.inspect(conn);
-      Flavor flavor = Flavor.fromVersion(r.version());
+      Flavor flavor = Flavors.observed(c, in.key(), r.version());
       String uuid = flavor == Flavor.MYSQL ? scalar(conn, "SELECT @@server_uuid") : null;
       boolean ddl = false;
       long longestDml = 0;
@@ -108,7 +106,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       awaitRunning(r, source);
       return replica + " moved under " + source + " at " + (position.isEmpty() ? "(empty)" : position);
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("moving " + replica + " under " + source + ": " + e.getMessage(), UNREACHABLE);
+      throw ApplicationFailure.newFailure("moving " + replica + " under " + source + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
     }
   }
 
@@ -133,7 +131,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       return position;
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("setting read_only=" + readOnly + " on " + instance + ": " + e.getMessage(),
-          UNREACHABLE);
+          FailureType.INSTANCE_UNREACHABLE);
     }
   }
 
@@ -146,7 +144,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       long millis = awaitGtid(c, sql, gtid, timeoutSeconds);
       return instance + " executed " + (gtid.isEmpty() ? "(empty)" : gtid) + " after " + millis + " ms";
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("waiting on " + instance + ": " + e.getMessage(), UNREACHABLE);
+      throw ApplicationFailure.newFailure("waiting on " + instance + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
     }
   }
 
@@ -169,7 +167,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       }
       return instance + " promoted at " + gtidPosition(c, sql) + " (was replicating from " + r.sourceKey() + ")";
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("promoting " + instance + ": " + e.getMessage(), UNREACHABLE);
+      throw ApplicationFailure.newFailure("promoting " + instance + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
     }
   }
 
@@ -198,7 +196,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       return instance + " is read-only and replicates from " + source + " from " + gtidPosition(c, sql);
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("rejoining " + instance + " under " + source + ": " + e.getMessage(),
-          UNREACHABLE);
+          FailureType.INSTANCE_UNREACHABLE);
     }
   }
 
@@ -227,7 +225,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       sleep(20);
     } while (System.nanoTime() < deadline);
     throw ApplicationFailure.newFailure("replication from " + source + " did not start: IO " + r.ioRunning()
-        + ", SQL " + r.sqlRunning() + "; " + (r.lastIoError() + " " + r.lastSqlError()).strip(), REPLICATION_NOT_RUNNING);
+        + ", SQL " + r.sqlRunning() + "; " + (r.lastIoError() + " " + r.lastSqlError()).strip(), FailureType.REPLICATION_NOT_RUNNING);
   }
 
   /** Waits until the instance has executed {@code gtid}; returns the milliseconds it took. */
@@ -277,7 +275,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted", "Interrupted");
+      throw ApplicationFailure.newFailure("interrupted", FailureType.INTERRUPTED);
     }
   }
 }

@@ -4,10 +4,12 @@ import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.HaproxySettings;
 import dev.handoff.config.InstanceSettings;
+import dev.handoff.domain.Flavor;
 import dev.handoff.haproxy.HaproxyRuntime;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
 import dev.handoff.mysql.Db;
+import dev.handoff.mysql.Flavors;
 import dev.handoff.mysql.HeartbeatTable;
 import dev.handoff.mysql.InstanceInspector;
 import dev.handoff.mysql.InstanceReport;
@@ -16,9 +18,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Reads a cluster's state from its instances, the KV store and every HAProxy, then checks the invariants. */
 public final class ClusterStatusReader {
@@ -27,6 +33,8 @@ public final class ClusterStatusReader {
   private static final int READ_TIMEOUT_MILLIS = 3000;
   private final HandoffConfig config;
   private final TopologyStore store;
+  /** Each instance's @@version as the current read sees it (absent: it did not answer). */
+  private final Map<String, String> versions = new ConcurrentHashMap<>();
 
   public ClusterStatusReader(HandoffConfig config, TopologyStore store) {
     this.config = config;
@@ -35,9 +43,17 @@ public final class ClusterStatusReader {
 
   public ClusterStatus read(String clusterName) {
     ClusterSettings cluster = config.requireCluster(clusterName);
+    cluster.instances().forEach(i -> versions.remove(i.key())); // only what answers this time counts
     List<CompletableFuture<InstanceStatus>> pending = cluster.instances().stream()
         .map(i -> CompletableFuture.supplyAsync(() -> instance(cluster, i))).toList();
     List<InstanceStatus> instances = pending.stream().map(CompletableFuture::join).toList();
+    Map<String, String> versions = new LinkedHashMap<>();
+    for (InstanceSettings i : cluster.instances()) {
+      String v = this.versions.get(i.key());
+      if (v != null) {
+        versions.put(i.key(), v);
+      }
+    }
     String kvPrimary = null;
     Long epoch = null;
     List<String> kvReplicas = null;
@@ -62,14 +78,35 @@ public final class ClusterStatusReader {
     }
     ClusterStatus partial = new ClusterStatus(clusterName, kvPrimary, epoch, kvReplicas, kvError, instances,
         routes, List.of());
+    List<String> problems = new ArrayList<>(Invariants.check(partial, flavorName(cluster, versions)));
+    problems.addAll(flavorProblems(cluster, versions));
     return new ClusterStatus(clusterName, kvPrimary, epoch, kvReplicas, kvError, instances, routes,
-        Invariants.check(partial, cluster.flavor()));
+        List.copyOf(problems));
+  }
+
+  /** The flavor the instances' @@version shows (the first that answered), else the configuration's. */
+  static String flavorName(ClusterSettings cluster, Map<String, String> versions) {
+    Flavor f = versions.values().stream().findFirst().map(Flavors::fromVersion).orElse(Flavors.configured(cluster));
+    return f.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Each instance whose @@version disagrees with the configured flavor, said plainly. */
+  static List<String> flavorProblems(ClusterSettings cluster, Map<String, String> versions) {
+    List<String> out = new ArrayList<>();
+    versions.forEach((key, version) -> {
+      String problem = Flavors.mismatch(cluster, key, version);
+      if (problem != null) {
+        out.add(problem);
+      }
+    });
+    return out;
   }
 
   private InstanceStatus instance(ClusterSettings cluster, InstanceSettings in) {
     try (Connection c = Db.connect(in.host(), in.port(), config.credentials().admin(), CONNECT_TIMEOUT_MILLIS,
         READ_TIMEOUT_MILLIS, null)) {
       InstanceReport r = InstanceInspector.inspect(c);
+      versions.put(in.key(), r.version());
       Double age = HeartbeatTable.age(c, cluster.heartbeat());
       String role = r.isReplica() ? InstanceStatus.REPLICA
           : r.readOnly() ? InstanceStatus.READ_ONLY_STANDALONE : InstanceStatus.PRIMARY;

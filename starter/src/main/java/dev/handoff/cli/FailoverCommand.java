@@ -3,11 +3,15 @@ package dev.handoff.cli;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
+import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
+import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.UnplannedFailoverWorkflow;
 import dev.handoff.recovery.UnplannedRequest;
+import dev.handoff.recovery.WatchStatus;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.Runbooks;
@@ -15,8 +19,10 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
-import io.temporal.failure.ApplicationFailure;
 import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -97,8 +103,11 @@ final class FailoverCommand implements Runnable {
   }
 
   @Command(name = "unplanned", mixinStandardHelpOptions = true,
-      description = "Recover a cluster whose primary is dead, now, even inside the cooldown. The primary's death"
-          + " is confirmed first (unreachable from the worker and every reachable replica agrees).")
+      description = "Recover a cluster whose primary is dead, now: a forced recovery, which skips what holds the"
+          + " watch's automatic recovery back (the cooldown, the back-off after an attempt that promoted nothing,"
+          + " maintenance) but not the confirmation: the primary's death is confirmed first (unreachable from the"
+          + " worker and every reachable replica agrees). If it promotes, the watch's cooldown starts, as after an"
+          + " automatic recovery.")
   static final class Unplanned implements Callable<Integer> {
     @Mixin
     ConfigOption config;
@@ -112,6 +121,10 @@ final class FailoverCommand implements Runnable {
       cfg.requireCluster(cluster);
       String id = WorkflowIds.failover(cluster);
       try (TemporalConnection t = new TemporalConnection(cfg)) {
+        String skipped = skippedHold(watchStatus(t.client, cluster), System.currentTimeMillis());
+        if (skipped != null) {
+          System.out.println(skipped);
+        }
         UnplannedFailoverWorkflow wf = Runbooks.unplanned(t.client, cfg, id);
         try {
           WorkflowClient.start(wf::recover, new UnplannedRequest(cluster, true, "operator: handoff failover unplanned"));
@@ -123,6 +136,47 @@ final class FailoverCommand implements Runnable {
         return follow(t.client.newUntypedWorkflowStub(id), wf::progress, System.out);
       }
     }
+  }
+
+  /** The watch's status, or null when there is none or it does not answer within a few seconds. */
+  static WatchStatus watchStatus(WorkflowClient client, String cluster) {
+    ClusterWatchWorkflow watch = client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowIds.watch(cluster));
+    try {
+      return CompletableFuture.supplyAsync(watch::status).get(3, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      return null; // no watch (or no worker to answer): nothing is held back that a forced recovery skips
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /**
+   * What holds the watch's automatic recovery back now, which a forced recovery skips; null when nothing does.
+   */
+  static String skippedHold(WatchStatus s, long nowMillis) {
+    if (s == null) {
+      return null;
+    }
+    List<String> holds = new ArrayList<>();
+    if ("maintenance".equals(s.mode())) {
+      holds.add("maintenance mode is on");
+    }
+    if ("stopped".equals(s.mode())) {
+      holds.add("the watch is stopped");
+    }
+    if (s.blockedUntilMillis() > nowMillis) {
+      holds.add("the cooldown after the last recovery lasts until " + Instant.ofEpochMilli(s.blockedUntilMillis()));
+    }
+    if (s.retryNotBeforeMillis() > nowMillis) {
+      holds.add("the back-off after an attempt that promoted nothing lasts until "
+          + Instant.ofEpochMilli(s.retryNotBeforeMillis()));
+    }
+    if (holds.isEmpty()) {
+      return null;
+    }
+    return "automatic recovery of " + s.cluster() + " is held back (" + String.join("; ", holds) + "): this recovery"
+        + " is forced and skips that; the primary's death is still confirmed first";
   }
 
   /** The running (or last) failover of a cluster, for status, retry and abandon. */
@@ -164,6 +218,7 @@ final class FailoverCommand implements Runnable {
       printSteps(p, 0, System.out);
       if (p.detail() != null) {
         System.out.println((p.failureType() == null ? "" : "[" + p.failureType() + "] ") + p.detail());
+        printMeaning(p.failureType(), System.out);
       }
       return 0;
     }
@@ -220,6 +275,7 @@ final class FailoverCommand implements Runnable {
         boolean waiting = FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state());
         if (waiting && !announced) {
           out.println("WAITING FOR THE OPERATOR [" + p.failureType() + "]: " + p.detail());
+          printMeaning(p.failureType(), out);
         }
         announced = waiting;
       }
@@ -249,15 +305,33 @@ final class FailoverCommand implements Runnable {
           printSteps(last, printed, out);
         }
         Throwable cause = e.getCause() instanceof WorkflowFailedException wfe ? wfe.getCause() : e.getCause();
-        String type = cause instanceof ApplicationFailure a ? a.getType() : cause.getClass().getSimpleName();
-        String message = cause instanceof ApplicationFailure a ? a.getOriginalMessage() : cause.getMessage();
+        String type = RunbookSteps.failureType(cause);
+        String message = RunbookSteps.message(cause);
         out.println("failover " + (last == null ? "FAILED" : last.state()) + " [" + type + "]: " + message);
+        printMeaning(type, out);
         return NOT_DONE;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         out.println("stopped following; the switchover goes on in the workflow");
         return 1;
       }
+    }
+  }
+
+  /** What a failure type means, one line under the failure; every type Handoff raises has one. */
+  static String meaning(String type) {
+    if (type == null) {
+      return null;
+    }
+    String m = FailureType.meaning(type);
+    return m != null ? "  " + type + ": " + m
+        : "  " + type + " is not one of Handoff's failure types: the worker's log has the details";
+  }
+
+  private static void printMeaning(String type, PrintStream out) {
+    String m = meaning(type);
+    if (m != null) {
+      out.println(m);
     }
   }
 

@@ -104,6 +104,33 @@ class CliIT {
   }
 
   @Test
+  void anUnplannedFailoverOfALivePrimaryNamesWhatItSkipsAndIsRefusedWithTheMeaningOfItsType() {
+    Run on = run("watch", "maintenance", "--config", config(), "--cluster", "c1", "--on");
+    assertThat(on.code()).as(on.output()).isZero();
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      Run status = run("watch", "status", "--config", config(), "--cluster", "c1");
+      while (!status.output().contains("watch-c1: maintenance") && System.nanoTime() < deadline) {
+        status = run("watch", "status", "--config", config(), "--cluster", "c1");
+      }
+      assertThat(status.output()).as("the watch is in maintenance").contains("watch-c1: maintenance");
+
+      Run r = assertTimeoutPreemptively(Duration.ofSeconds(60),
+          () -> run("failover", "unplanned", "--config", config(), "--cluster", "c1"),
+          () -> "the unplanned failover did not end within 60 s\n" + diagnostics());
+
+      // Forced: it skips the watch's maintenance, but not the confirmation of a dead primary.
+      assertThat(r.code()).as(r.output()).isEqualTo(FailoverCommand.NOT_DONE);
+      assertThat(r.output()).contains("automatic recovery of c1 is held back (maintenance mode is on)",
+          "this recovery is forced and skips that; the primary's death is still confirmed first",
+          "failover REFUSED [PrimaryNotDead]: not recovering c1",
+          "  PrimaryNotDead: the primary's death is not confirmed");
+    } finally {
+      run("watch", "maintenance", "--config", config(), "--cluster", "c1", "--off");
+    }
+  }
+
+  @Test
   void badInputIsRefusedWithTheReason() {
     Run unknownCluster = run("failover", "planned", "--config", config(), "--cluster", "nope");
     assertThat(unknownCluster.code()).isEqualTo(1);

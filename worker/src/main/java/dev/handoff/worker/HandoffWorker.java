@@ -61,6 +61,9 @@ public final class HandoffWorker implements AutoCloseable {
 
   public static HandoffWorker start(HandoffConfig config) {
     checkSecrets(config);
+    // A wrong credential is named now (an ERROR per refused login), not later as "no replica is reachable";
+    // the worker starts anyway, since instances may be down and the watch is there for that.
+    InstanceLogins.check(config);
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
     WorkflowClient client = WorkflowClient.newInstance(service,

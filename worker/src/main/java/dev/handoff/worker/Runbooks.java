@@ -3,10 +3,9 @@ package dev.handoff.worker;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.recovery.UnplannedFailoverWorkflow;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import dev.handoff.runbook.RunbookOptions;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import java.time.Duration;
 
 /** Workflow stubs with the options every starter (CLI, drill, bench, tests) uses. */
 public final class Runbooks {
@@ -25,13 +24,11 @@ public final class Runbooks {
     return client.newWorkflowStub(UnplannedFailoverWorkflow.class, failoverOptions(config, workflowId));
   }
 
-  /** A finished run's ID may be reused; a running one's may not. */
+  /**
+   * A finished run's ID may be reused; a running one's may not. The execution timeout is far longer than the
+   * operator gate's wait (see {@link RunbookOptions#EXECUTION_TIMEOUT}).
+   */
   private static WorkflowOptions failoverOptions(HandoffConfig config, String workflowId) {
-    return WorkflowOptions.newBuilder()
-        .setTaskQueue(config.temporal().taskQueue())
-        .setWorkflowId(workflowId)
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-        .setWorkflowExecutionTimeout(Duration.ofHours(1))
-        .build();
+    return RunbookOptions.failoverWorkflow(config.temporal().taskQueue(), workflowId);
   }
 }

@@ -26,6 +26,13 @@ public interface ClusterWatchWorkflow {
   @SignalMethod
   void acknowledge(String by);
 
+  /**
+   * A recovery started outside the watch ({@code ./handoff failover unplanned}) promoted a replica: the
+   * cooldown starts now, as after an automatic recovery that promoted.
+   */
+  @SignalMethod
+  void recovered(String summary);
+
   /** Maintenance on: no automatic recovery at all (detection keeps reporting). */
   @SignalMethod
   void setMaintenance(boolean on);

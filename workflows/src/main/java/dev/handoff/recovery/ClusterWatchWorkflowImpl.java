@@ -275,7 +275,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         ChildWorkflowOptions.newBuilder()
             .setWorkflowId(WorkflowIds.failover(cluster))
             .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-            .setWorkflowExecutionTimeout(Duration.ofHours(1))
+            .setWorkflowExecutionTimeout(dev.handoff.runbook.RunbookOptions.EXECUTION_TIMEOUT)
             .build());
     Promise<FailoverProgress> p = Async.function(child::recover,
         new UnplannedRequest(cluster, false, "watch: " + r.detail(), semiSyncDegradedSince));
@@ -432,6 +432,13 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     lastAnalysis = null; // report the current analysis afresh, so a primary still dead is acted on now
     note("recovery acknowledged by " + by + ": automatic recovery is armed again");
     wakeUp = true;
+  }
+
+  @Override
+  public void recovered(String summary) {
+    long cooldownSeconds = request == null ? WatchRequest.DEFAULT_COOLDOWN_SECONDS : request.cooldownSeconds();
+    blockedUntil = Workflow.currentTimeMillis() + cooldownSeconds * 1000;
+    note(summary + "; automatic recovery blocked until " + Instant.ofEpochMilli(blockedUntil));
   }
 
   @Override

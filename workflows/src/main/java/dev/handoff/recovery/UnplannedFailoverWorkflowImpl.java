@@ -17,8 +17,11 @@ import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.FailoverRunbook;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
+import dev.handoff.runbook.WorkflowIds;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.SignalExternalWorkflowException;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +39,9 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.BEST_EFFORT);
   private final HaproxyActivities haproxyFence =
       Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.MUTATION);
+
+  /** The signal that starts the watch's cooldown after a forced recovery promoted; null when not forced. */
+  private Promise<Void> cooldown;
 
   /** How long the candidate may take to apply its relay log (and what a more advanced replica has). */
   static final int CATCH_UP_SECONDS = 60;
@@ -130,6 +136,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
         .filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList();
     try {
       forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), situation, planned);
+      cooldown = request.forced() ? startWatchCooldown() : null;
       situation = newPrimary + " is the primary";
       forward(FailoverPlan.MOVE_REPLICAS, () -> {
         List<String> moved = new ArrayList<>();
@@ -164,8 +171,33 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
           + java.time.Instant.ofEpochMilli(request.semiSyncDegradedSinceMillis())
           + ": acknowledged writes since then may be lost";
     }
+    detail += cooldownNote(cooldown);
     steps.done("old-primary", detail);
     steps.finished();
     return progress();
+  }
+
+  /**
+   * A forced recovery (an operator's, outside the watch) that promoted starts the watch's cooldown, as an
+   * automatic one does: signalled beside the steps that follow, never holding writes down.
+   */
+  private Promise<Void> startWatchCooldown() {
+    ClusterWatchWorkflow watch = Workflow.newExternalWorkflowStub(ClusterWatchWorkflow.class,
+        WorkflowIds.watch(cluster));
+    return Async.procedure(watch::recovered, "forced recovery " + Workflow.getInfo().getWorkflowId() + " promoted "
+        + newPrimary + " in place of " + oldPrimary);
+  }
+
+  private String cooldownNote(Promise<Void> signal) {
+    if (signal == null) {
+      return "";
+    }
+    try {
+      signal.get();
+      return ". The watch of " + cluster + " blocks automatic recoveries for its cooldown from the promotion on"
+          + " (./handoff recovery ack --cluster " + cluster + " re-arms it)";
+    } catch (SignalExternalWorkflowException | TemporalFailure noWatch) {
+      return ". No watch of " + cluster + " runs (" + WorkflowIds.watch(cluster) + "), so no cooldown was started";
+    }
   }
 }

@@ -2,12 +2,36 @@ package dev.handoff.runbook;
 
 import dev.handoff.domain.FailureType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 
-/** The activity options every runbook reuses, named for what the step needs. */
+/** The activity options every runbook reuses, named for what the step needs, and the runbooks' own. */
 public final class RunbookOptions {
   private RunbookOptions() {}
+
+  /**
+   * A failover runbook's execution timeout, for every start (CLI, watch, drill, bench): only a safety net for
+   * a runbook no worker runs any more, so comfortably longer than {@link OperatorGate#WAIT}. A runbook stuck
+   * after promotion waits there for {@code retry} or {@code abandon}, and with no decision the gate's own
+   * timer ends it as FAILED_AFTER_PROMOTION, saying what is left to do; the execution timeout must never cut
+   * that wait short (a terminated runbook says nothing, and retry/abandon cannot reach it).
+   */
+  public static final Duration EXECUTION_TIMEOUT = OperatorGate.WAIT.multipliedBy(7);
+
+  /**
+   * The options of a failover runbook started by a client ({@code failover-<cluster>}): a finished run's ID may
+   * be reused, a running one's may not, so a second start is refused while a failover of the cluster runs.
+   */
+  public static WorkflowOptions failoverWorkflow(String taskQueue, String workflowId) {
+    return WorkflowOptions.newBuilder()
+        .setTaskQueue(taskQueue)
+        .setWorkflowId(workflowId)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .setWorkflowExecutionTimeout(EXECUTION_TIMEOUT)
+        .build();
+  }
 
   /** Failures that a retry cannot fix: the operator must act. */
   public static final String[] NOT_RETRYABLE = {

@@ -1,5 +1,6 @@
 package dev.handoff.runbook;
 
+import dev.handoff.domain.FailureType;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
@@ -126,14 +127,14 @@ public final class RunbookSteps {
     return planned.stream().filter(p -> done.stream().noneMatch(d -> d.equals(p) || d.startsWith(p + ":"))).toList();
   }
 
-  /** The stable type of a failure: the activity's ApplicationFailure type, or Timeout. */
+  /** The stable type of a failure: the activity's ApplicationFailure type, or {@link FailureType#TIMEOUT}. */
   public static String failureType(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ApplicationFailure a) {
         return a.getType();
       }
       if (t instanceof TimeoutFailure) {
-        return "Timeout";
+        return FailureType.TIMEOUT;
       }
     }
     return e.getClass().getSimpleName();

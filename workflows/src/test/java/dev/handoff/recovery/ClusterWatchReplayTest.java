@@ -128,6 +128,9 @@ class ClusterWatchReplayTest {
     public void setMaintenance(boolean on) {}
 
     @Override
+    public void recovered(String summary) {}
+
+    @Override
     public void stop(String by) {}
 
     @Override

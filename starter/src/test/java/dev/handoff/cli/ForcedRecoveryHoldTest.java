@@ -1,0 +1,36 @@
+package dev.handoff.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.handoff.recovery.WatchStatus;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What {@code failover unplanned} says it skips: whatever holds the watch's automatic recovery back now. */
+class ForcedRecoveryHoldTest {
+  private static final long NOW = 1_000_000;
+
+  private static WatchStatus watch(String mode, long blockedUntil, long retryNotBefore) {
+    return new WatchStatus("c1", mode, "DeadPrimary", "dead", blockedUntil, retryNotBefore, 0, List.of(), null, 1,
+        null, 0, List.of());
+  }
+
+  @Test
+  void theCooldownIsNamedAsSkippedButTheConfirmationIsNot() {
+    String said = FailoverCommand.skippedHold(watch("watching", NOW + 60_000, 0), NOW);
+    assertThat(said).contains("automatic recovery of c1 is held back", "the cooldown after the last recovery lasts until",
+        "this recovery is forced and skips that", "the primary's death is still confirmed first");
+  }
+
+  @Test
+  void maintenanceAndTheBackOffAreNamedToo() {
+    assertThat(FailoverCommand.skippedHold(watch("maintenance", 0, NOW + 30_000), NOW))
+        .contains("maintenance mode is on", "the back-off after an attempt that promoted nothing");
+  }
+
+  @Test
+  void nothingHeldBackOrNoWatchSaysNothing() {
+    assertThat(FailoverCommand.skippedHold(watch("watching", NOW - 1, NOW - 1), NOW)).isNull();
+    assertThat(FailoverCommand.skippedHold(null, NOW)).isNull();
+  }
+}
