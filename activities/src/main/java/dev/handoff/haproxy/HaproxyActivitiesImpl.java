@@ -9,18 +9,21 @@ import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Repoints a remote HAProxy: the running process through the runtime API (instant, no reload), and
  * the config file so a later reload keeps the change. A server the running process does not know
  * is added by a reload through the master socket.
+ *
+ * <p>Every runtime command's answer is checked (a state change answers nothing; "No such server." and
+ * the like are failures naming the HAProxy, the command and the answer), every socket call is bounded
+ * by {@link HaproxyRuntime}'s timeouts, and the config file, which the clusters routed by one HAProxy
+ * share, is edited under {@link HaproxyConfigFile#edit}'s per-file lock.
  */
 public final class HaproxyActivitiesImpl implements HaproxyActivities {
   private final Lookup lookup;
@@ -63,26 +66,27 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
     HaproxyRuntime rt = runtime(h);
     try {
       boolean already = routes(rt, c.writerBackend(), primaryServer);
-      writeConfig(h, c.writerBackend(), Set.of(primaryServer));
-      writeConfig(h, c.readerBackend(), readerServers);
+      // The file first (one locked edit for both backends): a reload from here on keeps the change.
+      editConfig(h, cfg -> HaproxyConfigFile.setEnabled(HaproxyConfigFile.setEnabled(cfg, c.writerBackend(),
+          Set.of(primaryServer)), c.readerBackend(), readerServers));
       boolean reloaded = false;
       // Fence first: no moment with two writers.
       for (String s : all) {
         if (!s.equals(primaryServer)) {
           reloaded |= apply(rt, h, "set server " + c.writerBackend() + "/" + s + " state maint", reloaded);
-          rt.command("shutdown sessions server " + c.writerBackend() + "/" + s);
+          expectEmpty(rt, h, "shutdown sessions server " + c.writerBackend() + "/" + s);
         }
       }
       Failpoints.during();
       reloaded |= apply(rt, h, "set server " + c.writerBackend() + "/" + primaryServer + " state ready", reloaded);
       if (!already) {
-        rt.command("set server " + c.writerBackend() + "/" + primaryServer + " health up");
+        expectEmpty(rt, h, "set server " + c.writerBackend() + "/" + primaryServer + " health up");
       }
       for (String s : all) {
         boolean reads = readerServers.contains(s);
         apply(rt, h, "set server " + c.readerBackend() + "/" + s + " state " + (reads ? "ready" : "maint"), reloaded);
         if (!reads) {
-          rt.command("shutdown sessions server " + c.readerBackend() + "/" + s);
+          expectEmpty(rt, h, "shutdown sessions server " + c.readerBackend() + "/" + s);
         }
       }
       long deadline = System.nanoTime() + 5_000_000_000L;
@@ -98,8 +102,7 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       return haproxy + (already ? " already routed" : " routes") + " writes to " + primary + ", reads to " + readers
           + (reloaded ? " (reloaded to add a server)" : "");
     } catch (IOException e) {
-      throw ApplicationFailure.newFailure(haproxy + " admin socket " + h.adminSocket() + ": " + e.getMessage(),
-          FailureType.HAPROXY_UNREACHABLE);
+      throw unreachable(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ApplicationFailure.newFailure("interrupted", FailureType.INTERRUPTED);
@@ -112,23 +115,50 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
     ClusterSettings c = lookup.cluster(cluster);
     lookup.instance(cluster, instance);
     String server = HaproxyRuntime.serverName(instance.toString());
+    String backend = c.writerBackend();
     HaproxyRuntime rt = runtime(h);
     try {
-      List<String> enabled = new ArrayList<>(serving(rt, c.writerBackend()));
-      enabled.remove(server);
-      writeConfig(h, c.writerBackend(), new HashSet<>(enabled));
+      // The file first, so a reload keeps the fence; only this server's line changes.
+      editConfig(h, cfg -> HaproxyConfigFile.disable(cfg, backend, server));
       Failpoints.during();
-      rt.command("set server " + c.writerBackend() + "/" + server + " state maint");
-      rt.command("shutdown sessions server " + c.writerBackend() + "/" + server);
-      if (serving(rt, c.writerBackend()).contains(server)) {
-        throw ApplicationFailure.newFailure(haproxy + " still serves " + instance + " after fencing",
+      expectEmpty(rt, h, "set server " + backend + "/" + server + " state maint");
+      expectEmpty(rt, h, "shutdown sessions server " + backend + "/" + server);
+      // Postcondition, read back: the server is in maintenance in the writer backend.
+      HaproxyRuntime.ServerStat stat = rt.servers(backend).stream().filter(s -> s.server().equals(server))
+          .findFirst().orElseThrow(() -> ApplicationFailure.newFailure(haproxy + " writer backend " + backend
+              + " has no server " + server + " in 'show stat' after fencing " + instance,
+              FailureType.HAPROXY_NOT_REPOINTED));
+      if (!inMaintenance(stat)) {
+        throw ApplicationFailure.newFailure(haproxy + " writer backend " + backend + " shows " + server + " as '"
+            + stat.status() + "' after fencing " + instance + ", not in maintenance",
             FailureType.HAPROXY_NOT_REPOINTED);
       }
       return haproxy + " no longer routes writes to " + instance;
     } catch (IOException e) {
-      throw ApplicationFailure.newFailure(haproxy + " admin socket " + h.adminSocket() + ": " + e.getMessage(),
-          FailureType.HAPROXY_UNREACHABLE);
+      throw unreachable(e);
     }
+  }
+
+  /** A server in maintenance, set directly or through the server it tracks. */
+  static boolean inMaintenance(HaproxyRuntime.ServerStat stat) {
+    return stat.status().startsWith("MAINT");
+  }
+
+  /**
+   * Runs a runtime command whose success answer is empty (state changes, {@code shutdown sessions}); any
+   * other answer ("No such server.", "No such backend.", "Require 'backend/server'.") is a failure naming
+   * the HAProxy, the command and the answer.
+   */
+  static void expectEmpty(HaproxyRuntime rt, HaproxySettings h, String command) throws IOException {
+    String answer = rt.command(command).strip();
+    if (!answer.isEmpty()) {
+      throw refused(h, command, answer, "");
+    }
+  }
+
+  static ApplicationFailure refused(HaproxySettings h, String command, String answer, String when) {
+    return ApplicationFailure.newFailure(h.name() + " refused '" + command + "'" + when + ": " + answer,
+        FailureType.HAPROXY_NOT_REPOINTED);
   }
 
   /** Runs a runtime command; if the running process lacks the server, reloads once (the file has it). */
@@ -143,15 +173,14 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       awaitAdminSocket(rt);
       String again = rt.command(command).strip();
       if (!again.isEmpty()) {
-        throw ApplicationFailure.newFailure(h.name() + " refused '" + command + "' after a reload: " + again,
-            FailureType.HAPROXY_NOT_REPOINTED);
+        throw refused(h, command, again, " after a reload");
       }
       return true;
     }
-    throw ApplicationFailure.newFailure(h.name() + " refused '" + command + "': " + answer,
-        FailureType.HAPROXY_NOT_REPOINTED);
+    throw refused(h, command, answer, "");
   }
 
+  /** Waits at most 5 s for the admin socket to answer again after a reload. */
   private static void awaitAdminSocket(HaproxyRuntime rt) throws IOException {
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (true) {
@@ -164,11 +193,16 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
           throw e;
         }
       }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("HAProxy " + rt.name() + ": the admin socket did not answer 'show info' within 5 s"
+            + " of a reload");
+      }
+      Heartbeats.beat("waiting for " + rt.name() + " to answer after a reload");
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        throw new java.io.InterruptedIOException("interrupted while waiting for " + rt.name() + " after a reload");
       }
     }
   }
@@ -182,21 +216,26 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
         .map(HaproxyRuntime.ServerStat::server).toList();
   }
 
-  /** Rewrites the config file when it differs; returns whether it changed. Atomic: temp file, then move. */
-  private static boolean writeConfig(HaproxySettings h, String backend, Set<String> enabled) throws IOException {
-    Path file = Path.of(h.configFile());
-    String before = Files.readString(file);
-    String after = HaproxyConfigFile.setEnabled(before, backend, enabled);
-    if (after.equals(before)) {
-      return false;
+  /**
+   * Edits the config file under its lock (threads and processes on this host); a failure names the
+   * HAProxy and the file. Returns whether the file changed.
+   */
+  private static boolean editConfig(HaproxySettings h, UnaryOperator<String> change) {
+    try {
+      return HaproxyConfigFile.edit(Path.of(h.configFile()), change, HaproxyConfigFile.LOCK_WAIT_MILLIS);
+    } catch (IOException | IllegalArgumentException e) {
+      throw ApplicationFailure.newFailure(h.name() + " config file " + h.configFile() + ": " + e.getMessage(),
+          FailureType.HAPROXY_NOT_REPOINTED);
     }
-    Path tmp = file.resolveSibling(file.getFileName() + ".handoff-tmp");
-    Files.writeString(tmp, after);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    return true;
+  }
+
+  /** A socket failure; the runtime's message names the HAProxy, the socket and the command. */
+  private static ApplicationFailure unreachable(IOException e) {
+    return ApplicationFailure.newFailure(e.getMessage(), FailureType.HAPROXY_UNREACHABLE);
   }
 
   private static HaproxyRuntime runtime(HaproxySettings h) {
-    return new HaproxyRuntime(Path.of(h.adminSocket()), h.masterSocket() == null ? null : Path.of(h.masterSocket()));
+    return new HaproxyRuntime(h.name(), Path.of(h.adminSocket()),
+        h.masterSocket() == null ? null : Path.of(h.masterSocket()));
   }
 }

@@ -2,9 +2,13 @@ package dev.handoff.haproxy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,18 +16,50 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A client of one HAProxy's runtime API (the admin stats socket) and of its master CLI socket.
- * Each command opens its own connection: the non-interactive mode answers and closes.
+ * Each command opens its own connection: the non-interactive mode answers and closes. Every call is
+ * bounded: connecting waits at most the connect timeout, and the whole answer must arrive within the
+ * read timeout; an expired timeout is a {@link SocketTimeoutException} naming the HAProxy and the socket.
  */
 public final class HaproxyRuntime {
+  /** Connecting to a local Unix socket is instant unless the process is stuck or its backlog is full. */
+  public static final int CONNECT_MILLIS = 1_000;
+  /** The longest any answer ({@code show stat} included) may take to arrive in full. */
+  public static final int READ_MILLIS = 5_000;
+
+  private final String name;
   private final Path adminSocket;
   private final Path masterSocket;
+  private final int connectMillis;
+  private final int readMillis;
 
   public HaproxyRuntime(Path adminSocket, Path masterSocket) {
+    this(null, adminSocket, masterSocket);
+  }
+
+  /** {@code name} is the HAProxy's configured name, used in every error. */
+  public HaproxyRuntime(String name, Path adminSocket, Path masterSocket) {
+    this(name, adminSocket, masterSocket, CONNECT_MILLIS, READ_MILLIS);
+  }
+
+  public HaproxyRuntime(String name, Path adminSocket, Path masterSocket, int connectMillis, int readMillis) {
+    if (connectMillis <= 0 || readMillis <= 0) {
+      throw new IllegalArgumentException("socket timeouts must be positive, got connect " + connectMillis
+          + " ms, read " + readMillis + " ms");
+    }
+    this.name = name;
     this.adminSocket = adminSocket;
     this.masterSocket = masterSocket;
+    this.connectMillis = connectMillis;
+    this.readMillis = readMillis;
+  }
+
+  /** The name errors use: the configured name, or the admin socket when none was given. */
+  public String name() {
+    return name != null ? name : "at " + adminSocket;
   }
 
   /** One server of a backend as {@code show stat} reports it. */
@@ -34,15 +70,17 @@ public final class HaproxyRuntime {
     }
   }
 
+  /** Sends one command to the admin socket and returns the whole answer. */
   public String command(String command) throws IOException {
-    return send(adminSocket, command);
+    return send("admin", adminSocket, command);
   }
 
+  /** Sends one command to the master socket and returns the whole answer. */
   public String masterCommand(String command) throws IOException {
     if (masterSocket == null) {
-      throw new IOException("no master socket configured");
+      throw new IOException("HAProxy " + name() + ": no master socket configured (needed for '" + command + "')");
     }
-    return send(masterSocket, command);
+    return send("master", masterSocket, command);
   }
 
   /** The servers of one backend (no FRONTEND/BACKEND summary rows). */
@@ -72,18 +110,62 @@ public final class HaproxyRuntime {
     return out;
   }
 
-  private static String send(Path socket, String command) throws IOException {
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      ch.connect(UnixDomainSocketAddress.of(socket));
-      ch.write(ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
+  private String send(String kind, Path socket, String command) throws IOException {
+    String where = "HAProxy " + name() + " " + kind + " socket " + socket;
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        Selector selector = Selector.open()) {
+      ch.configureBlocking(false);
+      SelectionKey key = ch.register(selector, SelectionKey.OP_CONNECT);
+      long connectBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(connectMillis);
+      if (!ch.connect(UnixDomainSocketAddress.of(socket))) {
+        while (!ch.finishConnect()) {
+          await(selector, connectBy, where + ": could not connect within " + connectMillis + " ms (sending '"
+              + command + "')");
+        }
+      }
+      long answerBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readMillis);
+      String late = where + ": no complete answer to '" + command + "' within " + readMillis + " ms";
+      ByteBuffer out = ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8));
+      key.interestOps(SelectionKey.OP_WRITE);
+      while (out.hasRemaining()) {
+        if (ch.write(out) == 0) {
+          await(selector, answerBy, late);
+        }
+      }
+      key.interestOps(SelectionKey.OP_READ);
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       ByteBuffer bb = ByteBuffer.allocate(8192);
-      while (ch.read(bb) >= 0) {
+      while (true) {
+        int n = ch.read(bb);
+        if (n < 0) {
+          break;
+        }
+        if (n == 0) {
+          await(selector, answerBy, late);
+          continue;
+        }
         buf.write(bb.array(), 0, bb.position());
         bb.clear();
       }
       return buf.toString(StandardCharsets.UTF_8);
+    } catch (InterruptedIOException e) {
+      throw e; // a timeout (SocketTimeoutException) or an interrupt, already named
+    } catch (IOException e) {
+      throw new IOException(where + ": " + e.getMessage() + " (sending '" + command + "')", e);
     }
+  }
+
+  /** Waits for the selector's one key until the deadline; past it, a timeout with {@code message}. */
+  private static void await(Selector selector, long deadline, String message) throws IOException {
+    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    if (left <= 0) {
+      throw new SocketTimeoutException(message);
+    }
+    if (Thread.currentThread().isInterrupted()) {
+      throw new InterruptedIOException("interrupted while waiting: " + message);
+    }
+    selector.select(left);
+    selector.selectedKeys().clear();
   }
 
   /** The HAProxy server name used for an instance in writer and reader backends. */

@@ -121,13 +121,13 @@ public final class ClusterStatusReader {
     }
   }
   private static RouteStatus route(HaproxySettings h, ClusterSettings cluster) {
-    HaproxyRuntime rt = new HaproxyRuntime(Path.of(h.adminSocket()), null);
+    HaproxyRuntime rt = new HaproxyRuntime(h.name(), Path.of(h.adminSocket()), null);
     try {
       return new RouteStatus(h.name(), h.tier(), serving(rt, cluster, cluster.writerBackend()),
           serving(rt, cluster, cluster.readerBackend()), null);
     } catch (IOException e) {
-      return new RouteStatus(h.name(), h.tier(), List.of(), List.of(),
-          "admin socket " + h.adminSocket() + " does not answer: " + e.getMessage());
+      // the message names the HAProxy, its admin socket and the command
+      return new RouteStatus(h.name(), h.tier(), List.of(), List.of(), "does not answer: " + e.getMessage());
     }
   }
 
