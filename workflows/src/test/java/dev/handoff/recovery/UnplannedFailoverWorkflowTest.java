@@ -184,6 +184,101 @@ class UnplannedFailoverWorkflowTest {
   }
 
   @Nested
+  class RouteFirstTidyAfter {
+    @Test
+    void routesAndTopologyComeRightAfterPromotionBeforeAnyReplicaMoves() {
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      // Writers repointed and the topology published after the promotion and before a replica moves;
+      // the two may run side by side, so each is checked against promote and move on its own.
+      InOrder routes = inOrder(fixture.mysql, fixture.haproxy);
+      routes.verify(fixture.mysql).promote(CLUSTER, R2);
+      routes.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
+      routes.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+      InOrder kv = inOrder(fixture.mysql, fixture.kv, fixture.heartbeat);
+      kv.verify(fixture.mysql).promote(CLUSTER, R2);
+      kv.verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      kv.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+      kv.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+      kv.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      assertThat(result.steps()).extracting(StepRecord::name).containsSubsequence(FailoverPlan.PROMOTE,
+          FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+    }
+
+    @Test
+    void aReplicaThatCannotBeMovedIsLeftBehindAndReported() {
+      // 3308 keeps failing to replicate from the new primary: no retry can fix it.
+      doThrow(ApplicationFailure.newNonRetryableFailure(R1 + " does not replicate stably from " + R2
+          + ": SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'", "ReplicationNotRunning"))
+          .when(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(result.failureType()).isNull();
+      assertThat(result.detail()).contains("left behind: " + R1 + " (", "error 1062", "to do: ");
+      assertThat(stepDetail(result, FailoverPlan.MOVE_REPLICAS)).contains("left behind: " + R1, "error 1062");
+      // Writes were routed before the move was even tried; the runbook went on past it.
+      InOrder order = inOrder(fixture.mysql, fixture.haproxy, fixture.heartbeat);
+      order.verify(fixture.mysql).promote(CLUSTER, R2);
+      order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
+      order.verify(fixture.mysql, atLeastOnce()).moveReplica(CLUSTER, R1, R2);
+      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      // The replica left behind is then no longer published nor routed as a healthy replica.
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(), EPOCH + 1);
+      for (String h : RecoveryFixture.HAPROXIES) {
+        verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of());
+      }
+      verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+    }
+
+    @Test
+    void anErrantReplicaIsNeitherWaitedOnNorPublished() {
+      // 3308 has a transaction in domain 9 that nobody else has: never a candidate, never moved blindly.
+      fixture.instance(R1).replica("0-1-100,9-2-1", "0-1-103");
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(result.detail()).contains("left behind: " + R1 + " (errant transactions", "9-2-1", "to do: ");
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(), EPOCH);
+      for (String h : RecoveryFixture.HAPROXIES) {
+        verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of());
+      }
+      verify(fixture.mysql, never()).moveReplica(CLUSTER, R1, R2);
+      verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+    }
+  }
+
+  @Nested
+  class CandidateThatCannotCatchUp {
+    @Test
+    void isReplacedByTheNextBestCandidate() {
+      // 3309 is the best by what it received, but its SQL thread keeps failing.
+      doThrow(ApplicationFailure.newNonRetryableFailure(R2 + " stopped executing at 0-1-101 of 0-1-105:"
+          + " SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'", FailureType.CATCH_UP_TIMEOUT))
+          .when(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-105", CATCH_UP);
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R1.toString());
+      assertThat(result.detail()).contains(R2 + " could not catch up", "error 1062");
+      InOrder order = inOrder(fixture.mysql, fixture.kv);
+      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-105", CATCH_UP);
+      order.verify(fixture.mysql).waitForGtid(CLUSTER, R1, "0-1-103", CATCH_UP);
+      order.verify(fixture.mysql).promote(CLUSTER, R1);
+      order.verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
+      order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+      verify(fixture.mysql, never()).promote(CLUSTER, R2);
+    }
+  }
+
+  @Nested
   class Refusals {
     @ParameterizedTest
     @EnumSource(value = AnalysisCode.class, mode = EnumSource.Mode.EXCLUDE, names = "DEAD_PRIMARY")
