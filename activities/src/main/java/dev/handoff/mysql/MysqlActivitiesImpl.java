@@ -115,7 +115,8 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
               + " never passed on); it was not moved", FailureType.ERRANT_GTID);
         }
       }
-      exec(r, sql.stopReplica);
+      // STOP SLAVE waits for an IO thread stuck connecting to a frozen source: heartbeat meanwhile.
+      execBeating(r, sql.stopReplica, "stopping replication on " + replica);
       Failpoints.during();
       String position = gtidPosition(r, sql);
       awaitGtid(s, FlavorSql.fromVersion(src.version()), position, 30);
@@ -368,6 +369,33 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
 
   private Connection connect(InstanceKey key) throws SQLException {
     return lookup.connect(key, CONNECT_TIMEOUT_MILLIS, CHANGE_SOCKET_MILLIS);
+  }
+
+  /** Runs a statement that may block for a while, heartbeating every half second until it returns. */
+  private static void execBeating(Connection c, String sql, String what) throws SQLException {
+    CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+      try {
+        exec(c, sql);
+      } catch (SQLException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+    while (true) {
+      try {
+        done.get(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return;
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        Heartbeats.beat(what);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof SQLException sqlException) {
+          throw sqlException;
+        }
+        throw new SQLException(what + ": " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException(what + ": interrupted", e);
+      }
+    }
   }
 
   private static void exec(Connection c, String sql) throws SQLException {

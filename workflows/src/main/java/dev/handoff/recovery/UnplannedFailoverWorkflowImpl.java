@@ -64,7 +64,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       .setRetryOptions(RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofMillis(200))
           .setBackoffCoefficient(2)
-          .setMaximumAttempts(3)
+          .setMaximumAttempts(5)
           .setDoNotRetry(RunbookOptions.NOT_RETRYABLE)
           .build())
       .build();
