@@ -49,6 +49,7 @@ final class OneWriter {
     }
     FailoverProgress result = Waits.result(harness.client, harness.config, cluster, WorkflowIds.failover(cluster),
         Duration.ofSeconds(60));
+    System.out.println(scenario + ": recovery " + result.state() + ": " + result.detail());
     assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(writer);
     return new AfterKill(writer, result);
