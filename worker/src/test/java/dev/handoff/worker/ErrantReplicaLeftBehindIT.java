@@ -42,9 +42,7 @@ class ErrantReplicaLeftBehindIT {
     List<String> replicas = harness.replicas("c1");
     String errant = replicas.get(0);
     String clean = replicas.get(1);
-    try (WriteLoad load = WriteLoad.start(harness.lab.localWriter("c1"), harness.config.credentials().application(),
-        3, 1)) {
-      harness.awaitWrites("c1", load, 100, 10_000, "before the errant write");
+    try (WriteLoad load = OneWriter.startLoad(harness, "c1")) {
       harness.sql(errant, "SET SESSION gtid_domain_id = 9", "SET SESSION sql_log_bin = 1",
           "INSERT INTO " + WriteLoad.TABLE + " (id, at) VALUES (900000001, NOW(6))");
       assertThat(harness.query(errant, "SELECT @@gtid_current_pos")).contains("9-");

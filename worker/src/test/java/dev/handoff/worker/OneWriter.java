@@ -26,6 +26,14 @@ import java.util.List;
 final class OneWriter {
   private OneWriter() {}
 
+  /** A client writing through the local HAProxy every 3 ms, once 100 writes are acknowledged. */
+  static WriteLoad startLoad(WorkerHarness harness, String cluster) throws SQLException {
+    WriteLoad load = WriteLoad.start(harness.lab.localWriter(cluster), harness.config.credentials().application(),
+        3, 1);
+    harness.awaitWrites(cluster, load, 100, 10_000, "before the test's disturbance");
+    return load;
+  }
+
   /** What a recovery test found once writes flowed again after the kill. */
   record AfterKill(String writer, FailoverProgress result) {}
 

@@ -46,9 +46,7 @@ class RelayLogOnlyWritesIT {
     List<String> replicas = harness.replicas("c1");
     String holder = replicas.get(0);
     String starved = replicas.get(1);
-    try (WriteLoad load = WriteLoad.start(harness.lab.localWriter("c1"), harness.config.credentials().application(),
-        3, 1)) {
-      harness.awaitWrites("c1", load, 100, 10_000, "before the threads were stopped");
+    try (WriteLoad load = OneWriter.startLoad(harness, "c1")) {
       harness.sql(starved, "STOP SLAVE IO_THREAD");
       harness.sql(holder, "STOP SLAVE SQL_THREAD");
       harness.awaitWrites("c1", load, 1000, 60_000, "while only " + holder + " receives them");
