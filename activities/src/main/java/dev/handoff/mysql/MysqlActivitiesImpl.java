@@ -8,6 +8,7 @@ import dev.handoff.domain.Flavor;
 import dev.handoff.domain.GtidSet;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.MariaDbGtidSet;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
 import dev.handoff.support.Failpoints;
@@ -33,6 +34,8 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   /** Changes: long enough for read_only to wait out running commits. */
   private static final int CHANGE_SOCKET_MILLIS = 30_000;
   private static final int REPLICA_HEARTBEAT_SECONDS = 1;
+  /** How long replication must keep running after it is first seen running to count as moved. */
+  private static final long STABLE_MILLIS = 1000;
   private static final Pattern DDL = Pattern.compile(
       "^\\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE|REPAIR)\\s", Pattern.CASE_INSENSITIVE);
   private static final Pattern DML = Pattern.compile(
@@ -95,16 +98,30 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     try (Connection r = connect(replica); Connection s = connect(source)) {
       InstanceReport before = InstanceInspector.inspect(r);
       if (replicatesFrom(before, source)) {
-        return replica + " already replicates from " + source;
+        awaitRunning(r, source);
+        return replica + " already replicates from " + source + " (stably)";
       }
       FlavorSql sql = FlavorSql.fromVersion(before.version());
-      exec(r, sql.stopReplica);
+      InstanceReport src = InstanceInspector.inspect(s);
+      if (!src.isReplica()) {
+        // A primary gains transactions only by writing them: what the replica has beyond it never arrives.
+        Flavor flavor = Flavor.fromVersion(before.version());
+        GtidSet extra = GtidSet.parse(flavor, gtidPosition(r, sql)).subtract(GtidSet.parse(flavor, src.gtidExecuted()));
+        if (!extra.isEmpty()) {
+          throw ApplicationFailure.newNonRetryableFailure(replica + " has transactions " + extra + " that " + source
+              + " lacks and, being the primary, will never get: errant transactions (or ones the old primary"
+              + " never passed on); it was not moved", FailureType.ERRANT_GTID);
+        }
+      }
+      // STOP SLAVE waits for an IO thread stuck connecting to a frozen source: heartbeat meanwhile.
+      execBeating(r, sql.stopReplica, "stopping replication on " + replica);
       Failpoints.during();
       String position = gtidPosition(r, sql);
-      awaitGtid(s, FlavorSql.fromVersion(InstanceInspector.inspect(s).version()), position, 30);
+      awaitGtid(s, FlavorSql.fromVersion(src.version()), position, 30);
       pointAt(r, sql, source);
       awaitRunning(r, source);
-      return replica + " moved under " + source + " at " + (position.isEmpty() ? "(empty)" : position);
+      return replica + " moved under " + source + " at " + (position.isEmpty() ? "(empty)" : position)
+          + ", replicating stably";
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("moving " + replica + " under " + source + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
     }
@@ -145,6 +162,80 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       return instance + " executed " + (gtid.isEmpty() ? "(empty)" : gtid) + " after " + millis + " ms";
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("waiting on " + instance + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+    }
+  }
+
+  @Override
+  public String catchUp(String cluster, InstanceKey instance, String gtid, int stallSeconds) {
+    lookup.instance(cluster, instance);
+    try (Connection c = connect(instance)) {
+      InstanceReport r = InstanceInspector.inspect(c);
+      FlavorSql sql = FlavorSql.fromVersion(r.version());
+      Flavor flavor = Flavor.fromVersion(r.version());
+      GtidSet target = GtidSet.parse(flavor, gtid);
+      String started = "";
+      if (r.isReplica() && !r.sqlRunning() && !GtidSet.parse(flavor, r.gtidExecuted()).contains(target)) {
+        // Its relay log may hold the last acknowledged writes: nothing applies them while the thread is stopped.
+        exec(c, sql.startReplica + " SQL_THREAD");
+        started = "started its stopped SQL thread" + (r.lastSqlError().isBlank() ? "" : " (it had stopped on: "
+            + r.lastSqlError().strip() + ")") + ", ";
+      }
+      Failpoints.during();
+      long t0 = System.nanoTime();
+      long lastAdvance = t0;
+      long best = -1;
+      while (true) {
+        GtidSet has = GtidSet.parse(flavor, gtidPosition(c, sql));
+        String progress = "executed " + executedOf(target, has) + " of " + target.transactionCount()
+            + " transactions (has " + orEmpty(has.toString()) + ", target " + orEmpty(gtid) + ")";
+        if (has.contains(target)) {
+          return instance + " " + started + progress + " after " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+        }
+        long now = System.nanoTime();
+        if (has.transactionCount() > best) {
+          best = has.transactionCount();
+          lastAdvance = now;
+        }
+        SqlThread t = sqlThread(c, sql);
+        if (t.replica() && !t.running() && t.errno() != 0) {
+          throw ApplicationFailure.newNonRetryableFailure(instance + " cannot catch up: SQL thread stopped: error "
+              + t.errno() + ": " + t.error().strip() + "; " + progress, FailureType.CATCH_UP_TIMEOUT);
+        }
+        if (now - lastAdvance > stallSeconds * 1_000_000_000L) {
+          String why = !t.replica() ? "it replicates from nothing"
+              : !t.running() ? "SQL thread stopped"
+              : "SQL thread running but nothing executed";
+          throw ApplicationFailure.newNonRetryableFailure(instance + " cannot catch up: " + why + "; its executed"
+              + " position did not advance for " + stallSeconds + " s; " + progress, FailureType.CATCH_UP_TIMEOUT);
+        }
+        Heartbeats.beat(progress);
+        scalar(c, sql.waitForGtid(gtid, 1));
+      }
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure("catching up on " + instance + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+    }
+  }
+
+  /** How many of the target's transactions {@code has} executed. */
+  private static long executedOf(GtidSet target, GtidSet has) {
+    if (target instanceof MariaDbGtidSet t && has instanceof MariaDbGtidSet h) {
+      return t.positions().stream().mapToLong(g -> Math.min(g.seq(), h.seqOf(g.domain()))).sum();
+    }
+    return target.transactionCount() - target.subtract(has).transactionCount();
+  }
+
+  /** The SQL thread of a replica as SHOW SLAVE/REPLICA STATUS reports it; {@code replica} false when it is none. */
+  private record SqlThread(boolean replica, boolean running, boolean ioRunning, int errno, String error) {}
+
+  private static SqlThread sqlThread(Connection c, FlavorSql sql) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql.showReplicaStatus)) {
+      if (!rs.next()) {
+        return new SqlThread(false, false, false, 0, "");
+      }
+      String error = rs.getString("Last_SQL_Error");
+      return new SqlThread(true, "Yes".equalsIgnoreCase(rs.getString(sql.colSqlRunning)),
+          "Yes".equalsIgnoreCase(rs.getString(sql.colIoRunning)), rs.getInt("Last_SQL_Errno"),
+          error == null ? "" : error);
     }
   }
 
@@ -212,19 +303,35 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     exec(c, sql.startReplica);
   }
 
-  /** Waits until both replication threads run against the source; a stopped thread fails with its error. */
+  /**
+   * Waits until replication from the source is stable: both threads running, the IO thread connected and
+   * no SQL error, seen again {@link #STABLE_MILLIS} after it was first seen (a replica whose SQL thread stops
+   * on its first event looks running for an instant). A SQL thread stopped on an error fails at once,
+   * non-retryable; one that does not start within 10 s fails retryable, with both threads' errors.
+   */
   private static void awaitRunning(Connection c, InstanceKey source) throws SQLException {
     long deadline = System.nanoTime() + 10_000_000_000L;
+    long firstSeen = 0;
     InstanceReport r;
     do {
       r = InstanceInspector.inspect(c);
-      if (replicatesFrom(r, source)) {
-        return;
+      if (replicatesFrom(r, source) && r.lastSqlError().isBlank()) {
+        if (firstSeen == 0) {
+          firstSeen = System.nanoTime();
+        } else if (System.nanoTime() - firstSeen >= STABLE_MILLIS * 1_000_000L) {
+          return;
+        }
+      } else {
+        firstSeen = 0;
+        if (r.isReplica() && !r.sqlRunning() && !r.lastSqlError().isBlank()) {
+          throw ApplicationFailure.newNonRetryableFailure("replication from " + source + " is not stable: SQL thread"
+              + " stopped: " + r.lastSqlError().strip(), FailureType.REPLICATION_NOT_RUNNING);
+        }
       }
-      Heartbeats.beat("waiting for replication from " + source);
-      sleep(20);
+      Heartbeats.beat("waiting for stable replication from " + source);
+      sleep(firstSeen == 0 ? 20 : 200);
     } while (System.nanoTime() < deadline);
-    throw ApplicationFailure.newFailure("replication from " + source + " did not start: IO " + r.ioRunning()
+    throw ApplicationFailure.newFailure("replication from " + source + " did not start stably: IO " + r.ioRunning()
         + ", SQL " + r.sqlRunning() + "; " + (r.lastIoError() + " " + r.lastSqlError()).strip(), FailureType.REPLICATION_NOT_RUNNING);
   }
 
@@ -249,6 +356,10 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     }
   }
 
+  private static String orEmpty(String gtid) {
+    return gtid.isEmpty() ? "(empty)" : gtid;
+  }
+
   private static String gtidPosition(Connection c, FlavorSql sql) throws SQLException {
     String v = scalar(c, sql.selectGtidExecuted);
     return v == null ? "" : v.replaceAll("\\s+", "");
@@ -256,6 +367,33 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
 
   private Connection connect(InstanceKey key) throws SQLException {
     return lookup.connect(key, CONNECT_TIMEOUT_MILLIS, CHANGE_SOCKET_MILLIS);
+  }
+
+  /** Runs a statement that may block for a while, heartbeating every half second until it returns. */
+  private static void execBeating(Connection c, String sql, String what) throws SQLException {
+    CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+      try {
+        exec(c, sql);
+      } catch (SQLException e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+    while (true) {
+      try {
+        done.get(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return;
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        Heartbeats.beat(what);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof SQLException sqlException) {
+          throw sqlException;
+        }
+        throw new SQLException(what + ": " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException(what + ": interrupted", e);
+      }
+    }
   }
 
   private static void exec(Connection c, String sql) throws SQLException {

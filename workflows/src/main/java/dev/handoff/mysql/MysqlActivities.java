@@ -17,8 +17,11 @@ public interface MysqlActivities {
   List<InstanceState> inspectCluster(String cluster);
 
   /**
-   * Postcondition: {@code replica} replicates from {@code source} by GTID with both threads running,
-   * and lost nothing it had: it is stopped first, and moved once the source has executed its position.
+   * Postcondition: {@code replica} replicates from {@code source} by GTID, stably: both threads running,
+   * the IO thread connected and no SQL error, seen twice about a second apart (not for an instant). It lost
+   * nothing it had: it is stopped first, and moved once the source has executed its position. When the
+   * source is a primary (it replicates from nothing) and lacks transactions the replica has, it fails at
+   * once with the non-retryable type {@code ErrantGtid}: the source will never have them.
    */
   String moveReplica(String cluster, InstanceKey replica, InstanceKey source);
 
@@ -30,6 +33,15 @@ public interface MysqlActivities {
 
   /** Postcondition: the instance has executed {@code gtid}. Heartbeats while it waits. */
   String waitForGtid(String cluster, InstanceKey instance, String gtid, int timeoutSeconds);
+
+  /**
+   * Postcondition: the candidate replica has executed {@code gtid}. A stopped SQL thread is started first
+   * (the last acknowledged writes may wait in its relay log). No fixed limit: it waits while the executed
+   * position advances, heartbeating "executed X of Y", and gives up (non-retryable {@code CatchUpTimeout})
+   * when it has not advanced for {@code stallSeconds}, or at once when the SQL thread stops on an error;
+   * the failure names the reason (SQL thread stopped, error N and its message, or no progress).
+   */
+  String catchUp(String cluster, InstanceKey instance, String gtid, int stallSeconds);
 
   /** Postcondition: the instance replicates from nothing, is writable, and is a semi-sync primary. */
   String promote(String cluster, InstanceKey instance);

@@ -38,31 +38,32 @@ public final class CandidateSelector {
    * @param lastKnownPrimaryGtid the dead primary's last read executed set, null or "" when unknown
    */
   public static UnplannedChoice chooseUnplanned(List<InstanceState> replicas, String lastKnownPrimaryGtid) {
+    return chooseUnplanned(replicas, lastKnownPrimaryGtid, Map.of());
+  }
+
+  /**
+   * As {@link #chooseUnplanned(List, String)}, after the candidates in {@code gaveUp} (key string to why)
+   * could not catch up: the next best in the same order. A replica given up on is no candidate, and offers
+   * only what it executed (its binlog) to the next one, never its relay log.
+   */
+  public static UnplannedChoice chooseUnplanned(List<InstanceState> replicas, String lastKnownPrimaryGtid,
+      Map<String, String> gaveUp) {
     Map<String, String> excluded = new TreeMap<>();
-    List<Parsed> usable = new ArrayList<>();
-    for (InstanceState r : replicas) {
-      if (!r.reachable() || r.flavor() == null) {
-        excluded.put(r.key().toString(), "unreachable (" + Format.orNone(r.error()) + ")");
-        continue;
-      }
-      try {
-        usable.add(new Parsed(r, r.executedSet(), r.receivedSet()));
-      } catch (IllegalArgumentException e) {
-        excluded.put(r.key().toString(), "cannot read its GTID sets: " + e.getMessage());
-      }
-    }
+    List<Parsed> usable = usable(replicas, excluded, gaveUp);
     List<Parsed> sound = new ArrayList<>();
     for (Parsed p : usable) {
       GtidSet errant = errantOf(p, usable, lastKnownPrimaryGtid);
       if (errant.isEmpty()) {
         sound.add(p);
       } else {
-        excluded.put(p.key(), "errant transactions no other replica or the primary has: " + errant);
+        excluded.put(p.key(), ERRANT + errant);
       }
     }
     List<Parsed> eligible = new ArrayList<>();
     for (Parsed p : sound) {
-      if (!p.state.promotionRule().promotable()) {
+      if (gaveUp.containsKey(p.key())) {
+        excluded.put(p.key(), "could not catch up: " + gaveUp.get(p.key()));
+      } else if (!p.state.promotionRule().promotable()) {
         excluded.put(p.key(), "promotion rule must_not");
       } else if (p.sqlBroken()) {
         excluded.put(p.key(), "SQL thread stopped on an error, it cannot apply its relay log ("
@@ -96,6 +97,43 @@ public final class CandidateSelector {
             + chosen.key() + " catch up from it before promoting");
     return new UnplannedChoice(chosen.state.key(), ahead != null, ahead == null ? null : ahead.state.key(),
         aheadBy == null ? "" : aheadBy.toString(), excluded, null, detail);
+  }
+
+  private static final String ERRANT = "errant transactions no other replica or the primary has: ";
+
+  /**
+   * The reachable replicas with errant transactions (own transactions no other replica and not the
+   * last-known primary position have), key string to why: they are never a candidate, and a recovery
+   * leaves them for the operator instead of moving them under the new primary.
+   */
+  public static Map<String, String> errantReplicas(List<InstanceState> replicas, String lastKnownPrimaryGtid) {
+    List<Parsed> usable = usable(replicas, new TreeMap<>(), Map.of());
+    Map<String, String> errant = new TreeMap<>();
+    for (Parsed p : usable) {
+      GtidSet extra = errantOf(p, usable, lastKnownPrimaryGtid);
+      if (!extra.isEmpty()) {
+        errant.put(p.key(), ERRANT + extra);
+      }
+    }
+    return errant;
+  }
+
+  /** The reachable replicas whose GTID sets parse; the others go to {@code excluded} with why. */
+  private static List<Parsed> usable(List<InstanceState> replicas, Map<String, String> excluded,
+      Map<String, String> gaveUp) {
+    List<Parsed> usable = new ArrayList<>();
+    for (InstanceState r : replicas) {
+      if (!r.reachable() || r.flavor() == null) {
+        excluded.put(r.key().toString(), "unreachable (" + Format.orNone(r.error()) + ")");
+        continue;
+      }
+      try {
+        usable.add(new Parsed(r, r.executedSet(), r.receivedSet(), gaveUp.containsKey(r.key().toString())));
+      } catch (IllegalArgumentException e) {
+        excluded.put(r.key().toString(), "cannot read its GTID sets: " + e.getMessage());
+      }
+    }
+    return usable;
   }
 
   /** The replica's own transactions that nobody else has; empty when it is not errant. */
@@ -139,7 +177,7 @@ public final class CandidateSelector {
   }
 
   /** A reachable replica with its GTID sets parsed once. */
-  private record Parsed(InstanceState state, GtidSet executed, GtidSet received) {
+  private record Parsed(InstanceState state, GtidSet executed, GtidSet received, boolean gaveUp) {
     String key() {
       return state.key().toString();
     }
@@ -149,9 +187,12 @@ public final class CandidateSelector {
       return r != null && !r.sqlThreadRunning() && r.lastSqlError() != null && !r.lastSqlError().isBlank();
     }
 
-    /** What another replica can serve from it: all it received, or only what it executed if its SQL thread is broken. */
+    /**
+     * What another replica can serve from it: all it received, or only what it executed if its SQL thread is
+     * broken or it could not catch up as a candidate (its relay log may never be applied).
+     */
     GtidSet available() {
-      return sqlBroken() ? executed : received;
+      return sqlBroken() || gaveUp ? executed : received;
     }
   }
 }

@@ -74,14 +74,17 @@ public record FailoverPlan(
         new Step(1, CONFIRM_DEAD, "confirm " + old + " is unreachable and every reachable replica agrees"),
         new Step(2, FENCE_OLD_PRIMARY, "remove " + old + " from every HAProxy writer backend; set it read-only if it answers"),
         new Step(3, CHOOSE_CANDIDATE, "choose " + cand + ": most advanced by received GTIDs, within promotion rules, no errant transactions"),
-        new Step(4, CATCH_UP, "let " + cand + " apply its relay log, and catch up from a replica that is ahead, if any"),
+        new Step(4, CATCH_UP, "let " + cand + " apply its relay log (its SQL thread started if stopped), and catch up"
+            + " from a replica that is ahead, if any, while it makes progress; if it cannot, take the next best replica"),
         new Step(5, PROMOTE, "stop and reset replication on " + cand + ", make it writable"),
-        new Step(6, MOVE_REPLICAS, "move the other replicas under " + cand + " by GTID"),
+        new Step(6, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand
+            + " and verify it routes there (beside step 7): writes resume here"),
         new Step(7, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()
             + " to the KV store in one transaction, epoch " + topology.epoch() + " -> " + (topology.epoch() + 1)),
-        new Step(8, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand + " and verify it routes there"),
-        new Step(9, RESTART_HEARTBEAT, "point pt-heartbeat at " + cand + " on every replica host, restart it, verify heartbeats advance"),
-        new Step(10, REMOVE_DEAD_PRIMARY, "remove " + old + " from the replica pool in the KV store"),
+        new Step(8, REMOVE_DEAD_PRIMARY, "leave " + old + " out of the replica pool in the KV store (the same transaction)"),
+        new Step(9, MOVE_REPLICAS, "move the other replicas under " + cand + " by GTID, each replicating stably;"
+            + " one that cannot be moved is left behind, reported and left out of the replica pool, never waited on"),
+        new Step(10, RESTART_HEARTBEAT, "point pt-heartbeat at " + cand + " on every replica host, restart it, verify heartbeats advance"),
         new Step(11, COOLDOWN, "block automatic recoveries of cluster " + topology.cluster() + " for the cooldown unless acknowledged"));
     return new FailoverPlan(Kind.UNPLANNED_FAILOVER, topology.cluster(), old, candidate, steps, FENCE_OLD_PRIMARY);
   }

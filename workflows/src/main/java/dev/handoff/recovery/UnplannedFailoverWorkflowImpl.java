@@ -4,10 +4,12 @@ import dev.handoff.cluster.ClusterDescription;
 import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
+import dev.handoff.domain.GtidSet;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceState;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.kv.TopologyActivities;
 import dev.handoff.mysql.MysqlActivities;
 import dev.handoff.planning.CandidateSelector;
 import dev.handoff.planning.DetectionResult;
@@ -22,15 +24,25 @@ import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.SignalExternalWorkflowException;
+import dev.handoff.runbook.StepRecord;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Recovery of a dead primary. Nothing is promoted until the death is confirmed (the worker cannot reach
  * the primary and every reachable replica agrees) and the dead primary is fenced out of every HAProxy
- * writer backend; a failure up to then stops the runbook with nothing promoted. From promotion on, every
- * step retries until done.
+ * writer backend; a failure up to then stops the runbook with nothing promoted. A candidate that cannot
+ * catch up is replaced by the next best. Route first, tidy after: right after the promotion every writer
+ * frontend is repointed and the topology published, side by side, and those retry until done (or wait for
+ * the operator); only then are the other replicas moved, and a replica that cannot be moved is reported as
+ * left behind, never waited on.
  */
 public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements UnplannedFailoverWorkflow {
   private final DetectionActivities detection =
@@ -43,8 +55,31 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   /** The signal that starts the watch's cooldown after a forced recovery promoted; null when not forced. */
   private Promise<Void> cooldown;
 
-  /** How long the candidate may take to apply its relay log (and what a more advanced replica has). */
-  static final int CATCH_UP_SECONDS = 60;
+  /**
+   * How long the candidate's executed position may stand still before it is given up on. There is no limit
+   * on the whole wait: it goes on while the position advances (a long backlog), so this only has to cover
+   * the longest single transaction a replica applies.
+   */
+  static final int CATCH_UP_STALL_SECONDS = 20;
+
+  /** Tidy steps after the writes resumed: a few attempts, then the runbook reports and goes on. */
+  static final ActivityOptions TIDY = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(60))
+      .setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT)
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(200))
+          .setBackoffCoefficient(2)
+          .setMaximumAttempts(5)
+          .setDoNotRetry(RunbookOptions.NOT_RETRYABLE)
+          .build())
+      .build();
+
+  /** The catch-up wait has no overall limit of its own (it gives up when progress stops): only a generous bound. */
+  private final MysqlActivities mysqlCatchUp = Workflow.newActivityStub(MysqlActivities.class,
+      ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT).setStartToCloseTimeout(Duration.ofMinutes(30)).build());
+  private final MysqlActivities mysqlTidy = Workflow.newActivityStub(MysqlActivities.class, TIDY);
+  private final TopologyActivities kvTidy = Workflow.newActivityStub(TopologyActivities.class, TIDY);
+  private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, TIDY);
 
   @Override
   public FailoverProgress recover(UnplannedRequest request) {
@@ -86,71 +121,112 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
           + " ./handoff failover unplanned --cluster " + cluster);
     }
 
+    // Choose and catch up; a candidate that cannot catch up is replaced by the next best one.
+    Map<String, String> gaveUp = new LinkedHashMap<>();
+    String lastCatchUpType = null;
     List<InstanceState> states;
     UnplannedChoice choice;
-    try {
-      states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
-          RunbookSteps::describeStates);
-      List<InstanceState> replicas = states.stream().filter(s -> !s.key().equals(oldPrimary)).toList();
-      choice = steps.run(FailoverPlan.CHOOSE_CANDIDATE, () -> CandidateSelector.chooseUnplanned(replicas, null),
-          UnplannedChoice::detail);
-    } catch (TemporalFailure e) {
-      throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e), RunbookSteps.message(e)
-          + "; " + oldPrimary + " is fenced and nothing was promoted");
-    }
-    if (!choice.found()) {
-      throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, choice.failureType(), choice.detail() + "; " + oldPrimary
-          + " is fenced and nothing was promoted: repair a replica, then run ./handoff failover unplanned --cluster "
-          + cluster);
-    }
-    newPrimary = choice.candidate();
-    plan = FailoverPlan.unplannedFailover(topology, newPrimary).render();
-    InstanceState chosen = states.stream().filter(s -> s.key().equals(newPrimary)).findFirst().orElseThrow();
-
-    try {
-      steps.run(FailoverPlan.CATCH_UP, () -> {
-        String received = chosen.replication() == null ? chosen.gtidExecuted() : chosen.receivedSet().toString();
-        String done = mysqlWait.waitForGtid(cluster, newPrimary, received, CATCH_UP_SECONDS);
-        if (choice.anotherReplicaAhead()) {
-          mysqlChange.moveReplica(cluster, newPrimary, choice.aheadReplica());
-          // What the ahead replica can serve (its relay log too, unless its SQL thread is broken), not only
-          // what it had executed when inspected: its unapplied events may be the last acknowledged writes.
-          done += "; caught up from " + choice.aheadReplica() + ": "
-              + mysqlWait.waitForGtid(cluster, newPrimary, choice.aheadGtids(), CATCH_UP_SECONDS);
-        }
-        return done;
-      }, d -> d);
-    } catch (TemporalFailure e) {
-      throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e), RunbookSteps.message(e)
-          + "; " + oldPrimary + " is fenced and nothing was promoted");
-    }
-
-    List<InstanceKey> others = new ArrayList<>();
-    for (InstanceState s : states) {
-      if (!s.key().equals(oldPrimary) && !s.key().equals(newPrimary) && s.reachable()) {
-        others.add(s.key());
+    String target;
+    while (true) {
+      Map<String, String> tried = Map.copyOf(gaveUp);
+      try {
+        states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
+            RunbookSteps::describeStates);
+        List<InstanceState> replicas = replicasOf(states);
+        choice = steps.run(FailoverPlan.CHOOSE_CANDIDATE,
+            () -> CandidateSelector.chooseUnplanned(replicas, null, tried), UnplannedChoice::detail);
+      } catch (TemporalFailure e) {
+        throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e), RunbookSteps.message(e)
+            + "; " + oldPrimary + " is fenced and nothing was promoted");
+      }
+      if (!choice.found()) {
+        newPrimary = null;
+        throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, gaveUp.isEmpty() ? choice.failureType() : lastCatchUpType,
+            (gaveUp.isEmpty() ? "" : "no candidate could catch up: " + describe(gaveUp) + "; ") + choice.detail()
+            + "; " + oldPrimary + " is fenced and nothing was promoted: repair a replica, then run"
+            + " ./handoff failover unplanned --cluster " + cluster);
+      }
+      newPrimary = choice.candidate();
+      plan = FailoverPlan.unplannedFailover(topology, newPrimary).render();
+      InstanceState chosen = stateOf(states, newPrimary);
+      UnplannedChoice picked = choice;
+      String received = chosen.replication() == null ? chosen.gtidExecuted() : chosen.receivedSet().toString();
+      target = java.util.stream.Stream.of(received, picked.aheadGtids()).filter(g -> !g.isEmpty())
+          .collect(Collectors.joining(","));
+      try {
+        steps.run(FailoverPlan.CATCH_UP, () -> catchUp(picked, received), d -> d);
+        break;
+      } catch (TemporalFailure e) {
+        // Given up on: the next pass inspects again (its SQL thread may have moved on) and takes the next best.
+        gaveUp.put(newPrimary.toString(), RunbookSteps.message(e));
+        lastCatchUpType = RunbookSteps.failureType(e);
       }
     }
-    String situation = "promoting " + newPrimary;
+
+    // Who is routed to and published as a replica from the start: the reachable others that are neither
+    // errant nor stopped on a SQL error. A replica listed there is one clients may read from, so one that is
+    // expected not to replicate from the new primary is not listed; whoever the moves below leave behind is
+    // taken out again (and one that moved after all is put back) once they are done.
+    List<InstanceState> replicas = replicasOf(states);
+    Map<String, String> errant = CandidateSelector.errantReplicas(replicas, null);
+    Map<InstanceKey, String> leftBehind = new LinkedHashMap<>();
+    List<InstanceKey> toMove = new ArrayList<>();
+    List<InstanceKey> listed = new ArrayList<>();
+    for (InstanceState s : replicas) {
+      if (s.key().equals(newPrimary)) {
+        continue;
+      }
+      if (!s.reachable()) {
+        leftBehind.put(s.key(), "unreachable: " + s.error());
+      } else if (errant.containsKey(s.key().toString())) {
+        leftBehind.put(s.key(), errant.get(s.key().toString()));
+      } else {
+        toMove.add(s.key());
+        if (!sqlBroken(s)) {
+          listed.add(s.key());
+        }
+      }
+    }
+    String promoting = "promoting " + newPrimary;
+    String promoted = newPrimary + " is the primary";
     List<String> planned = FailoverPlan.unplannedFailover(topology, newPrimary).stepNames().stream()
         .filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList();
+    List<InstanceKey> readers = List.copyOf(listed);
     try {
-      forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), situation, planned);
+      forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
       cooldown = request.forced() ? startWatchCooldown() : null;
-      situation = newPrimary + " is the primary";
-      forward(FailoverPlan.MOVE_REPLICAS, () -> {
-        List<String> moved = new ArrayList<>();
-        for (InstanceKey r : others) {
-          moved.add(mysqlForward.moveReplica(cluster, r, newPrimary));
-        }
-        return moved.isEmpty() ? "no other reachable replica" : String.join("; ", moved);
-      }, situation, planned);
-      forward(FailoverPlan.PUBLISH_TOPOLOGY,
-          () -> kvForward.publishTopology(cluster, newPrimary, others, topology.epoch()), situation, planned);
-      steps.done(FailoverPlan.REMOVE_DEAD_PRIMARY, oldPrimary + " left out of the replica pool in the same transaction");
-      forward(FailoverPlan.REPOINT_HAPROXY, () -> onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, others)), situation, planned);
-      forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
+      // The critical path ends here: every writer frontend repointed, the topology published beside it.
+      Promise<String> routed = Async.function(() -> forward(FailoverPlan.REPOINT_HAPROXY, () -> onEach(
+          desc.remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)),
+          promoted, planned));
+      Promise<String> published = Async.function(() -> {
+        String d = forward(FailoverPlan.PUBLISH_TOPOLOGY,
+            () -> kvForward.publishTopology(cluster, newPrimary, readers, topology.epoch()), promoted, planned);
+        steps.done(FailoverPlan.REMOVE_DEAD_PRIMARY, oldPrimary + " left out of the replica pool in the same transaction");
+        return d;
+      });
+      routed.get();
+      published.get();
+    } catch (RunbookSteps.Stopped stopped) {
+      throw end(stopped.state, stopped.failureType, stopped.getMessage());
+    }
+
+    // Tidy after: writes already flow. A replica that cannot be moved is left behind and reported.
+    List<InstanceKey> moved = moveReplicas(toMove, leftBehind);
+    String tidyNote = "";
+    if (!moved.equals(readers)) {
+      try {
+        steps.run(FailoverPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(cluster, newPrimary, moved,
+            topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
+            h -> Async.function(haproxyTidy::repointRoutes, h, cluster, newPrimary, moved)), d -> "replicas " + moved
+            + ": " + d);
+      } catch (TemporalFailure e) {
+        tidyNote = ". The replica pool in the KV store and the HAProxy readers could not be set to " + moved + " ("
+            + RunbookSteps.message(e) + "): set them by hand";
+      }
+    }
+    try {
+      forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), promoted,
           planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
@@ -166,6 +242,13 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     detail = oldState + ". It stays out of the cluster: check it for transactions " + newPrimary
         + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
         + " re-clone it, and add it back to the replica pool";
+    for (Map.Entry<InstanceKey, String> e : leftBehind.entrySet()) {
+      detail += ". " + leftBehind(e.getKey(), e.getValue());
+    }
+    if (!gaveUp.isEmpty()) {
+      detail += ". " + replaced(gaveUp, states, target);
+    }
+    detail += tidyNote;
     if (request.semiSyncDegradedSinceMillis() > 0) {
       detail += ". Semi-sync had fallen back to asynchronous replication at "
           + java.time.Instant.ofEpochMilli(request.semiSyncDegradedSinceMillis())
@@ -199,5 +282,94 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     } catch (SignalExternalWorkflowException | TemporalFailure noWatch) {
       return ". No watch of " + cluster + " runs (" + WorkflowIds.watch(cluster) + "), so no cooldown was started";
     }
+  }
+
+  /** Lets the candidate apply what it received, then what a replica ahead of it has; returns what it did. */
+  private String catchUp(UnplannedChoice choice, String received) {
+    String done = mysqlCatchUp.catchUp(cluster, newPrimary, received, CATCH_UP_STALL_SECONDS);
+    if (choice.anotherReplicaAhead()) {
+      mysqlChange.moveReplica(cluster, newPrimary, choice.aheadReplica());
+      // What the ahead replica can serve (its relay log too, unless its SQL thread is broken), not only
+      // what it had executed when inspected: its unapplied events may be the last acknowledged writes.
+      done += "; caught up from " + choice.aheadReplica() + ": "
+          + mysqlCatchUp.catchUp(cluster, newPrimary, choice.aheadGtids(), CATCH_UP_STALL_SECONDS);
+    }
+    return done;
+  }
+
+  /**
+   * Moves the replicas under the new primary side by side, each on its own: one that fails goes to
+   * {@code leftBehind} with the reason, and the others go on. Returns the ones moved, in order.
+   */
+  private List<InstanceKey> moveReplicas(List<InstanceKey> toMove, Map<InstanceKey, String> leftBehind) {
+    long t0 = Workflow.currentTimeMillis();
+    steps.starting(FailoverPlan.MOVE_REPLICAS);
+    Map<InstanceKey, Promise<String>> moves = new LinkedHashMap<>();
+    for (InstanceKey r : toMove) {
+      moves.put(r, Async.function(mysqlTidy::moveReplica, cluster, r, newPrimary));
+    }
+    List<InstanceKey> moved = new ArrayList<>();
+    List<String> said = new ArrayList<>();
+    for (Map.Entry<InstanceKey, Promise<String>> m : moves.entrySet()) {
+      try {
+        said.add(m.getValue().get());
+        moved.add(m.getKey());
+      } catch (TemporalFailure e) {
+        leftBehind.put(m.getKey(), RunbookSteps.failureType(e) + ": " + RunbookSteps.message(e));
+      }
+    }
+    String did = (said.isEmpty() ? "no replica moved" : String.join("; ", said))
+        + leftBehind.entrySet().stream().map(e -> "; left behind: " + e.getKey() + " (" + e.getValue() + ")")
+            .collect(Collectors.joining());
+    steps.record(FailoverPlan.MOVE_REPLICAS, leftBehind.isEmpty() ? StepRecord.DONE : StepRecord.FAILED, did,
+        Workflow.currentTimeMillis() - t0);
+    return moved;
+  }
+
+  /** One replica the recovery left for the operator: who, why, and what to do. */
+  private String leftBehind(InstanceKey replica, String why) {
+    String first = why.startsWith("unreachable") ? "once it answers, "
+        : why.contains("errant") || why.startsWith(FailureType.ERRANT_GTID) ? "discard its errant transactions or"
+            + " re-clone it from " + newPrimary + ", then "
+        : "repair what stopped it, then ";
+    return "left behind: " + replica + " (" + why + "); to do: " + first + "make it replicate from " + newPrimary
+        + " (CHANGE MASTER TO with MASTER_USE_GTID=slave_pos) and add it back to the replica pool";
+  }
+
+  /** Candidates given up on, and what only they had received: acknowledged writes among those may be lost. */
+  private String replaced(Map<String, String> gaveUp, List<InstanceState> states, String target) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<String, String> e : gaveUp.entrySet()) {
+      b.append(e.getKey()).append(" could not catch up (").append(e.getValue()).append(")");
+      InstanceState s = states.stream().filter(x -> x.key().toString().equals(e.getKey())).findFirst().orElse(null);
+      try {
+        GtidSet lost = s == null ? null : s.receivedSet().subtract(GtidSet.parse(s.flavor(), target));
+        if (lost != null && !lost.isEmpty()) {
+          b.append(": it had received ").append(lost).append(", which ").append(newPrimary)
+              .append(" lacks (acknowledged writes among them may be lost)");
+        }
+      } catch (RuntimeException unreadable) {
+        // the sets were read once already; a set that does not parse only means less is said
+      }
+      b.append("; ");
+    }
+    return b.append(newPrimary).append(" was promoted instead").toString();
+  }
+
+  private List<InstanceState> replicasOf(List<InstanceState> states) {
+    return states.stream().filter(s -> !s.key().equals(oldPrimary)).toList();
+  }
+
+  private static InstanceState stateOf(List<InstanceState> states, InstanceKey key) {
+    return states.stream().filter(s -> s.key().equals(key)).findFirst().orElseThrow();
+  }
+
+  private static boolean sqlBroken(InstanceState s) {
+    return s.replication() != null && !s.replication().sqlThreadRunning() && s.replication().lastSqlError() != null
+        && !s.replication().lastSqlError().isBlank();
+  }
+
+  private static String describe(Map<String, String> gaveUp) {
+    return gaveUp.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")").collect(Collectors.joining("; "));
   }
 }

@@ -86,6 +86,19 @@ public final class RunbookSteps {
     }
   }
 
+  /** Marks {@code name} as the step running now, for a step the caller records itself. */
+  public void starting(String name) {
+    current = name;
+  }
+
+  /** Records a step the caller ran itself, with its outcome (done or failed) and duration. */
+  public void record(String name, String outcome, String detail, long millis) {
+    if (StepRecord.FAILED.equals(outcome)) {
+      failedStep = name;
+    }
+    records.add(new StepRecord(name, outcome, detail, millis));
+  }
+
   public void done(String name, String detail) {
     records.add(new StepRecord(name, StepRecord.DONE, detail, 0));
   }

@@ -117,6 +117,40 @@ class CandidateSelectorTest {
     }
 
     @Test
+    void aCandidateGivenUpOnMakesWayForTheNextAndOffersOnlyWhatItExecuted() {
+      List<InstanceState> replicas = List.of(
+          replica(R1, "0-1-100").received("0-1-103").build(),
+          replica(R2, "0-1-104").received("0-1-110").build(),
+          replica(R3, "0-1-100").received("0-1-102").build());
+      assertThat(CandidateSelector.chooseUnplanned(replicas, null).candidate()).isEqualTo(R2);
+
+      UnplannedChoice c = CandidateSelector.chooseUnplanned(replicas, null,
+          java.util.Map.of(R2.toString(), "SQL thread stopped: error 1062"));
+
+      assertThat(c.candidate()).isEqualTo(R1);
+      assertThat(c.excluded()).containsEntry(R2.toString(), "could not catch up: SQL thread stopped: error 1062");
+      // Its relay log (up to 0-1-110) may never be applied: only its binlog (0-1-104) is worth catching up from.
+      assertThat(c.aheadReplica()).isEqualTo(R2);
+      assertThat(c.aheadGtids()).isEqualTo("0-1-104");
+
+      assertThat(CandidateSelector.chooseUnplanned(replicas, null, java.util.Map.of(R2.toString(), "stalled",
+          R1.toString(), "stalled")).candidate()).isEqualTo(R3);
+      UnplannedChoice none = CandidateSelector.chooseUnplanned(replicas, null, java.util.Map.of(R2.toString(), "a",
+          R1.toString(), "b", R3.toString(), "c"));
+      assertThat(none.found()).isFalse();
+      assertThat(none.failureType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE);
+    }
+
+    @Test
+    void errantReplicasAreNamedWithTheirTransactions() {
+      assertThat(CandidateSelector.errantReplicas(List.of(
+          replica(R1, "0-1-100,9-8-1").build(),
+          replica(R2, "0-1-100").build()), null))
+          .containsOnlyKeys(R1.toString())
+          .hasEntrySatisfying(R1.toString(), why -> assertThat(why).contains("errant", "9-8-1"));
+    }
+
+    @Test
     void errantAtTheSameSeqAsTheRealHistory() {
       UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-8-101").build(),

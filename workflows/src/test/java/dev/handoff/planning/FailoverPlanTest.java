@@ -46,8 +46,8 @@ class FailoverPlanTest {
   void unplannedFailoverSteps() {
     FailoverPlan plan = FailoverPlan.unplannedFailover(topology, R2);
     assertThat(plan.stepNames()).containsExactly("confirm-dead", "fence-old-primary", "choose-candidate", "catch-up",
-        "promote", "move-replicas", "publish-topology", "repoint-haproxy", "restart-heartbeat",
-        "remove-dead-primary", "cooldown");
+        "promote", "repoint-haproxy", "publish-topology", "remove-dead-primary", "move-replicas",
+        "restart-heartbeat", "cooldown");
     assertThat(plan.render()).startsWith("Unplanned failover").contains("only goes forward");
   }
 

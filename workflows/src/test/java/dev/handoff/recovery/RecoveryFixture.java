@@ -75,6 +75,8 @@ final class RecoveryFixture {
         .thenAnswer(inv -> inv.getArgument(0) + ": " + inv.getArgument(2) + " out of every writer backend");
     when(mysql.waitForGtid(anyString(), any(), anyString(), anyInt()))
         .thenAnswer(inv -> inv.getArgument(1) + " executed " + inv.getArgument(2));
+    when(mysql.catchUp(anyString(), any(), anyString(), anyInt()))
+        .thenAnswer(inv -> inv.getArgument(1) + " executed " + inv.getArgument(2));
     when(mysql.moveReplica(anyString(), any(), any()))
         .thenAnswer(inv -> inv.getArgument(1) + " replicates from " + inv.getArgument(2));
     when(mysql.promote(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " is writable");
@@ -122,6 +124,7 @@ final class RecoveryFixture {
     verifyNothingPromoted();
     verify(haproxy, never()).fenceWriter(anyString(), anyString(), any());
     verify(mysql, never()).waitForGtid(anyString(), any(), anyString(), anyInt());
+    verify(mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
     verify(mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
   }
 

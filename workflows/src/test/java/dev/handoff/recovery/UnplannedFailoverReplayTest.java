@@ -59,13 +59,14 @@ class UnplannedFailoverReplayTest {
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(result.oldPrimary()).isEqualTo(RecoveryFixture.PRIMARY.toString());
     assertThat(result.newPrimary()).isEqualTo(RecoveryFixture.R2.toString());
-    // Confirm, fence (both HAProxies, in parallel), choose, catch up, promote, and go forward.
+    // Confirm, fence (both HAProxies, in parallel), choose, catch up, promote; then route first (both
+    // HAProxies and the KV store side by side) and tidy after (move the replica, restart pt-heartbeat).
     assertThat(history.getEvents().stream()
         .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
         .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
         .containsExactly("DescribeCluster", "ReadTopology", "ProbeCluster", "FenceWriter", "FenceWriter",
-            "InspectCluster", "WaitForGtid", "Promote", "MoveReplica", "PublishTopology", "RepointRoutes",
-            "RepointRoutes", "RestartHeartbeat", "SetReadOnly");
+            "InspectCluster", "CatchUp", "Promote", "RepointRoutes", "RepointRoutes", "PublishTopology",
+            "MoveReplica", "RestartHeartbeat", "SetReadOnly");
     assertThat(history.getEvents()).extracting(HistoryEvent::getEventType)
         .doesNotContain(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
             EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);

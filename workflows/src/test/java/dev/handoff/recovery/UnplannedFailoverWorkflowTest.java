@@ -48,12 +48,15 @@ import org.mockito.InOrder;
 /** The dead-primary recovery runbook against mocked activities, on the SDK's time-skipping test server. */
 @Timeout(60)
 class UnplannedFailoverWorkflowTest {
-  private static final int CATCH_UP = UnplannedFailoverWorkflowImpl.CATCH_UP_SECONDS;
+  private static final int CATCH_UP = UnplannedFailoverWorkflowImpl.CATCH_UP_STALL_SECONDS;
   private static final List<String> ALL_STEPS = List.of(
       FailoverPlan.CONFIRM_DEAD + ":config", FailoverPlan.CONFIRM_DEAD + ":topology", FailoverPlan.CONFIRM_DEAD,
       FailoverPlan.FENCE_OLD_PRIMARY, FailoverPlan.CHOOSE_CANDIDATE + ":inspect", FailoverPlan.CHOOSE_CANDIDATE,
-      FailoverPlan.CATCH_UP, FailoverPlan.PROMOTE, FailoverPlan.MOVE_REPLICAS, FailoverPlan.PUBLISH_TOPOLOGY,
-      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+      FailoverPlan.CATCH_UP, FailoverPlan.PROMOTE, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
+      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+  /** The steps that run side by side right after the promotion, in whichever order they finish. */
+  private static final List<String> SIDE_BY_SIDE = List.of(FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
+      FailoverPlan.REMOVE_DEAD_PRIMARY);
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
@@ -87,7 +90,7 @@ class UnplannedFailoverWorkflowTest {
       assertThat(result.failureType()).isNull();
       assertThat(result.currentStep()).isNull();
       assertThat(result.plan()).contains("choose " + R2);
-      assertThat(result.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
+      assertAllSteps(result);
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
       assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only");
 
@@ -96,12 +99,13 @@ class UnplannedFailoverWorkflowTest {
       // Fenced on every HAProxy (in parallel) before anything is chosen or promoted.
       order.verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
       order.verify(fixture.mysql).inspectCluster(CLUSTER);
-      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-105", CATCH_UP);
+      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
       order.verify(fixture.mysql).promote(CLUSTER, R2);
-      order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
-      // The dead primary is not among the replicas it publishes.
-      order.verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      // Routes and topology side by side (see RouteFirstTidyAfter for their order against the moves); the
+      // dead primary is not among the replicas published.
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
       order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
+      order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
       order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
       order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
       order.verifyNoMoreInteractions();
@@ -123,7 +127,7 @@ class UnplannedFailoverWorkflowTest {
       FailoverProgress progress = workflow.progress();
       assertThat(progress.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(progress.newPrimary()).isEqualTo(R2.toString());
-      assertThat(progress.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
+      assertAllSteps(progress);
       assertThat(stepDetail(progress, FailoverPlan.CONFIRM_DEAD)).contains("DeadPrimary", RecoveryFixture.DEAD_DETAIL);
       assertThat(stepDetail(progress, FailoverPlan.CHOOSE_CANDIDATE)).contains("chose " + R2);
       assertThat(stepDetail(progress, FailoverPlan.REPOINT_HAPROXY))
@@ -147,13 +151,13 @@ class UnplannedFailoverWorkflowTest {
       assertThat(stepDetail(result, FailoverPlan.CHOOSE_CANDIDATE)).contains(R1 + " is ahead by 0-1-110");
       assertThat(stepDetail(result, FailoverPlan.CATCH_UP)).contains("caught up from " + R1);
       InOrder order = inOrder(fixture.mysql, fixture.kv);
-      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-104", CATCH_UP);
+      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-104", CATCH_UP);
       order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
       // Everything 3308 received, not only what it had executed when inspected (0-1-106).
-      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-110", CATCH_UP);
+      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-110", CATCH_UP);
       order.verify(fixture.mysql).promote(CLUSTER, R2);
-      order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
       order.verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
       verify(fixture.mysql, never()).promote(CLUSTER, R1);
     }
 
@@ -168,9 +172,9 @@ class UnplannedFailoverWorkflowTest {
       assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       InOrder order = inOrder(fixture.mysql);
-      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-104", CATCH_UP);
+      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-104", CATCH_UP);
       order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
-      order.verify(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-106", CATCH_UP);
+      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-106", CATCH_UP);
       order.verify(fixture.mysql).promote(CLUSTER, R2);
     }
 
@@ -178,8 +182,103 @@ class UnplannedFailoverWorkflowTest {
     void noReplicaAheadMeansNoDetour() {
       recover();
 
-      verify(fixture.mysql).waitForGtid(anyString(), any(), anyString(), anyInt());
+      verify(fixture.mysql).catchUp(anyString(), any(), anyString(), anyInt());
       verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, R1);
+    }
+  }
+
+  @Nested
+  class RouteFirstTidyAfter {
+    @Test
+    void routesAndTopologyComeRightAfterPromotionBeforeAnyReplicaMoves() {
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      // Writers repointed and the topology published after the promotion and before a replica moves;
+      // the two may run side by side, so each is checked against promote and move on its own.
+      InOrder routes = inOrder(fixture.mysql, fixture.haproxy);
+      routes.verify(fixture.mysql).promote(CLUSTER, R2);
+      routes.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
+      routes.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+      InOrder kv = inOrder(fixture.mysql, fixture.kv, fixture.heartbeat);
+      kv.verify(fixture.mysql).promote(CLUSTER, R2);
+      kv.verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      kv.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+      kv.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+      kv.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      assertThat(result.steps()).extracting(StepRecord::name).containsSubsequence(FailoverPlan.PROMOTE,
+          FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+    }
+
+    @Test
+    void aReplicaThatCannotBeMovedIsLeftBehindAndReported() {
+      // 3308 keeps failing to replicate from the new primary: no retry can fix it.
+      doThrow(ApplicationFailure.newNonRetryableFailure(R1 + " does not replicate stably from " + R2
+          + ": SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'", "ReplicationNotRunning"))
+          .when(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(result.failureType()).isNull();
+      assertThat(result.detail()).contains("left behind: " + R1 + " (", "error 1062", "to do: ");
+      assertThat(stepDetail(result, FailoverPlan.MOVE_REPLICAS)).contains("left behind: " + R1, "error 1062");
+      // Writes were routed before the move was even tried; the runbook went on past it.
+      InOrder order = inOrder(fixture.mysql, fixture.haproxy, fixture.heartbeat);
+      order.verify(fixture.mysql).promote(CLUSTER, R2);
+      order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
+      order.verify(fixture.mysql, atLeastOnce()).moveReplica(CLUSTER, R1, R2);
+      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      // The replica left behind is then no longer published nor routed as a healthy replica.
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(), EPOCH + 1);
+      for (String h : RecoveryFixture.HAPROXIES) {
+        verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of());
+      }
+      verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+    }
+
+    @Test
+    void anErrantReplicaIsNeitherWaitedOnNorPublished() {
+      // 3308 has a transaction in domain 9 that nobody else has: never a candidate, never moved blindly.
+      fixture.instance(R1).replica("0-1-100,9-2-1", "0-1-103");
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R2.toString());
+      assertThat(result.detail()).contains("left behind: " + R1 + " (errant transactions", "9-2-1", "to do: ");
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(), EPOCH);
+      for (String h : RecoveryFixture.HAPROXIES) {
+        verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of());
+      }
+      verify(fixture.mysql, never()).moveReplica(CLUSTER, R1, R2);
+      verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+    }
+  }
+
+  @Nested
+  class CandidateThatCannotCatchUp {
+    @Test
+    void isReplacedByTheNextBestCandidate() {
+      // 3309 is the best by what it received, but its SQL thread keeps failing.
+      doThrow(ApplicationFailure.newNonRetryableFailure(R2 + " stopped executing at 0-1-101 of 0-1-105:"
+          + " SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'", FailureType.CATCH_UP_TIMEOUT))
+          .when(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R1.toString());
+      assertThat(result.detail()).contains(R2 + " could not catch up", "error 1062");
+      InOrder order = inOrder(fixture.mysql, fixture.kv);
+      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
+      order.verify(fixture.mysql).catchUp(CLUSTER, R1, "0-1-103", CATCH_UP);
+      order.verify(fixture.mysql).promote(CLUSTER, R1);
+      order.verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
+      order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+      verify(fixture.mysql, never()).promote(CLUSTER, R2);
     }
   }
 
@@ -241,7 +340,7 @@ class UnplannedFailoverWorkflowTest {
           .contains(tuple(FailoverPlan.FENCE_OLD_PRIMARY, StepRecord.FAILED))
           .doesNotContain(tuple(FailoverPlan.CHOOSE_CANDIDATE, StepRecord.DONE));
       verify(fixture.mysql, never()).inspectCluster(anyString());
-      verify(fixture.mysql, never()).waitForGtid(anyString(), any(), anyString(), anyInt());
+      verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
       fixture.verifyNothingPromoted();
     }
 
@@ -260,22 +359,28 @@ class UnplannedFailoverWorkflowTest {
           PRIMARY + " is fenced and nothing was promoted");
       assertThat(out.progress().newPrimary()).isNull();
       verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
-      verify(fixture.mysql, never()).waitForGtid(anyString(), any(), anyString(), anyInt());
+      verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
       fixture.verifyNothingPromoted();
     }
 
     @Test
-    void catchUpTimeout() {
-      doThrow(ApplicationFailure.newNonRetryableFailure(R2 + " did not execute 0-1-105 in 60 s",
-          FailureType.CATCH_UP_TIMEOUT)).when(fixture.mysql).waitForGtid(CLUSTER, R2, "0-1-105", CATCH_UP);
+    void noCandidateCanCatchUp() {
+      doThrow(ApplicationFailure.newNonRetryableFailure(R2 + " cannot catch up: SQL thread stopped; its executed"
+          + " position did not advance for 20 s; executed 101 of 105", FailureType.CATCH_UP_TIMEOUT))
+          .when(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
+      doThrow(ApplicationFailure.newNonRetryableFailure(R1 + " cannot catch up: SQL thread stopped: error 1032:"
+          + " Can't find record", FailureType.CATCH_UP_TIMEOUT))
+          .when(fixture.mysql).catchUp(CLUSTER, R1, "0-1-103", CATCH_UP);
 
       Outcome out = failedRecovery();
 
       assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
       assertThat(out.failure().getType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT);
       assertThat(out.progress().failureType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT);
-      assertThat(out.failure().getOriginalMessage())
-          .contains("did not execute 0-1-105", PRIMARY + " is fenced and nothing was promoted");
+      assertThat(out.progress().newPrimary()).isNull();
+      assertThat(out.failure().getOriginalMessage()).contains("no candidate could catch up",
+          R2 + " (" + R2 + " cannot catch up: SQL thread stopped; its executed position did not advance for 20 s",
+          R1 + " (" + R1 + " cannot catch up: SQL thread stopped: error 1032", PRIMARY + " is fenced and nothing was promoted");
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome)
           .contains(tuple(FailoverPlan.CATCH_UP, StepRecord.FAILED));
       fixture.verifyNothingPromoted();
@@ -297,8 +402,8 @@ class UnplannedFailoverWorkflowTest {
       assertThat(out.progress().newPrimary()).isEqualTo(R2.toString());
       assertThat(out.failure().getOriginalMessage()).contains(R2 + " is the primary",
           "step " + FailoverPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
-          "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", " + FailoverPlan.RESTART_HEARTBEAT);
-      assertThat(out.failure().getOriginalMessage()).doesNotContain(FailoverPlan.PUBLISH_TOPOLOGY + ",");
+          "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", ", FailoverPlan.MOVE_REPLICAS + ", "
+              + FailoverPlan.RESTART_HEARTBEAT + "]");
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
           tuple(FailoverPlan.PROMOTE, StepRecord.DONE),
           tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
@@ -306,6 +411,7 @@ class UnplannedFailoverWorkflowTest {
       verify(fixture.mysql).promote(CLUSTER, R2);
       verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
       verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+      verify(fixture.mysql, never()).moveReplica(anyString(), any(), any());
       verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
     }
 
@@ -362,6 +468,17 @@ class UnplannedFailoverWorkflowTest {
     assertThat(failed).as("the recovery failed").isNotNull();
     assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
     return new Outcome((ApplicationFailure) failed.getCause(), workflow.progress());
+  }
+
+  /** Every step, in order, but the ones that run side by side after the promotion in either order. */
+  private static void assertAllSteps(FailoverProgress progress) {
+    List<String> names = progress.steps().stream().map(StepRecord::name).toList();
+    assertThat(names).containsExactlyInAnyOrderElementsOf(ALL_STEPS);
+    int first = ALL_STEPS.indexOf(FailoverPlan.REPOINT_HAPROXY);
+    assertThat(names.subList(0, first)).containsExactlyElementsOf(ALL_STEPS.subList(0, first));
+    assertThat(names.subList(first, first + SIDE_BY_SIDE.size())).containsExactlyInAnyOrderElementsOf(SIDE_BY_SIDE);
+    assertThat(names.subList(first + SIDE_BY_SIDE.size(), names.size()))
+        .containsExactlyElementsOf(ALL_STEPS.subList(first + SIDE_BY_SIDE.size(), ALL_STEPS.size()));
   }
 
   private static String stepDetail(FailoverProgress progress, String step) {
