@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.config.HandoffConfig;
-import dev.handoff.config.SecretRef;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.lab.LabClients;
 import dev.handoff.runbook.WorkflowIds;
@@ -284,20 +283,17 @@ final class WorkerHarness implements AutoCloseable {
     }
   }
 
-  /** Every history this harness produced, as JSON, for the no-secret check. */
-  List<String> histories() {
-    List<String> out = new ArrayList<>();
+  /** Configured secrets found in any history this harness produced, every payload decoded. */
+  List<dev.handoff.lab.HistorySecrets.Leak> historyLeaks() {
+    List<dev.handoff.lab.HistorySecrets.Leak> out = new ArrayList<>();
     for (String idRun : runIds) {
       String[] p = idRun.split("/");
       WorkflowExecutionHistory h = client.fetchHistory(p[0], p[1]);
-      out.add(h.toJson(false));
+      out.addAll(dev.handoff.lab.HistorySecrets.leaks(config, "history of " + idRun, h.getHistory()));
     }
     return out;
   }
 
-  List<String> secretValues() {
-    return config.secretRefs().stream().map(SecretRef::resolve).toList();
-  }
 
   @Override
   public void close() {
