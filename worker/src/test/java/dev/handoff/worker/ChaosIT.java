@@ -42,6 +42,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Prints the matrix and the suite's figures. Another test restarts the Temporal server mid-failover.
  */
 class ChaosIT {
+  /** A trial after which the client's writes did not come back within 10 s: a failure, never a 0 ms outage. */
+  static final String WRITES_NEVER_RESUMED = "writes never resumed within 10 s of the runbook's end";
   @RegisterExtension
   static final LabExtension LAB = LabExtension.clusters(1).replicas(2);
 
@@ -126,18 +128,23 @@ class ChaosIT {
               outcome = outcome(client, config);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            load.awaitAcks(30, 10_000);
+            boolean resumed = load.awaitAcks(30, 10_000);
             load.close();
             ClusterStatus s = awaitHealthy(config);
             long lost;
             try (Connection c = lab.admin(s.kvPrimary())) {
               lost = WriteLoad.missing(c, load.acknowledged()).size();
             }
-            Row row = new Row("planned", activity, point, crashed, outcome, seconds, s.problems(), lost,
+            List<String> problems = new ArrayList<>(s.problems());
+            if (!resumed) {
+              // Not a 0 ms outage: a trial whose writes never came back failed.
+              problems.add(WRITES_NEVER_RESUMED);
+            }
+            Row row = new Row("planned", activity, point, crashed, outcome, seconds, problems, lost,
                 load.longestGapMillis(t0));
             rows.add(row);
             System.out.printf("chaos planned %-17s %-6s crashed=%s %s in %.1f s%s%n", activity, point, crashed, outcome,
-                seconds, row.ok() ? "" : "  PROBLEMS " + s.problems() + " lost=" + lost);
+                seconds, row.ok() ? "" : "  PROBLEMS " + problems + " lost=" + lost);
           }
         }
       }
@@ -196,7 +203,7 @@ class ChaosIT {
       Lab.restartTemporal(LAB.info());
       System.out.printf("Temporal restarted mid-failover (after promotion) in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       assertThat(outcome(client, config)).isEqualTo(FailoverProgress.COMPLETED);
-      load.awaitAcks(30, 10_000);
+      assertThat(load.awaitAcks(30, 10_000)).as("writes resumed after the switchover").isTrue();
       load.close();
       ClusterStatus s = awaitHealthy(config);
       assertThat(s.problems()).isEmpty();
@@ -241,7 +248,7 @@ class ChaosIT {
         outcome = outcome(client, config);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      load.awaitAcks(30, 10_000);
+      boolean resumed = load.awaitAcks(30, 10_000);
       load.close();
       ClusterStatus s = awaitHealthy(config);
       long lost;
@@ -249,6 +256,9 @@ class ChaosIT {
         lost = WriteLoad.missing(c, load.acknowledged()).size();
       }
       List<String> violations = new ArrayList<>(s.problems());
+      if (!resumed) {
+        violations.add(WRITES_NEVER_RESUMED);
+      }
       for (Path log : List.of(w1.log, dir.resolve("w2.log"))) {
         HistorySecretsCheck.workerLogLeaks(config, log).forEach(l -> violations.add("secret in " + l.where()));
       }

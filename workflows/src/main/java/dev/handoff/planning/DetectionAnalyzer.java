@@ -92,7 +92,9 @@ public final class DetectionAnalyzer {
     }
     if (!errant.isEmpty()) {
       return result(in, AnalysisCode.ERRANT_GTID, "transactions primary " + primary + " lacks: "
-          + String.join("; ", errantText), errant);
+          + String.join("; ", errantText) + " (a returned old primary's last writes, or a write to a replica):"
+          + " save what is needed of those writes, then rebuild " + (errant.size() == 1 ? "it" : "them") + " from "
+          + primary + "; until then it is no candidate for promotion", errant);
     }
     List<ReplicaView> lagging = reachable.stream().filter(r -> r.replicatesFrom(primary))
         .filter(r -> r.lagSeconds() != null && r.lagSeconds() > limits.maxLagSeconds()).toList();
