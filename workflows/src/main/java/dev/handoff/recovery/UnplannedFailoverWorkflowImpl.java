@@ -62,6 +62,9 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
    */
   static final int CATCH_UP_STALL_SECONDS = 20;
 
+  /** The change id of the inspect step that no longer connects to the fenced old primary. */
+  static final String INSPECT_SKIPS_FENCED = "inspect-skips-fenced";
+
   /** Tidy steps after the writes resumed: a few attempts, then the runbook reports and goes on. */
   static final ActivityOptions TIDY = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofSeconds(60))
@@ -121,7 +124,9 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
           + " ./handoff failover unplanned --cluster " + cluster);
     }
 
-    // Choose and catch up; a candidate that cannot catch up is replaced by the next best one.
+    // Choose and catch up; a candidate that cannot catch up is replaced by the next best one. The fenced
+    // old primary is not inspected: frozen, it would hold the step for a read timeout and say nothing.
+    boolean skipFenced = Workflow.getVersion(INSPECT_SKIPS_FENCED, Workflow.DEFAULT_VERSION, 1) == 1;
     Map<String, String> gaveUp = new LinkedHashMap<>();
     String lastCatchUpType = null;
     List<InstanceState> states;
@@ -130,7 +135,8 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     while (true) {
       Map<String, String> tried = Map.copyOf(gaveUp);
       try {
-        states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
+        states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> skipFenced
+            ? mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)) : mysqlProbe.inspectCluster(cluster),
             RunbookSteps::describeStates);
         List<InstanceState> replicas = replicasOf(states);
         choice = steps.run(FailoverPlan.CHOOSE_CANDIDATE,
