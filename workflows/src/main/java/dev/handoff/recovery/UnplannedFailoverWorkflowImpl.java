@@ -238,16 +238,19 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
     String oldState;
+    String errantOld = "";
     try {
-      mysqlBestEffort.setReadOnly(cluster, oldPrimary, true);
+      String position = mysqlBestEffort.setReadOnly(cluster, oldPrimary, true);
       oldState = oldPrimary + " answered and is now read-only";
+      errantOld = errantOnOldPrimary(position, stateOf(states, newPrimary), target);
     } catch (TemporalFailure e) {
-      oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable";
+      oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable,"
+          + " and reports as ErrantGtid any transaction it has that " + newPrimary + " lacks";
     }
     state = FailoverProgress.COMPLETED;
-    detail = oldState + ". It stays out of the cluster: check it for transactions " + newPrimary
+    detail = oldState + (errantOld.isEmpty() ? ". It stays out of the cluster: check it for transactions " + newPrimary
         + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
-        + " re-clone it, and add it back to the replica pool";
+        + " re-clone it, and add it back to the replica pool" : errantOld);
     for (Map.Entry<InstanceKey, String> e : leftBehind.entrySet()) {
       detail += ". " + leftBehind(e.getKey(), e.getValue());
     }
@@ -330,6 +333,28 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     steps.record(FailoverPlan.MOVE_REPLICAS, leftBehind.isEmpty() ? StepRecord.DONE : StepRecord.FAILED, did,
         Workflow.currentTimeMillis() - t0);
     return moved;
+  }
+
+  /**
+   * What the old primary executed beyond what the new primary was promoted with ({@code target}): transactions
+   * it committed and never passed on (a frozen primary commits the statement in its socket buffer as it thaws).
+   * Empty when there are none, or when the positions cannot be compared.
+   */
+  private String errantOnOldPrimary(String position, InstanceState promoted, String target) {
+    GtidSet extra;
+    try {
+      extra = GtidSet.parse(promoted.flavor(), position).subtract(GtidSet.parse(promoted.flavor(), target));
+    } catch (RuntimeException unreadable) {
+      return "";
+    }
+    if (extra.isEmpty()) {
+      return "";
+    }
+    return ". It stays out of the cluster: it has transactions " + extra + " that " + newPrimary + " lacks (errant:"
+        + " committed on it and never replicated, no client was told of them or they were lost from the new"
+        + " primary); to do: save what is needed of them, then rebuild it from " + newPrimary + " (re-clone), or"
+        + " discard them, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos)"
+        + " and add it back to the replica pool";
   }
 
   /** One replica the recovery left for the operator: who, why, and what to do. */

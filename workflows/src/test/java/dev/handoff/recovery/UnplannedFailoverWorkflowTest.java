@@ -435,6 +435,18 @@ class UnplannedFailoverWorkflowTest {
     }
 
     @Test
+    void anOldPrimaryThatAnswersWithTransactionsTheNewPrimaryLacksIsReportedWithWhatToDo() {
+      // Thawed, it committed what was in its socket buffer: 0-1-106 and 0-1-107, beyond the promoted 0-1-105.
+      when(fixture.mysql.setReadOnly(CLUSTER, PRIMARY, true)).thenReturn("0-1-107");
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only", "it has transactions",
+          "that " + R2 + " lacks (errant", "rebuild it from " + R2, "or discard them");
+    }
+
+    @Test
     void anOldPrimaryThatStaysDeadStillCompletes() {
       doThrow(ApplicationFailure.newFailure("connect to " + PRIMARY + ": Connection refused", "InstanceUnreachable"))
           .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
@@ -445,7 +457,8 @@ class UnplannedFailoverWorkflowTest {
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.failureType()).isNull();
       assertThat(result.detail()).contains(PRIMARY + " does not answer",
-          "the cluster's watch sets it read-only if it comes back", "It stays out of the cluster");
+          "the cluster's watch sets it read-only if it comes back", "reports as ErrantGtid any transaction it has that "
+          + R2 + " lacks", "It stays out of the cluster");
       assertThat(result.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
           .containsExactly("old-primary", StepRecord.DONE);
       // Best effort: tried, and the runbook moved on without it.
