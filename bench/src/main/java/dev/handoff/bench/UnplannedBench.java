@@ -150,9 +150,9 @@ public final class UnplannedBench {
         + "%s under writes every 3 ms%n", trials.size(), clusters, freeze ? "frozen" : "killed",
         freeze ? "SIGSTOP" : "kill -9");
     line(out, "write outage", outage, "(targets: p50 < 2000, p99 < 5000)");
-    line(out, "detection", detection, "(kill to failover start)");
-    line(out, "recovery", recovery, "(failover start to first write on the new primary)");
     String from = freeze ? "freeze" : "kill";
+    line(out, "detection", detection, "(" + from + " to failover start)");
+    line(out, "recovery", recovery, "(failover start to first write on the new primary)");
     line(out, "promoted", trials.stream().map(Trial::promotedMillis).toList(), "(" + from + " to promotion)");
     line(out, "published", trials.stream().map(Trial::publishedMillis).toList(), "(" + from + " to topology published)");
     int timeout = trials.stream().mapToInt(Trial::replicaTimeoutSeconds).max().orElse(0);
