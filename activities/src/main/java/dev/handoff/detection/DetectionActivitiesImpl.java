@@ -18,6 +18,7 @@ import dev.handoff.planning.DetectionAnalyzer;
 import dev.handoff.planning.DetectionInput;
 import dev.handoff.planning.DetectionLimits;
 import dev.handoff.planning.DetectionResult;
+import dev.handoff.planning.ProbePacing;
 import dev.handoff.planning.ReceiveTracker;
 import dev.handoff.planning.ReplicaStatusRow;
 import dev.handoff.planning.ReplicaView;
@@ -57,10 +58,15 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   /** A probe must not hang on a frozen server: it accepts TCP but never answers. */
   static final int PROBE_CONNECT_MILLIS = 800;
   static final int PROBE_SOCKET_MILLIS = 1500;
-  /** When a dead primary is first seen, confirm it this soon rather than a whole interval later. */
-  static final long CONFIRM_AFTER_MILLIS = 200;
-  /** While blind, the probe interval doubles up to this. */
-  static final long BLIND_BACKOFF_MAX_MILLIS = 8000;
+  /**
+   * The primary's own read timeout in a probe, shorter than the replicas': a frozen primary accepts TCP and
+   * then never answers its handshake, so every probe (the watch's and the recovery's confirmation) waits this
+   * long for it. A short one cannot fail a live primary over: an unreachable primary is only UnreachablePrimary
+   * until its replicas vote it dead (its IO thread lost it, or it received nothing, not even a heartbeat, for
+   * longer than the silence limit) and none hears from it, on two probes in a row and once more in the
+   * recovery. A slow answer past it from a busy primary is reported as UnreachablePrimary, never acted on.
+   */
+  static final int PRIMARY_PROBE_SOCKET_MILLIS = 700;
 
   private final Lookup lookup;
   private final TopologyStore store;
@@ -80,7 +86,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
 
   @Override
   public DetectionResult probeCluster(String cluster) {
-    DetectionResult r = probe(lookup.cluster(cluster), WatchSettings.defaults());
+    DetectionResult r = probe(lookup.cluster(cluster), WatchSettings.defaults()).result();
     Failpoints.during();
     return r;
   }
@@ -92,48 +98,52 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     ActivityExecutionContext ctx = Activity.getExecutionContext();
     long until = System.nanoTime() + settings.maxRunMillis() * 1_000_000;
     int confirmed = 0;
-    long interval = settings.probeIntervalMillis();
+    long pause = settings.probeIntervalMillis();
     DetectionResult r = null;
     while (System.nanoTime() < until) {
-      r = probe(c, settings);
+      Probe p = probe(c, settings);
+      r = p.result();
       ctx.heartbeat(r.code().wireName());
-      if (r.code() == AnalysisCode.DEAD_PRIMARY && actOnDeadPrimary) {
+      boolean confirming = r.code() == AnalysisCode.DEAD_PRIMARY && actOnDeadPrimary;
+      if (confirming) {
         confirmed++;
         if (confirmed >= settings.confirmations()) {
           return r;
         }
-        sleep(CONFIRM_AFTER_MILLIS);
-        continue;
+      } else {
+        confirmed = 0;
+        if (!r.code().wireName().equals(lastReported)) {
+          return r;
+        }
       }
-      confirmed = 0;
-      if (!r.code().wireName().equals(lastReported)) {
-        return r;
-      }
-      interval = r.code() == AnalysisCode.DETECTION_BLIND
-          ? Math.min(BLIND_BACKOFF_MAX_MILLIS, interval * 2) : settings.probeIntervalMillis();
-      sleep(interval);
+      pause = ProbePacing.nextPauseMillis(p.input(), r.code(), confirming, pause, settings.probeIntervalMillis(),
+          settings.maxSecondsSinceLastEvent());
+      sleep(pause);
     }
     return r;
   }
 
+  /** What one probe saw (null when the topology could not be read) and what it concluded. */
+  private record Probe(DetectionInput input, DetectionResult result) {}
+
   /** One holistic probe: the topology (one snapshot), other instances' views in parallel, then the primary. */
-  private DetectionResult probe(ClusterSettings c, WatchSettings settings) {
+  private Probe probe(ClusterSettings c, WatchSettings settings) {
     TopologyRecord t;
     try {
       Optional<TopologyRecord> read = store.read(c.name());
       if (read.isEmpty()) {
-        return DetectionAnalyzer.kvBlind(c.name(), "no topology of " + c.name() + " is published");
+        return new Probe(null, DetectionAnalyzer.kvBlind(c.name(), "no topology of " + c.name() + " is published"));
       }
       t = read.get();
     } catch (TopologyStore.KvException e) {
-      return DetectionAnalyzer.kvBlind(c.name(), e.getMessage());
+      return new Probe(null, DetectionAnalyzer.kvBlind(c.name(), e.getMessage()));
     }
     InstanceKey primary = InstanceKey.parse(t.primary());
     // The primary's connection opens beside the replicas' views, so a frozen primary's handshake timeout runs
     // while they are read, not after; what it says is still read after them.
     CompletableFuture<Connection> primaryConnection = CompletableFuture.supplyAsync(() -> {
       try {
-        return lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS);
+        return lookup.connect(primary, PROBE_CONNECT_MILLIS, PRIMARY_PROBE_SOCKET_MILLIS);
       } catch (SQLException e) {
         throw new CompletionException(e);
       }
@@ -158,8 +168,8 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     } catch (SQLException e) {
       in = DetectionInput.primaryDown(t.epoch(), primary, e.getMessage(), flavor, replicas);
     }
-    return DetectionAnalyzer.analyze(in,
-        new DetectionLimits(settings.maxSecondsSinceLastEvent(), c.limits().maxLagSeconds()));
+    return new Probe(in, DetectionAnalyzer.analyze(in,
+        new DetectionLimits(settings.maxSecondsSinceLastEvent(), c.limits().maxLagSeconds())));
   }
 
   /** The connection a future opened; its SQLException as thrown, so an unreachable primary reads as one. */
