@@ -80,6 +80,21 @@ class DetectionAnalyzerTest {
     assertThat(down(silent, connecting(R2)).code()).isEqualTo(AnalysisCode.DEAD_PRIMARY);
   }
 
+  /**
+   * The watch's default limit: a replica that has heard nothing, not even a 1 s heartbeat, for 2.6 s has missed
+   * two heartbeats and votes dead; one that heard something 2.4 s ago has not yet missed the second and half.
+   */
+  @Test
+  void withTheWatchDefaultsTwoAndAHalfSecondsOfSilenceIsAVoteForDead() {
+    DetectionLimits defaults = new DetectionLimits(dev.handoff.detection.WatchSettings.defaults()
+        .maxSecondsSinceLastEvent(), 10);
+    ReplicaStatusRow still = row(P, "Yes", "Yes", 100, 100, 5);
+    ReplicaView silent = seen(R1, still, still, 2.6, 2.6);
+    ReplicaView recent = seen(R2, still, still, 2.4, 2.4);
+    assertThat(DetectionAnalyzer.vote(silent, P, defaults)).isEqualTo(Vote.DEAD);
+    assertThat(DetectionAnalyzer.vote(recent, P, defaults)).isEqualTo(Vote.ALIVE);
+  }
+
   @Test
   void lagIsNotSilence() {
     // SQL thread stopped ten seconds behind, but events and heartbeats keep arriving: pt-heartbeat says 10 s.
