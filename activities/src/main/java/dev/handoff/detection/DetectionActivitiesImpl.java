@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * Probes a cluster the way DESIGN.md asks: one snapshot of the topology, the worker's own connection to
  * the primary, and every other configured instance's view of it (its replication row, what it received
  * and when, read_only). Replicas are read before the primary, so a replica can never look ahead of the
- * primary's snapshot. Nothing here acts on one observation: {@link #repair} and {@link #restoreWriter}
+ * primary's snapshot; the primary's connection opens beside them, so a frozen primary costs one timeout
+ * per probe, not one after the replicas'. Nothing here acts on one observation: {@link #repair} and {@link #restoreWriter}
  * re-read the topology, the runbook lock and the instances just before they change anything.
  */
 public final class DetectionActivitiesImpl implements DetectionActivities {
@@ -127,6 +129,15 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       return DetectionAnalyzer.kvBlind(c.name(), e.getMessage());
     }
     InstanceKey primary = InstanceKey.parse(t.primary());
+    // The primary's connection opens beside the replicas' views, so a frozen primary's handshake timeout runs
+    // while they are read, not after; what it says is still read after them.
+    CompletableFuture<Connection> primaryConnection = CompletableFuture.supplyAsync(() -> {
+      try {
+        return lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS);
+      } catch (SQLException e) {
+        throw new CompletionException(e);
+      }
+    }, pool);
     List<CompletableFuture<ReplicaView>> views = new ArrayList<>();
     for (InstanceSettings i : c.instances()) {
       InstanceKey key = new InstanceKey(i.host(), i.port());
@@ -138,7 +149,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     // A dead primary's GTIDs are judged by the flavor its replicas' @@version just showed.
     Flavor flavor = Flavors.of(c);
     DetectionInput in;
-    try (Connection conn = lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
+    try (Connection conn = opened(primaryConnection)) {
       InstanceReport r = InstanceInspector.inspect(conn);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       flavor = Flavors.observed(c, primary.toString(), r.version());
@@ -149,6 +160,18 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     }
     return DetectionAnalyzer.analyze(in,
         new DetectionLimits(settings.maxSecondsSinceLastEvent(), c.limits().maxLagSeconds()));
+  }
+
+  /** The connection a future opened; its SQLException as thrown, so an unreachable primary reads as one. */
+  private static Connection opened(CompletableFuture<Connection> connection) throws SQLException {
+    try {
+      return Heartbeats.joinAll(List.of(connection)).get(0);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw sql;
+      }
+      throw new SQLException("connecting: " + e.getCause(), e.getCause());
+    }
   }
 
   private ReplicaView view(ClusterSettings c, InstanceKey key) {

@@ -62,8 +62,11 @@ public final class HaproxyRuntime {
     return name != null ? name : "at " + adminSocket;
   }
 
-  /** One server of a backend as {@code show stat} reports it. */
-  public record ServerStat(String backend, String server, String address, String status) {
+  /**
+   * One server of a backend as {@code show stat} reports it; {@code sessions} is its current session count
+   * ({@code scur}), -1 when the answer has no such column.
+   */
+  public record ServerStat(String backend, String server, String address, String status, int sessions) {
     /** True when the server takes traffic: checked up (UP, or "no check") and not in maintenance. */
     public boolean serving() {
       return status.startsWith("UP") || status.equals("no check");
@@ -105,7 +108,8 @@ public final class HaproxyRuntime {
         continue;
       }
       String addr = col.containsKey("addr") ? f[col.get("addr")] : "";
-      out.add(new ServerStat(backend, sv, addr, f[col.get("status")]));
+      String scur = col.containsKey("scur") ? f[col.get("scur")] : "";
+      out.add(new ServerStat(backend, sv, addr, f[col.get("status")], scur.isEmpty() ? -1 : Integer.parseInt(scur)));
     }
     return out;
   }

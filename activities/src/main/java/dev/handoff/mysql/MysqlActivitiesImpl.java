@@ -34,12 +34,17 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   /** Changes: long enough for read_only to wait out running commits. */
   private static final int CHANGE_SOCKET_MILLIS = 30_000;
   private static final int REPLICA_HEARTBEAT_SECONDS = 1;
+  /** How long a stopping semi-sync replica waits to reach its source (its least: 0 is no limit). */
+  static final long SEMI_SYNC_KILL_SECONDS = 1;
   /** How long replication must keep running after it is first seen running to count as moved. */
   private static final long STABLE_MILLIS = 1000;
   private static final Pattern DDL = Pattern.compile(
       "^\\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE|REPAIR)\\s", Pattern.CASE_INSENSITIVE);
   private static final Pattern DML = Pattern.compile(
       "^\\s*(INSERT|UPDATE|DELETE|REPLACE|LOAD|SELECT\\s.*\\sFOR\\s+UPDATE)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
+  /** The error of an instance {@link #inspectClusterExcept} did not connect to. */
+  public static final String SKIPPED = "skipped: fenced by this runbook as dead, not connected to";
 
   private final Lookup lookup;
 
@@ -49,9 +54,20 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
 
   @Override
   public List<InstanceState> inspectCluster(String cluster) {
+    return inspectClusterExcept(cluster, List.of());
+  }
+
+  @Override
+  public List<InstanceState> inspectClusterExcept(String cluster, List<InstanceKey> skipped) {
     ClusterSettings c = lookup.cluster(cluster);
+    for (InstanceKey k : skipped) {
+      lookup.instance(cluster, k);
+    }
     List<CompletableFuture<InstanceState>> all = c.instances().stream()
-        .map(i -> CompletableFuture.supplyAsync(() -> inspect(c, i))).toList();
+        .map(i -> skipped.contains(new InstanceKey(i.host(), i.port()))
+            ? CompletableFuture.completedFuture(InstanceState.unreachable(new InstanceKey(i.host(), i.port()),
+                PromotionRule.fromString(i.promotionRule()), SKIPPED))
+            : CompletableFuture.supplyAsync(() -> inspect(c, i))).toList();
     List<InstanceState> states = Heartbeats.joinAll(all);
     Failpoints.during();
     return states;
@@ -113,8 +129,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
               + " never passed on); it was not moved", FailureType.ERRANT_GTID);
         }
       }
-      // STOP SLAVE waits for an IO thread stuck connecting to a frozen source: heartbeat meanwhile.
-      execBeating(r, sql.stopReplica, "stopping replication on " + replica);
+      stopReplication(r, sql, "stopping replication on " + replica);
       Failpoints.during();
       String position = gtidPosition(r, sql);
       awaitGtid(s, FlavorSql.fromVersion(src.version()), position, 30);
@@ -249,7 +264,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         exec(c, sql.enableSemiSyncPrimary(true));
         return instance + " already promoted (writable, no source)";
       }
-      exec(c, sql.stopReplica);
+      stopReplication(c, sql, "stopping replication on " + instance);
       exec(c, sql.resetReplicaAll);
       Failpoints.during();
       exec(c, sql.enableSemiSyncPrimary(true));
@@ -276,7 +291,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         exec(c, stmt);
       }
       exec(c, sql.enableSemiSyncPrimary(false));
-      exec(c, sql.stopReplica);
+      stopReplication(c, sql, "stopping replication on " + instance);
       Failpoints.during();
       // It replicates from what it has itself: on MariaDB the slave position starts from its binlog.
       for (String stmt : sql.startFromOwnPosition()) {
@@ -367,6 +382,26 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
 
   private Connection connect(InstanceKey key) throws SQLException {
     return lookup.connect(key, CONNECT_TIMEOUT_MILLIS, CHANGE_SOCKET_MILLIS);
+  }
+
+  /**
+   * Stops replication without waiting long on a source that does not answer (a frozen primary): MariaDB's
+   * semi-sync kill connection is bounded to {@link #SEMI_SYNC_KILL_SECONDS} for this statement, the server's
+   * own setting put back after. Heartbeats while it waits.
+   */
+  private static void stopReplication(Connection c, FlavorSql sql, String what) throws SQLException {
+    String variable = sql.semiSyncKillTimeoutVariable();
+    String before = variable == null ? null : scalar(c, "SELECT @@GLOBAL." + variable);
+    if (before == null || (!before.equals("0") && Long.parseLong(before) <= SEMI_SYNC_KILL_SECONDS)) {
+      execBeating(c, sql.stopReplica, what);
+      return;
+    }
+    exec(c, "SET GLOBAL " + variable + " = " + SEMI_SYNC_KILL_SECONDS);
+    try {
+      execBeating(c, sql.stopReplica, what);
+    } finally {
+      exec(c, "SET GLOBAL " + variable + " = " + Long.parseLong(before));
+    }
   }
 
   /** Runs a statement that may block for a while, heartbeating every half second until it returns. */

@@ -6,6 +6,7 @@ import dev.handoff.lab.LabClients;
 import dev.handoff.lab.Percentiles;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.LabSpec;
+import dev.handoff.lab.RunbookTimes;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.runbook.WorkflowIds;
@@ -27,10 +28,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Write outage of unplanned failovers: {@code kill -9} of the primary while a client writes through the
- * local HAProxy every 3 ms, to the first acknowledged write on the new primary. Detection (kill to the
- * start of the failover workflow) and recovery (that start to the first acknowledged write) are printed
- * apart. Each trial runs on a fresh lab, so no cooldown or earlier death shapes the next one.
+ * Write outage of unplanned failovers: {@code kill -9} of the primary (or, with {@code freeze}, SIGSTOP:
+ * a frozen primary that accepts connections and never answers) while a client writes through the local
+ * HAProxy every 3 ms, to the first acknowledged write on the new primary. Detection (kill to the start of
+ * the failover workflow) and recovery (that start to the first acknowledged write) are printed apart, and
+ * the times from the kill to the promotion and to the topology's publication. Each trial runs on a fresh
+ * lab, so no cooldown or earlier death shapes the next one.
  */
 public final class UnplannedBench {
   private UnplannedBench() {}
@@ -40,18 +43,24 @@ public final class UnplannedBench {
 
   /** One cluster's figures from one trial. */
   public record Trial(double outageMillis, double detectionMillis, double recoveryMillis, long acknowledged,
-      long lost, boolean healthy) {}
+      long lost, boolean healthy, double promotedMillis, double publishedMillis, double resumedMillis,
+      int replicaTimeoutSeconds) {}
 
   /** {@code trials} fresh labs of {@code clusters} clusters each; every primary is killed at once. */
   public static List<Trial> run(int trials, int clusters, PrintStream out) throws Exception {
+    return run(trials, clusters, false, out);
+  }
+
+  /** As {@link #run(int, int, PrintStream)}; with {@code freeze} the primaries are SIGSTOPped, not killed. */
+  public static List<Trial> run(int trials, int clusters, boolean freeze, PrintStream out) throws Exception {
     List<Trial> all = new ArrayList<>();
     for (int t = 1; t <= trials; t++) {
-      all.addAll(trial(t, clusters, out));
+      all.addAll(trial(t, clusters, freeze, out));
     }
     return all;
   }
 
-  private static List<Trial> trial(int n, int clusters, PrintStream out) throws Exception {
+  private static List<Trial> trial(int n, int clusters, boolean freeze, PrintStream out) throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "hu-");
     LabInfo info = Lab.up(new LabSpec(dir, clusters, 2, null), line -> { });
     HandoffConfig config = info.config();
@@ -60,6 +69,7 @@ public final class UnplannedBench {
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
     Map<String, WriteLoad> loads = new LinkedHashMap<>();
+    Map<String, String> dead = new LinkedHashMap<>();
     try (HandoffWorker worker = HandoffWorker.start(config)) {
       WorkflowClient client = WorkflowClient.newInstance(service,
           WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
@@ -73,14 +83,13 @@ public final class UnplannedBench {
       for (String c : names) {
         Waits.analysis(client, config, c, "NoProblem", Duration.ofSeconds(30));
       }
-      Map<String, String> dead = new LinkedHashMap<>();
       for (String c : names) {
         dead.put(c, lab.instances(c).get(0));
       }
       long killedAt = System.nanoTime();
       long killedWall = System.currentTimeMillis();
       for (var e : dead.entrySet()) {
-        info.mariadb(e.getKey(), e.getValue()).signal("KILL");
+        info.mariadb(e.getKey(), e.getValue()).signal(freeze ? "STOP" : "KILL");
       }
       Map<String, Boolean> resumed = new LinkedHashMap<>();
       for (String c : names) {
@@ -94,6 +103,10 @@ public final class UnplannedBench {
             + client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getNanos() / 1_000_000;
         double detection = Math.max(0, started - killedWall);
         Waits.result(client, config, c, WorkflowIds.failover(c), RESULT_TIMEOUT);
+        long promoted = RunbookTimes.completedAt(client, WorkflowIds.failover(c), "Promote");
+        long published = RunbookTimes.completedAt(client, WorkflowIds.failover(c), "PublishTopology");
+        long resumedAt = load.resumedAtNanos(killedAt);
+        int replicaTimeout = lab.replicaNetTimeoutSeconds(lab.instances(c).get(1));
         ClusterStatus s = Waits.healthy(config, c, Duration.ofSeconds(15));
         long lost;
         try (Connection conn = lab.admin(s.kvPrimary())) {
@@ -102,14 +115,22 @@ public final class UnplannedBench {
         // A trial whose writes never came back is a failed trial, not an outage of the last gap seen.
         boolean ok = s.healthy() && resumed.get(c);
         Trial trial = new Trial(outage, detection, Math.max(0, outage - detection), load.acknowledged().size(), lost,
-            ok);
+            ok, promoted < 0 ? Double.NaN : promoted - killedWall, published < 0 ? Double.NaN : published - killedWall,
+            resumedAt < 0 ? Double.NaN : (resumedAt - killedAt) / 1e6, replicaTimeout);
         results.add(trial);
-        out.printf("trial %2d %-4s outage %6.0f ms  detection %6.0f ms  recovery %6.0f ms  lost %d  %s%n", n, c,
-            outage, detection, trial.recoveryMillis(), lost, !resumed.get(c) ? "WRITES NEVER RESUMED (60 s)"
+        out.printf("trial %2d %-4s outage %6.0f ms  detection %6.0f ms  recovery %6.0f ms  %s to promotion %6.0f ms,"
+            + " to publish %6.0f ms, to writes resumed %6.0f ms  lost %d  %s%n", n, c, outage, detection,
+            trial.recoveryMillis(), freeze ? "freeze" : "kill", trial.promotedMillis(), trial.publishedMillis(),
+            trial.resumedMillis(), lost, !resumed.get(c) ? "WRITES NEVER RESUMED (60 s)"
                 : s.healthy() ? "invariants hold" : "UNHEALTHY " + s.problems());
       }
     } finally {
       loads.values().forEach(WriteLoad::close);
+      if (freeze) {
+        for (var e : dead.entrySet()) {
+          info.mariadb(e.getKey(), e.getValue()).signal("CONT");
+        }
+      }
       service.shutdownNow();
       Lab.down(dir, false, line -> { });
     }
@@ -117,15 +138,27 @@ public final class UnplannedBench {
   }
 
   public static void print(List<Trial> trials, int clusters, PrintStream out) {
+    print(trials, clusters, false, out);
+  }
+
+  public static void print(List<Trial> trials, int clusters, boolean freeze, PrintStream out) {
     List<Double> outage = trials.stream().map(Trial::outageMillis).toList();
     List<Double> detection = trials.stream().map(Trial::detectionMillis).toList();
     List<Double> recovery = trials.stream().map(Trial::recoveryMillis).toList();
     out.println();
-    out.printf("unplanned failover bench: %d cluster failovers (%d cluster(s) killed at once per trial), "
-        + "kill -9 under writes every 3 ms%n", trials.size(), clusters);
+    out.printf("unplanned failover bench: %d cluster failovers (%d cluster(s) %s at once per trial), "
+        + "%s under writes every 3 ms%n", trials.size(), clusters, freeze ? "frozen" : "killed",
+        freeze ? "SIGSTOP" : "kill -9");
     line(out, "write outage", outage, "(targets: p50 < 2000, p99 < 5000)");
-    line(out, "detection", detection, "(kill to failover start)");
+    String from = freeze ? "freeze" : "kill";
+    line(out, "detection", detection, "(" + from + " to failover start)");
     line(out, "recovery", recovery, "(failover start to first write on the new primary)");
+    line(out, "promoted", trials.stream().map(Trial::promotedMillis).toList(), "(" + from + " to promotion)");
+    line(out, "published", trials.stream().map(Trial::publishedMillis).toList(), "(" + from + " to topology published)");
+    int timeout = trials.stream().mapToInt(Trial::replicaTimeoutSeconds).max().orElse(0);
+    line(out, "resumed", trials.stream().map(Trial::resumedMillis).toList(), "(" + from + " to writes resumed through"
+        + " the local HAProxy; target: the replicas' timeout (slave_net_timeout " + timeout + " s) + 2 s = "
+        + (timeout + 2) * 1000 + " ms)");
     out.printf("writes         %d acknowledged, %d lost (target 0)%n",
         trials.stream().mapToLong(Trial::acknowledged).sum(), trials.stream().mapToLong(Trial::lost).sum());
     out.printf("invariants     %d of %d failovers left the cluster unhealthy (target 0)%n",

@@ -38,6 +38,19 @@ public final class LabClients {
     return Db.connect(hostPort, config.credentials().application(), 2000);
   }
 
+  /**
+   * The replicas' timeout: how long a replica's IO thread waits on a source that sends nothing (not even a
+   * heartbeat) before it gives up the connection and reconnects ({@code @@slave_net_timeout}), read from
+   * {@code replica}.
+   */
+  public int replicaNetTimeoutSeconds(String replica) throws SQLException {
+    try (Connection c = admin(replica); java.sql.Statement st = c.createStatement();
+         java.sql.ResultSet rs = st.executeQuery("SELECT @@slave_net_timeout")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
   public HaproxySettings haproxy(String name) {
     return config.haproxy().stream().filter(h -> h.name().equals(name)).findFirst()
         .orElseThrow(() -> new LabException("no HAProxy named " + name));

@@ -131,6 +131,27 @@ public final class WriteLoad implements AutoCloseable {
     return longest / 1e6;
   }
 
+  /**
+   * When writes resumed after an outage that began after {@code sinceNanos}: the {@link System#nanoTime()}
+   * of the acknowledgement that ended the longest gap since then; -1 when no gap ended (nothing acknowledged).
+   */
+  public long resumedAtNanos(long sinceNanos) {
+    long prev = sinceNanos;
+    long longest = -1;
+    long end = -1;
+    for (long[] a : ackTimes) {
+      if (a[1] < sinceNanos) {
+        continue;
+      }
+      if (a[1] - prev > longest) {
+        longest = a[1] - prev;
+        end = a[1];
+      }
+      prev = a[1];
+    }
+    return end;
+  }
+
   /** Waits until at least {@code count} more writes are acknowledged, up to the timeout. */
   public boolean awaitAcks(int count, long timeoutMillis) {
     int target = acked.size() + count;

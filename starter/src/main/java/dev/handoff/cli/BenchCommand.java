@@ -18,7 +18,7 @@ final class BenchCommand implements Runnable {
   }
 
   @Command(name = "unplanned", mixinStandardHelpOptions = true,
-      description = "Write outage of kill -9 failovers (detection and recovery apart), on fresh labs.")
+      description = "Write outage of kill -9 (or SIGSTOP) failovers (detection and recovery apart), on fresh labs.")
   static final class Unplanned implements Callable<Integer> {
     @Option(names = "--trials", defaultValue = "10", description = "Trials, each on a fresh lab (default ${DEFAULT-VALUE}).")
     int trials;
@@ -26,6 +26,9 @@ final class BenchCommand implements Runnable {
     @Option(names = "--clusters", defaultValue = "1",
         description = "Clusters per lab whose primaries die at once, a zone outage (default ${DEFAULT-VALUE}).")
     int clusters;
+
+    @Option(names = "--freeze", description = "Freeze the primaries (SIGSTOP) instead of killing them.")
+    boolean freeze;
 
     @Override
     public Integer call() throws Exception {
@@ -35,8 +38,8 @@ final class BenchCommand implements Runnable {
       if (clusters < 1 || clusters > 20) {
         throw new CliException("--clusters must be 1..20, got " + clusters);
       }
-      var r = dev.handoff.bench.UnplannedBench.run(trials, clusters, System.out);
-      dev.handoff.bench.UnplannedBench.print(r, clusters, System.out);
+      var r = dev.handoff.bench.UnplannedBench.run(trials, clusters, freeze, System.out);
+      dev.handoff.bench.UnplannedBench.print(r, clusters, freeze, System.out);
       return r.stream().allMatch(t -> t.lost() == 0 && t.healthy()) ? 0 : 1;
     }
   }

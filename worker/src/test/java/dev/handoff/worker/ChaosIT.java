@@ -52,7 +52,7 @@ class ChaosIT {
       "MoveReplica", "SetReadOnly", "WaitForGtid", "Promote", "PublishTopology", "RepointWriter", "RestartHeartbeat",
       "RejoinAsReplica");
   static final List<String> UNPLANNED = List.of("DescribeCluster", "ReadTopology", "ProbeCluster", "FenceWriter",
-      "InspectCluster", "CatchUp", "Promote", "RepointRoutes", "PublishTopology", "MoveReplica", "RestartHeartbeat",
+      "InspectClusterExcept", "CatchUp", "Promote", "RepointRoutes", "PublishTopology", "MoveReplica", "RestartHeartbeat",
       "SetReadOnly");
 
   /** One trial's outcome. */

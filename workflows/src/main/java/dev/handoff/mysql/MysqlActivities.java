@@ -17,6 +17,13 @@ public interface MysqlActivities {
   List<InstanceState> inspectCluster(String cluster);
 
   /**
+   * As {@link #inspectCluster}, without connecting to the {@code skipped} instances (one the runbook fenced
+   * as dead: a frozen server accepts the connection and never answers, so reading it only waits out a
+   * timeout). Each skipped instance is reported unreachable, its error saying it was skipped.
+   */
+  List<InstanceState> inspectClusterExcept(String cluster, List<InstanceKey> skipped);
+
+  /**
    * Postcondition: {@code replica} replicates from {@code source} by GTID, stably: both threads running,
    * the IO thread connected and no SQL error, seen twice about a second apart (not for an instant). It lost
    * nothing it had: it is stopped first, and moved once the source has executed its position. When the

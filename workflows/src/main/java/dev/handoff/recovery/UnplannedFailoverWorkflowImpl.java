@@ -62,6 +62,9 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
    */
   static final int CATCH_UP_STALL_SECONDS = 20;
 
+  /** The change id of the inspect step that no longer connects to the fenced old primary. */
+  static final String INSPECT_SKIPS_FENCED = "inspect-skips-fenced";
+
   /** Tidy steps after the writes resumed: a few attempts, then the runbook reports and goes on. */
   static final ActivityOptions TIDY = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofSeconds(60))
@@ -121,7 +124,9 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
           + " ./handoff failover unplanned --cluster " + cluster);
     }
 
-    // Choose and catch up; a candidate that cannot catch up is replaced by the next best one.
+    // Choose and catch up; a candidate that cannot catch up is replaced by the next best one. The fenced
+    // old primary is not inspected: frozen, it would hold the step for a read timeout and say nothing.
+    boolean skipFenced = Workflow.getVersion(INSPECT_SKIPS_FENCED, Workflow.DEFAULT_VERSION, 1) == 1;
     Map<String, String> gaveUp = new LinkedHashMap<>();
     String lastCatchUpType = null;
     List<InstanceState> states;
@@ -130,7 +135,8 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     while (true) {
       Map<String, String> tried = Map.copyOf(gaveUp);
       try {
-        states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
+        states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> skipFenced
+            ? mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)) : mysqlProbe.inspectCluster(cluster),
             RunbookSteps::describeStates);
         List<InstanceState> replicas = replicasOf(states);
         choice = steps.run(FailoverPlan.CHOOSE_CANDIDATE,
@@ -232,16 +238,19 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
     String oldState;
+    String errantOld = "";
     try {
-      mysqlBestEffort.setReadOnly(cluster, oldPrimary, true);
+      String position = mysqlBestEffort.setReadOnly(cluster, oldPrimary, true);
       oldState = oldPrimary + " answered and is now read-only";
+      errantOld = errantOnOldPrimary(position, stateOf(states, newPrimary), target);
     } catch (TemporalFailure e) {
-      oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable";
+      oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable,"
+          + " and reports as ErrantGtid any transaction it has that " + newPrimary + " lacks";
     }
     state = FailoverProgress.COMPLETED;
-    detail = oldState + ". It stays out of the cluster: check it for transactions " + newPrimary
+    detail = oldState + (errantOld.isEmpty() ? ". It stays out of the cluster: check it for transactions " + newPrimary
         + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
-        + " re-clone it, and add it back to the replica pool";
+        + " re-clone it, and add it back to the replica pool" : errantOld);
     for (Map.Entry<InstanceKey, String> e : leftBehind.entrySet()) {
       detail += ". " + leftBehind(e.getKey(), e.getValue());
     }
@@ -324,6 +333,28 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     steps.record(FailoverPlan.MOVE_REPLICAS, leftBehind.isEmpty() ? StepRecord.DONE : StepRecord.FAILED, did,
         Workflow.currentTimeMillis() - t0);
     return moved;
+  }
+
+  /**
+   * What the old primary executed beyond what the new primary was promoted with ({@code target}): transactions
+   * it committed and never passed on (a frozen primary commits the statement in its socket buffer as it thaws).
+   * Empty when there are none, or when the positions cannot be compared.
+   */
+  private String errantOnOldPrimary(String position, InstanceState promoted, String target) {
+    GtidSet extra;
+    try {
+      extra = GtidSet.parse(promoted.flavor(), position).subtract(GtidSet.parse(promoted.flavor(), target));
+    } catch (RuntimeException unreadable) {
+      return "";
+    }
+    if (extra.isEmpty()) {
+      return "";
+    }
+    return ". It stays out of the cluster: it has transactions " + extra + " that " + newPrimary + " lacks (errant:"
+        + " committed on it and never replicated, no client was told of them or they were lost from the new"
+        + " primary); to do: save what is needed of them, then rebuild it from " + newPrimary + " (re-clone), or"
+        + " discard them, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos)"
+        + " and add it back to the replica pool";
   }
 
   /** One replica the recovery left for the operator: who, why, and what to do. */

@@ -1,6 +1,7 @@
 package dev.handoff.recovery;
 
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
@@ -68,6 +69,11 @@ final class RecoveryFixture {
     when(kv.readTopology(CLUSTER)).thenReturn(new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH));
     when(mysql.inspectCluster(CLUSTER))
         .thenAnswer(inv -> instances.values().stream().map(Instance::state).toList());
+    when(mysql.inspectClusterExcept(eq(CLUSTER), any())).thenAnswer(inv -> {
+      List<InstanceKey> skipped = inv.getArgument(1);
+      return instances.values().stream().map(i -> skipped.contains(i.key)
+          ? InstanceState.unreachable(i.key, i.rule, "skipped: fenced by this runbook as dead") : i.state()).toList();
+    });
     when(detection.probeCluster(CLUSTER)).thenReturn(analysis(AnalysisCode.DEAD_PRIMARY));
 
     // Changes succeed and say what they did.

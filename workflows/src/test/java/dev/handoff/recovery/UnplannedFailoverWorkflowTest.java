@@ -98,7 +98,8 @@ class UnplannedFailoverWorkflowTest {
       order.verify(fixture.detection).probeCluster(CLUSTER);
       // Fenced on every HAProxy (in parallel) before anything is chosen or promoted.
       order.verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
-      order.verify(fixture.mysql).inspectCluster(CLUSTER);
+      // The fenced old primary is not connected to: frozen, it would only hold the step for a timeout.
+      order.verify(fixture.mysql).inspectClusterExcept(CLUSTER, List.of(PRIMARY));
       order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
       order.verify(fixture.mysql).promote(CLUSTER, R2);
       // Routes and topology side by side (see RouteFirstTidyAfter for their order against the moves); the
@@ -305,6 +306,7 @@ class UnplannedFailoverWorkflowTest {
           .allSatisfy(name -> assertThat(name).startsWith(FailoverPlan.CONFIRM_DEAD));
       fixture.verifyNothingChanged();
       verify(fixture.mysql, never()).inspectCluster(anyString());
+      verify(fixture.mysql, never()).inspectClusterExcept(anyString(), any());
     }
 
     @Test
@@ -340,6 +342,7 @@ class UnplannedFailoverWorkflowTest {
           .contains(tuple(FailoverPlan.FENCE_OLD_PRIMARY, StepRecord.FAILED))
           .doesNotContain(tuple(FailoverPlan.CHOOSE_CANDIDATE, StepRecord.DONE));
       verify(fixture.mysql, never()).inspectCluster(anyString());
+      verify(fixture.mysql, never()).inspectClusterExcept(anyString(), any());
       verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
       fixture.verifyNothingPromoted();
     }
@@ -432,6 +435,18 @@ class UnplannedFailoverWorkflowTest {
     }
 
     @Test
+    void anOldPrimaryThatAnswersWithTransactionsTheNewPrimaryLacksIsReportedWithWhatToDo() {
+      // Thawed, it committed what was in its socket buffer: 0-1-106 and 0-1-107, beyond the promoted 0-1-105.
+      when(fixture.mysql.setReadOnly(CLUSTER, PRIMARY, true)).thenReturn("0-1-107");
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only", "it has transactions",
+          "that " + R2 + " lacks (errant", "rebuild it from " + R2, "or discard them");
+    }
+
+    @Test
     void anOldPrimaryThatStaysDeadStillCompletes() {
       doThrow(ApplicationFailure.newFailure("connect to " + PRIMARY + ": Connection refused", "InstanceUnreachable"))
           .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
@@ -442,7 +457,8 @@ class UnplannedFailoverWorkflowTest {
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.failureType()).isNull();
       assertThat(result.detail()).contains(PRIMARY + " does not answer",
-          "the cluster's watch sets it read-only if it comes back", "It stays out of the cluster");
+          "the cluster's watch sets it read-only if it comes back", "reports as ErrantGtid any transaction it has that "
+          + R2 + " lacks", "It stays out of the cluster");
       assertThat(result.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
           .containsExactly("old-primary", StepRecord.DONE);
       // Best effort: tried, and the runbook moved on without it.
