@@ -84,6 +84,10 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   @Override
   public FailoverProgress recover(UnplannedRequest request) {
     cluster = request.cluster();
+    UnplannedRequest.Handover handover = request.handover();
+    if (handover != null) {
+      steps.continueFrom(handover.steps());
+    }
     ClusterDescription desc;
     Topology topology;
     try {
@@ -107,7 +111,10 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     if (analysis.code() != AnalysisCode.DEAD_PRIMARY) {
       throw end(FailoverProgress.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
           + analysis.code() + " (" + analysis.detail() + "); an unplanned failover needs a confirmed dead primary"
-          + (analysis.code() == AnalysisCode.NO_PROBLEM ? "; use a planned switchover to move a live primary" : ""));
+          + (handover != null ? "; the planned switchover to " + handover.candidate() + " that handed over had stopped"
+              + " before promotion (" + handover.why() + "): check that " + oldPrimary + " is writable (the watch"
+              + " makes it so when no runbook runs) and that its replicas replicate, then switch over again"
+              : analysis.code() == AnalysisCode.NO_PROBLEM ? "; use a planned switchover to move a live primary" : ""));
     }
 
     // Fence before choosing: from here on no client write can reach the old primary.
@@ -194,7 +201,8 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     List<InstanceKey> readers = List.copyOf(listed);
     try {
       forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
-      cooldown = request.forced() ? startWatchCooldown() : null;
+      // Not started by the watch (an operator's, or a switchover's handover): tell the watch, for its cooldown.
+      cooldown = request.forced() || handover != null ? startWatchCooldown(handover != null) : null;
       // The critical path ends here: every writer frontend repointed, the topology published beside it.
       Promise<String> routed = Async.function(() -> forward(FailoverPlan.REPOINT_HAPROXY, () -> onEach(
           desc.remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)),
@@ -239,7 +247,8 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable";
     }
     state = FailoverProgress.COMPLETED;
-    detail = oldState + ". It stays out of the cluster: check it for transactions " + newPrimary
+    detail = (handover == null ? "" : "Recovered in place of a planned switchover to " + handover.candidate() + ": "
+        + handover.why() + ". ") + oldState + ". It stays out of the cluster: check it for transactions " + newPrimary
         + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
         + " re-clone it, and add it back to the replica pool";
     for (Map.Entry<InstanceKey, String> e : leftBehind.entrySet()) {
@@ -261,14 +270,15 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   }
 
   /**
-   * A forced recovery (an operator's, outside the watch) that promoted starts the watch's cooldown, as an
+   * A recovery the watch did not start (an operator's forced one, or one a planned switchover handed over) that promoted starts the watch's cooldown, as an
    * automatic one does: signalled beside the steps that follow, never holding writes down.
    */
-  private Promise<Void> startWatchCooldown() {
+  private Promise<Void> startWatchCooldown(boolean handedOver) {
     ClusterWatchWorkflow watch = Workflow.newExternalWorkflowStub(ClusterWatchWorkflow.class,
         WorkflowIds.watch(cluster));
-    return Async.procedure(watch::recovered, "forced recovery " + Workflow.getInfo().getWorkflowId() + " promoted "
-        + newPrimary + " in place of " + oldPrimary);
+    return Async.procedure(watch::recovered, (handedOver ? "recovery handed over by a planned switchover "
+        : "forced recovery ") + Workflow.getInfo().getWorkflowId() + " promoted " + newPrimary + " in place of "
+        + oldPrimary);
   }
 
   private String cooldownNote(Promise<Void> signal) {
