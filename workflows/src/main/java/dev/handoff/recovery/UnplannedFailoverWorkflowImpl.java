@@ -26,7 +26,6 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.SignalExternalWorkflowException;
 import dev.handoff.runbook.StepRecord;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,24 +61,12 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
    */
   static final int CATCH_UP_STALL_SECONDS = 20;
 
-  /** Tidy steps after the writes resumed: a few attempts, then the runbook reports and goes on. */
-  static final ActivityOptions TIDY = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(60))
-      .setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT)
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofMillis(200))
-          .setBackoffCoefficient(2)
-          .setMaximumAttempts(5)
-          .setDoNotRetry(RunbookOptions.NOT_RETRYABLE)
-          .build())
-      .build();
-
   /** The catch-up wait has no overall limit of its own (it gives up when progress stops): only a generous bound. */
   private final MysqlActivities mysqlCatchUp = Workflow.newActivityStub(MysqlActivities.class,
       ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT).setStartToCloseTimeout(Duration.ofMinutes(30)).build());
-  private final MysqlActivities mysqlTidy = Workflow.newActivityStub(MysqlActivities.class, TIDY);
-  private final TopologyActivities kvTidy = Workflow.newActivityStub(TopologyActivities.class, TIDY);
-  private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, TIDY);
+  private final MysqlActivities mysqlTidy = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.TIDY);
+  private final TopologyActivities kvTidy = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.TIDY);
+  private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.TIDY);
 
   @Override
   public FailoverProgress recover(UnplannedRequest request) {
@@ -334,16 +321,6 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     steps.record(FailoverPlan.MOVE_REPLICAS, leftBehind.isEmpty() ? StepRecord.DONE : StepRecord.FAILED, did,
         Workflow.currentTimeMillis() - t0);
     return moved;
-  }
-
-  /** One replica the recovery left for the operator: who, why, and what to do. */
-  private String leftBehind(InstanceKey replica, String why) {
-    String first = why.startsWith("unreachable") ? "once it answers, "
-        : why.contains("errant") || why.startsWith(FailureType.ERRANT_GTID) ? "discard its errant transactions or"
-            + " re-clone it from " + newPrimary + ", then "
-        : "repair what stopped it, then ";
-    return "left behind: " + replica + " (" + why + "); to do: " + first + "make it replicate from " + newPrimary
-        + " (CHANGE MASTER TO with MASTER_USE_GTID=slave_pos) and add it back to the replica pool";
   }
 
   /** Candidates given up on, and what only they had received: acknowledged writes among those may be lost. */

@@ -10,6 +10,7 @@ import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceState;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.mysql.MysqlActivities;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.planning.PlannedSwitchoverChecks;
@@ -37,6 +38,8 @@ import java.util.Map;
 public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements PlannedFailoverWorkflow {
   private final DetectionActivities detection =
       Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
+  /** Rejoining the old primary: a few attempts, then it is checked for death before the runbook waits on it. */
+  private final MysqlActivities mysqlRejoin = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.TIDY);
   private final HaproxyActivities haproxyProbe =
       Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.PROBE);
 
@@ -156,14 +159,63 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
           h -> Async.function(haproxyForward::repointWriter, h, cluster, newPrimary)), situation, planned);
       forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
           planned);
-      forward(FailoverPlan.REJOIN_OLD_PRIMARY,
-          () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary), situation, planned);
+      detail = rejoinOrLeaveBehind(desc, newReplicas, topology, situation, planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
     state = FailoverProgress.COMPLETED;
     steps.finished();
     return progress();
+  }
+
+  /**
+   * Makes the old primary a replica of the new one. When it cannot, and it is found dead (unreachable on two
+   * inspections {@link #DEATH_RECHECK} apart), it is left behind instead of holding the runbook: taken out of
+   * the replica pool and the reader backends (epoch + 1), and reported with what to do; returns that report.
+   * One that answers is retried and then held for the operator as any step after promotion. Null when rejoined.
+   */
+  private String rejoinOrLeaveBehind(ClusterDescription desc, List<InstanceKey> newReplicas, Topology topology,
+      String situation, List<String> planned) {
+    try {
+      steps.run(FailoverPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+          d -> d);
+      return null;
+    } catch (TemporalFailure e) {
+      String gone = oldPrimaryGone();
+      if (gone == null) {
+        forward(FailoverPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+            situation, planned);
+        return null;
+      }
+      List<InstanceKey> readers = newReplicas.stream().filter(r -> !r.equals(oldPrimary)).toList();
+      forward(FailoverPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(cluster, newPrimary,
+          readers, topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
+          h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)), situation, planned);
+      return "The old primary died after the promotion. " + leftBehind(oldPrimary, "unreachable: " + gone)
+          + "; before that, check it for transactions " + newPrimary + " lacks";
+    }
+  }
+
+  /** Why the old primary is gone when two inspections {@link #DEATH_RECHECK} apart cannot reach it; else null. */
+  private String oldPrimaryGone() {
+    String why = null;
+    for (int i = 0; i < 2; i++) {
+      if (i > 0) {
+        Workflow.sleep(DEATH_RECHECK);
+      }
+      InstanceState s;
+      try {
+        s = mysqlProbe.inspectCluster(cluster).stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
+            .orElse(null);
+      } catch (TemporalFailure e) {
+        return null;
+      }
+      if (s == null || s.reachable()) {
+        return null;
+      }
+      why = s.error();
+    }
+    return why;
   }
 
   /**

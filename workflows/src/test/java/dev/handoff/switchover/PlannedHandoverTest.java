@@ -188,6 +188,49 @@ class PlannedHandoverTest {
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
   }
 
+  @Test
+  void primaryDiesAfterPromotion_itIsLeftBehindAndTheRunbookCompletes() {
+    // Promoted, published, routed: the old primary dies before it can be made a replica.
+    doAnswer(inv -> {
+      fixture.killPrimary();
+      throw lostConnection();
+    }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+
+    FailoverProgress result = switchover();
+
+    assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.newPrimary()).isEqualTo(R1.toString());
+    assertThat(result.detail()).contains("left behind: " + PRIMARY, "unreachable", "to do:");
+    // Out of the replica pool and the reader backends, so nothing routes reads to it or counts it a replica.
+    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1);
+    verify(fixture.haproxy).repointRoutes("remote1", CLUSTER, R1, List.of(R2));
+    verify(fixture.haproxy).repointRoutes("remote2", CLUSTER, R1, List.of(R2));
+    // Never rolled back, never handed over: R1 was promoted once.
+    verify(fixture.mysql).promote(CLUSTER, R1);
+    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+    verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+  }
+
+  @Test
+  void rejoinFailsWhileThePrimaryAnswers_theRunbookWaitsForTheOperatorAsBefore() throws InterruptedException {
+    doAnswer(inv -> {
+      throw ApplicationFailure.newNonRetryableFailure("CHANGE MASTER failed", FailureType.ERRANT_GTID);
+    }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+
+    PlannedFailoverWorkflow wf = newWorkflow();
+    WorkflowClient.start(wf::switchover, new SwitchoverRequest(CLUSTER, R1, false));
+    FailoverProgress p = latestProgress();
+    for (long deadline = System.nanoTime() + 30_000_000_000L; FailoverProgress.RUNNING.equals(p.state())
+        && System.nanoTime() < deadline; p = latestProgress()) {
+      Thread.sleep(20);
+    }
+
+    assertThat(p.state()).as(p.detail()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(p.detail()).contains(FailoverPlan.REJOIN_OLD_PRIMARY, "CHANGE MASTER failed");
+    verify(fixture.kv, never()).publishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1);
+  }
+
   private void assertRecoveredWithoutRollback(FailoverProgress result, String failedStep) {
     assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
