@@ -20,6 +20,7 @@ import dev.handoff.recovery.UnplannedFailoverWorkflow;
 import dev.handoff.recovery.UnplannedRequest;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
+import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.UndoLog;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
@@ -148,7 +149,11 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
     List<InstanceKey> newReplicas = new ArrayList<>(others);
     newReplicas.add(oldPrimary);
     for (String s : skipped) {
-      newReplicas.add(InstanceKey.parse(s));
+      // Down now: it stays in the replica pool only if it was in it (one failed out earlier stays out).
+      InstanceKey k = InstanceKey.parse(s);
+      if (topology.replicas().contains(k)) {
+        newReplicas.add(k);
+      }
     }
     String situation = newPrimary + " is the primary";
     List<String> planned = FailoverPlan.plannedSwitchover(topology, newPrimary).stepNames();
@@ -225,12 +230,14 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
    * result is what the switchover's caller gets. Returns when the primary is not confirmed dead.
    */
   private void handOverIfDead(SwitchoverRequest request, Topology topology, String failed) {
+    long t0 = Workflow.currentTimeMillis();
     String death = confirmedDeath(topology);
     if (death == null) {
       return;
     }
     String why = failed + ", and the old primary " + oldPrimary + " died (" + death + ")";
-    steps.done(HANDOVER, "not rolled back onto the dead primary: handed over to the unplanned runbook; " + why);
+    steps.record(HANDOVER, StepRecord.DONE, "not rolled back onto the dead primary: handed over to the unplanned"
+        + " runbook; " + why, Workflow.currentTimeMillis() - t0);
     steps.finished();
     UnplannedFailoverWorkflow recovery = Workflow.newContinueAsNewStub(UnplannedFailoverWorkflow.class);
     recovery.recover(new UnplannedRequest(cluster, false, "planned switchover to " + newPrimary + ": " + why, 0,
