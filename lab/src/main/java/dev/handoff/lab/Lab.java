@@ -217,11 +217,23 @@ public final class Lab {
 
     progress.accept("publishing the topology to etcd");
     EtcdLab.waitReady(etcd, etcdPort, 20_000);
+    // A fresh etcd on a loaded machine may not answer its first reads within the store's 2 s: try for 30 s.
+    long publishDeadline = System.nanoTime() + 30_000_000_000L;
     try (TopologyStore store = new EtcdTopologyStore(List.of(etcdUrl))) {
       for (var e : clusterPorts.entrySet()) {
         List<Integer> ps = e.getValue();
-        store.publish(e.getKey(), "127.0.0.1:" + ps.get(0),
-            ps.subList(1, ps.size()).stream().map(p -> "127.0.0.1:" + p).toList(), 0);
+        while (true) {
+          try {
+            store.publish(e.getKey(), "127.0.0.1:" + ps.get(0),
+                ps.subList(1, ps.size()).stream().map(p -> "127.0.0.1:" + p).toList(), 0);
+            break;
+          } catch (TopologyStore.KvException slow) {
+            if (System.nanoTime() > publishDeadline) {
+              throw slow;
+            }
+            progress.accept("etcd is slow to answer (" + slow.getMessage() + "), trying again");
+          }
+        }
       }
     } catch (TopologyStore.KvException e) {
       throw new LabException("cannot publish the lab topology to etcd: " + e.getMessage(), e);

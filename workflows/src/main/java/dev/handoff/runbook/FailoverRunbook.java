@@ -1,6 +1,7 @@
 package dev.handoff.runbook;
 
 import dev.handoff.cluster.ClusterActivities;
+import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.heartbeat.HeartbeatActivities;
@@ -78,6 +79,16 @@ public abstract class FailoverRunbook {
       out.add(p.get());
     }
     return String.join("; ", out);
+  }
+
+  /** An instance the runbook left for the operator (a replica it could not move, a dead old primary): who, why, what to do. */
+  protected String leftBehind(InstanceKey replica, String why) {
+    String first = why.startsWith("unreachable") ? "once it answers, "
+        : why.contains("errant") || why.startsWith(FailureType.ERRANT_GTID) ? "discard its errant transactions or"
+            + " re-clone it from " + newPrimary + ", then "
+        : "repair what stopped it, then ";
+    return "left behind: " + replica + " (" + why + "); to do: " + first + "make it replicate from " + newPrimary
+        + " (CHANGE MASTER TO with MASTER_USE_GTID=slave_pos) and add it back to the replica pool";
   }
 
   /**

@@ -87,6 +87,21 @@ public final class RunbookOptions {
       .build();
 
   /**
+   * A step after the writes resumed that may be reported instead of waited on (moving a replica, rejoining an
+   * old primary): a few attempts, then the runbook reports it (or checks why) and goes on.
+   */
+  public static final ActivityOptions TIDY = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(60))
+      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(200))
+          .setBackoffCoefficient(2)
+          .setMaximumAttempts(5)
+          .setDoNotRetry(NOT_RETRYABLE)
+          .build())
+      .build();
+
+  /**
    * A change after the point of no return: the runbook can only go forward, so it retries for about five
    * minutes (backing off to 10 s); then, or on a failure no retry can fix, it waits for an operator.
    */

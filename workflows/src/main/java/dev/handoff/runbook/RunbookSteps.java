@@ -86,6 +86,11 @@ public final class RunbookSteps {
     }
   }
 
+  /** Continues the step log of an earlier run (a switchover handed over): its records come first. */
+  public void continueFrom(List<StepRecord> earlier) {
+    records.addAll(0, earlier);
+  }
+
   /** Marks {@code name} as the step running now, for a step the caller records itself. */
   public void starting(String name) {
     current = name;

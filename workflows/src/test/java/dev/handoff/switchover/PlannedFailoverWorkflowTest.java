@@ -124,6 +124,29 @@ class PlannedFailoverWorkflowTest {
       verifySwitchedOver(R2, R1);
     }
 
+    @Test
+    void anUnreachableInstanceOutsideTheReplicaPoolStaysOutOfIt() {
+      // R2 failed out earlier (a recovery left it out of the pool) and is still down.
+      org.mockito.Mockito.when(fixture.kv.readTopology(CLUSTER))
+          .thenReturn(new dev.handoff.domain.Topology(CLUSTER, PRIMARY, List.of(R1), EPOCH));
+      fixture.instance(R2).unreachable();
+
+      FailoverProgress result = switchover(R1);
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY), EPOCH);
+    }
+
+    @Test
+    void anUnreachableReplicaOfThePoolStaysInIt() {
+      fixture.instance(R2).unreachable();
+
+      FailoverProgress result = switchover(R1);
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY, R2), EPOCH);
+    }
+
     private void verifySwitchedOver(InstanceKey candidate, InstanceKey other) {
       InOrder order = inOrder(fixture.mysql, fixture.kv, fixture.haproxy, fixture.heartbeat);
       order.verify(fixture.mysql).moveReplica(CLUSTER, other, candidate);
