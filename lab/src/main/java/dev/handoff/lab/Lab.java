@@ -220,8 +220,8 @@ public final class Lab {
     try (TopologyStore store = new EtcdTopologyStore(List.of(etcdUrl))) {
       for (var e : clusterPorts.entrySet()) {
         List<Integer> ps = e.getValue();
-        store.publish(e.getKey(), "127.0.0.1:" + ps.get(0),
-            ps.subList(1, ps.size()).stream().map(p -> "127.0.0.1:" + p).toList(), 0);
+        publishRetrying(store, e.getKey(), "127.0.0.1:" + ps.get(0),
+            ps.subList(1, ps.size()).stream().map(p -> "127.0.0.1:" + p).toList());
       }
     } catch (TopologyStore.KvException e) {
       throw new LabException("cannot publish the lab topology to etcd: " + e.getMessage(), e);
@@ -351,6 +351,28 @@ public final class Lab {
     int port = port(target);
     waitFor(temporal, () -> Ports.listening("127.0.0.1", port) && httpOk(info.config().temporal().webUi()), 60_000,
         "Temporal to come back on " + target);
+  }
+
+  /**
+   * The lab's first publish, retried for up to 20 s: a fresh etcd client's first call loads and connects
+   * gRPC, which on a loaded machine can outlast the store's 2 s read timeout. A publish at epoch 0 is
+   * idempotent, so a retry after one that committed finds it done.
+   */
+  private static void publishRetrying(TopologyStore store, String cluster, String primary, List<String> replicas)
+      throws TopologyStore.KvException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (true) {
+      try {
+        store.publish(cluster, primary, replicas, 0);
+        return;
+      } catch (TopologyStore.StaleEpochException e) {
+        throw e;
+      } catch (TopologyStore.KvException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**
