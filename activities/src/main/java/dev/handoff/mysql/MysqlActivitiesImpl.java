@@ -111,11 +111,14 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         return replica + " already replicates from " + source + " (stably)";
       }
       FlavorSql sql = FlavorSql.fromVersion(before.version());
+      // The replica's position first, then the source's: a primary still writing (a rollback under load)
+      // has by then everything the replica got from it, so only what it never had counts as extra.
+      String replicaHad = gtidPosition(r, sql);
       InstanceReport src = InstanceInspector.inspect(s);
       if (!src.isReplica()) {
         // A primary gains transactions only by writing them: what the replica has beyond it never arrives.
         Flavor flavor = Flavor.fromVersion(before.version());
-        GtidSet extra = GtidSet.parse(flavor, gtidPosition(r, sql)).subtract(GtidSet.parse(flavor, src.gtidExecuted()));
+        GtidSet extra = GtidSet.parse(flavor, replicaHad).subtract(GtidSet.parse(flavor, src.gtidExecuted()));
         if (!extra.isEmpty()) {
           throw ApplicationFailure.newNonRetryableFailure(replica + " has transactions " + extra + " that " + source
               + " lacks and, being the primary, will never get: errant transactions (or ones the old primary"
