@@ -218,22 +218,11 @@ public final class Lab {
     progress.accept("publishing the topology to etcd");
     EtcdLab.waitReady(etcd, etcdPort, 20_000);
     // A fresh etcd on a loaded machine may not answer its first reads within the store's 2 s: try for 30 s.
-    long publishDeadline = System.nanoTime() + 30_000_000_000L;
     try (TopologyStore store = new EtcdTopologyStore(List.of(etcdUrl))) {
       for (var e : clusterPorts.entrySet()) {
         List<Integer> ps = e.getValue();
-        while (true) {
-          try {
-            store.publish(e.getKey(), "127.0.0.1:" + ps.get(0),
-                ps.subList(1, ps.size()).stream().map(p -> "127.0.0.1:" + p).toList(), 0);
-            break;
-          } catch (TopologyStore.KvException slow) {
-            if (System.nanoTime() > publishDeadline) {
-              throw slow;
-            }
-            progress.accept("etcd is slow to answer (" + slow.getMessage() + "), trying again");
-          }
-        }
+        publishRetrying(store, e.getKey(), "127.0.0.1:" + ps.get(0),
+            ps.subList(1, ps.size()).stream().map(p -> "127.0.0.1:" + p).toList());
       }
     } catch (TopologyStore.KvException e) {
       throw new LabException("cannot publish the lab topology to etcd: " + e.getMessage(), e);
@@ -363,6 +352,28 @@ public final class Lab {
     int port = port(target);
     waitFor(temporal, () -> Ports.listening("127.0.0.1", port) && httpOk(info.config().temporal().webUi()), 60_000,
         "Temporal to come back on " + target);
+  }
+
+  /**
+   * The lab's first publish, retried for up to 20 s: a fresh etcd client's first call loads and connects
+   * gRPC, which on a loaded machine can outlast the store's 2 s read timeout. A publish at epoch 0 is
+   * idempotent, so a retry after one that committed finds it done.
+   */
+  private static void publishRetrying(TopologyStore store, String cluster, String primary, List<String> replicas)
+      throws TopologyStore.KvException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (true) {
+      try {
+        store.publish(cluster, primary, replicas, 0);
+        return;
+      } catch (TopologyStore.StaleEpochException e) {
+        throw e;
+      } catch (TopologyStore.KvException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**

@@ -64,6 +64,20 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   /** The change id of the inspect step that no longer connects to the fenced old primary. */
   static final String INSPECT_SKIPS_FENCED = "inspect-skips-fenced";
 
+  /**
+   * How long a recovery waits, before promoting, for a KV store that does not take a write. Writes are down
+   * already (the primary is dead), and a primary the KV store cannot publish is one HAProxy never routes to
+   * once consul-template renders the topology again: waiting for the store costs nothing a promotion would
+   * win back, and a promotion into a topology nobody can publish makes a second writer for later.
+   */
+  static final int KV_WAIT_SECONDS = 120;
+
+  /** The KV wait: long (it holds its own bound), heartbeating what it waits for, one more try if its worker dies. */
+  private final TopologyActivities kvWait = Workflow.newActivityStub(TopologyActivities.class,
+      ActivityOptions.newBuilder(RunbookOptions.KV_CHECK)
+          .setStartToCloseTimeout(Duration.ofSeconds(KV_WAIT_SECONDS + 30)).build());
+
+
   /** The catch-up wait has no overall limit of its own (it gives up when progress stops): only a generous bound. */
   private final MysqlActivities mysqlCatchUp = Workflow.newActivityStub(MysqlActivities.class,
       ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT).setStartToCloseTimeout(Duration.ofMinutes(30)).build());
@@ -192,6 +206,17 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     List<String> planned = FailoverPlan.unplannedFailover(topology, newPrimary).stepNames().stream()
         .filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList();
     List<InstanceKey> readers = List.copyOf(listed);
+    if (Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      try {
+        steps.run(KV_WRITABLE + ":before-promote",
+            () -> kvWait.checkWritable(cluster, topology.epoch(), KV_WAIT_SECONDS), d -> d);
+      } catch (TemporalFailure e) {
+        throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e), RunbookSteps.message(e)
+            + "; nothing was promoted: " + oldPrimary + " is fenced and " + newPrimary + " has caught up, but a"
+            + " primary the KV store cannot publish is one HAProxy (following the KV store) never routes to."
+            + " Bring the KV store back, then run ./handoff failover unplanned --cluster " + cluster);
+      }
+    }
     try {
       forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
       // Not started by the watch (an operator's, or a switchover's handover): tell the watch, for its cooldown.

@@ -12,6 +12,7 @@ import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.mysql.MysqlActivities;
 import dev.handoff.planning.DetectionResult;
+import dev.handoff.kv.TopologyActivities;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.planning.PlannedSwitchoverChecks;
 import dev.handoff.planning.SwitchoverDecision;
@@ -43,6 +44,13 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
   private final MysqlActivities mysqlRejoin = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.TIDY);
   private final HaproxyActivities haproxyProbe =
       Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.PROBE);
+  private final TopologyActivities kvCheck =
+      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.KV_CHECK);
+
+  /** What an operator does about a KV store that does not answer before a switchover. */
+  static final String KV_TO_DO = "bring the KV store back (or fix kv.endpoints in the config), then run the"
+      + " switchover again; HAProxy follows the topology in the KV store, so a primary that cannot be published"
+      + " there is one no client reaches";
 
   /** How long the candidate may take to execute the old primary's last transactions. */
   static final int CATCH_UP_SECONDS = 30;
@@ -73,7 +81,9 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
       states = steps.run(FailoverPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
           RunbookSteps::describeStates);
     } catch (TemporalFailure e) {
-      throw end(FailoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+      String type = RunbookSteps.failureType(e);
+      throw end(FailoverProgress.REFUSED, type, RunbookSteps.message(e)
+          + (FailureType.KV_UNAVAILABLE.equals(type) ? "; nothing was changed: " + KV_TO_DO : ""));
     }
     oldPrimary = topology.primary();
     decision = precheck(request, desc, topology, states);
@@ -99,6 +109,10 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
     }
 
     UndoLog undo = new UndoLog();
+    // Checked twice: before read-only, so a KV store already gone costs no write outage at all; and again
+    // right before the promotion, so the store has just taken a write when the runbook commits to a
+    // primary it must publish (HAProxy follows the KV store: one it cannot publish is one nobody reaches).
+    boolean checkKv = Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
     try {
       steps.run(FailoverPlan.MOVE_REPLICAS, () -> {
         List<String> moved = new ArrayList<>();
@@ -111,11 +125,19 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
         }
         return moved.isEmpty() ? "no other replica" : String.join("; ", moved);
       }, d -> d);
+      if (checkKv) {
+        steps.run(KV_WRITABLE + ":before-read-only",
+            () -> kvCheck.checkWritable(cluster, topology.epoch(), 0), d -> d);
+      }
       steps.run(FailoverPlan.SET_READ_ONLY_AND_WAIT, () -> {
         undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(cluster, oldPrimary, false));
         String position = mysqlChange.setReadOnly(cluster, oldPrimary, true);
         return mysqlWait.waitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS);
       }, d -> d);
+      if (checkKv) {
+        steps.run(KV_WRITABLE + ":before-promote", () -> kvCheck.checkWritable(cluster, topology.epoch(), 0),
+            d -> d);
+      }
       steps.run(FailoverPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
             () -> mysqlChange.rejoinAsReplica(cluster, newPrimary, oldPrimary));
@@ -142,7 +164,8 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
       steps.compensated();
       throw end(FailoverProgress.ROLLED_BACK, type,
           "step " + steps.failedStep() + " failed: " + why + "; rolled back: " + oldPrimary
-              + " is writable again and its replicas follow it");
+              + " is writable again and its replicas follow it"
+              + (FailureType.KV_UNAVAILABLE.equals(type) ? ", nothing was promoted: " + KV_TO_DO : ""));
     }
 
     // Past promotion: only forward. Each step retries until it succeeds or cannot succeed.

@@ -83,6 +83,8 @@ final class SwitchoverFixture {
     when(mysql.promote(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " is writable");
     when(mysql.rejoinAsReplica(anyString(), any(), any()))
         .thenAnswer(inv -> inv.getArgument(1) + " replicates from " + inv.getArgument(2));
+    when(kv.checkWritable(anyString(), anyLong(), anyInt()))
+        .thenAnswer(inv -> "etcd took a write at epoch " + inv.getArgument(1));
     when(kv.publishTopology(anyString(), any(), any(), anyLong()))
         .thenAnswer(inv -> "epoch " + (inv.<Long>getArgument(3) + 1));
     when(haproxy.repointWriter(anyString(), anyString(), any()))
