@@ -5,6 +5,7 @@ import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -72,6 +73,12 @@ final class SwitchoverFixture {
     when(kv.readTopology(CLUSTER)).thenReturn(new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH));
     when(mysql.inspectCluster(CLUSTER))
         .thenAnswer(inv -> instances.values().stream().map(Instance::state).toList());
+    // A switchover handed over to the recovery, which inspects without the old primary it fenced.
+    when(mysql.inspectClusterExcept(eq(CLUSTER), any())).thenAnswer(inv -> {
+      List<InstanceKey> skipped = inv.getArgument(1);
+      return instances.values().stream().map(i -> skipped.contains(i.key)
+          ? InstanceState.unreachable(i.key, null, "skipped: fenced by this runbook as dead") : i.state()).toList();
+    });
     when(haproxy.pingHaproxy(anyString())).thenAnswer(inv -> haproxyAnswers.getOrDefault(inv.<String>getArgument(0), false));
 
     // Changes succeed and say what they did.
