@@ -220,11 +220,9 @@ public final class Lab {
     try (TopologyStore store = new EtcdTopologyStore(List.of(etcdUrl))) {
       for (var e : clusterPorts.entrySet()) {
         List<Integer> ps = e.getValue();
-        store.publish(e.getKey(), "127.0.0.1:" + ps.get(0),
-            ps.subList(1, ps.size()).stream().map(p -> "127.0.0.1:" + p).toList(), 0);
+        publishFirst(store, e.getKey(), "127.0.0.1:" + ps.get(0),
+            ps.subList(1, ps.size()).stream().map(p -> "127.0.0.1:" + p).toList());
       }
-    } catch (TopologyStore.KvException e) {
-      throw new LabException("cannot publish the lab topology to etcd: " + e.getMessage(), e);
     }
 
     String webUi = "http://127.0.0.1:" + uiPort;
@@ -331,6 +329,29 @@ public final class Lab {
       throw new LabException("cannot write secret file " + f + ": " + e.getMessage(), e);
     }
     return SecretRef.ofFile(f);
+  }
+
+  /** Attempts at the lab's first publish: a cold etcd client on a busy machine can miss the store's 2 s bound. */
+  private static final int FIRST_PUBLISH_ATTEMPTS = 5;
+
+  /**
+   * Publishes a new lab's topology (epoch 0 -> 1), trying again when etcd does not answer in time: the first
+   * call of a fresh client (channel, connection) on a loaded 2-core machine has been seen to take longer than
+   * the store's read bound. A publish that committed before it timed out is recognised by the store.
+   */
+  private static void publishFirst(TopologyStore store, String cluster, String primary, List<String> replicas) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        store.publish(cluster, primary, replicas, 0);
+        return;
+      } catch (TopologyStore.KvException e) {
+        if (attempt == FIRST_PUBLISH_ATTEMPTS) {
+          throw new LabException("cannot publish the lab topology to etcd (" + attempt + " attempts): "
+              + e.getMessage(), e);
+        }
+        LocalProcess.sleep(200);
+      }
+    }
   }
 
   /**
