@@ -217,7 +217,6 @@ public final class Lab {
 
     progress.accept("publishing the topology to etcd");
     EtcdLab.waitReady(etcd, etcdPort, 20_000);
-    // A fresh etcd on a loaded machine may not answer its first reads within the store's 2 s: try for 30 s.
     try (TopologyStore store = new EtcdTopologyStore(List.of(etcdUrl))) {
       for (var e : clusterPorts.entrySet()) {
         List<Integer> ps = e.getValue();
