@@ -62,11 +62,11 @@ class ChaosIT {
 
   static final List<String> POINTS = List.of("before", "during", "after");
   static final List<String> PLANNED = List.of("DescribeCluster", "ReadTopology", "InspectCluster", "PingHaproxy",
-      "MoveReplica", "SetReadOnly", "WaitForGtid", "Promote", "PublishTopology", "RepointWriter", "RestartHeartbeat",
-      "RejoinAsReplica");
+      "MoveReplica", "CheckWritable", "SetReadOnly", "WaitForGtid", "Promote", "PublishTopology", "RepointWriter",
+      "RestartHeartbeat", "RejoinAsReplica");
   static final List<String> UNPLANNED = List.of("DescribeCluster", "ReadTopology", "ProbeCluster", "FenceWriter",
-      "InspectClusterExcept", "CatchUp", "Promote", "RepointRoutes", "PublishTopology", "MoveReplica", "RestartHeartbeat",
-      "SetReadOnly");
+      "InspectClusterExcept", "CatchUp", "CheckWritable", "Promote", "RepointRoutes", "PublishTopology", "MoveReplica",
+      "RestartHeartbeat", "SetReadOnly");
 
   /** The first worker halts itself at the failpoint in these rows, one per runbook. */
   static final Trial PLANNED_HALT = new Trial("Promote", "during", "halt");
