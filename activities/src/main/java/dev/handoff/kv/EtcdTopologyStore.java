@@ -1,5 +1,6 @@
 package dev.handoff.kv;
 
+import dev.handoff.support.Heartbeats;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -28,6 +29,7 @@ public final class EtcdTopologyStore implements TopologyStore {
   private static final long TIMEOUT_SECONDS = 5;
   /** A read answers a probe: it must fail well inside the detector's heartbeat timeout. */
   private static final long READ_TIMEOUT_SECONDS = 2;
+  private static final long HEARTBEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private final Client client;
   private final KV kv;
   private final String endpoints;
@@ -70,6 +72,30 @@ public final class EtcdTopologyStore implements TopologyStore {
       return record;
     }
     throw new StaleEpochException(cluster, expectedEpoch, now.epoch());
+  }
+
+  @Override
+  public String checkWritable(String cluster, long expectedEpoch) throws KvException {
+    ByteSequence epochKey = bytes(TopologyStore.epochKey(cluster));
+    // An absent epoch key (never published) has version 0; a present one holds the number as text.
+    Cmp unchanged = expectedEpoch == 0 ? new Cmp(epochKey, Cmp.Op.EQUAL, CmpTarget.version(0))
+        : new Cmp(epochKey, Cmp.Op.EQUAL, CmpTarget.value(bytes(Long.toString(expectedEpoch))));
+    TxnResponse resp = await(kv.txn().If(unchanged)
+        .Then(put(TopologyStore.checkKey(cluster), "epoch " + expectedEpoch))
+        .Else(Op.get(epochKey, GetOption.DEFAULT)).commit(), "take a write to " + TopologyStore.checkKey(cluster),
+        READ_TIMEOUT_SECONDS);
+    if (!resp.isSucceeded()) {
+      long now = resp.getGetResponses().get(0).getKvs().stream().findFirst()
+          .map(e -> Long.parseLong(text(e.getValue()))).orElse(0L);
+      throw new StaleEpochException(cluster, expectedEpoch, now);
+    }
+    return describe() + " took a write at epoch " + expectedEpoch + " (revision "
+        + resp.getHeader().getRevision() + ")";
+  }
+
+  @Override
+  public String describe() {
+    return "etcd at " + endpoints;
   }
 
   /** Master, epoch and replicas of a cluster as of one etcd revision; replicaKeys are the full keys. */
@@ -138,9 +164,24 @@ public final class EtcdTopologyStore implements TopologyStore {
     return await(f, what, TIMEOUT_SECONDS);
   }
 
+  /**
+   * Waits up to {@code seconds} for etcd's answer, heartbeating meanwhile with what it waits on, so a step
+   * whose heartbeat times out says it was waiting for etcd.
+   */
   private <T> T await(java.util.concurrent.CompletableFuture<T> f, String what, long seconds) throws KvException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     try {
-      return f.get(seconds, TimeUnit.SECONDS);
+      while (true) {
+        long left = deadline - System.nanoTime();
+        try {
+          return f.get(Math.max(0, Math.min(left, HEARTBEAT_NANOS)), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException notYet) {
+          if (System.nanoTime() >= deadline) {
+            throw notYet;
+          }
+          Heartbeats.beat("waiting for " + describe() + " to " + what);
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KvException("interrupted: " + what, e);
@@ -148,7 +189,7 @@ public final class EtcdTopologyStore implements TopologyStore {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       String why = e instanceof TimeoutException ? "no answer within " + seconds + " s"
           : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-      throw new KvException("etcd at " + endpoints + " failed to " + what + ": " + why, cause);
+      throw new KvException(describe() + " failed to " + what + ": " + why, cause);
     }
   }
 

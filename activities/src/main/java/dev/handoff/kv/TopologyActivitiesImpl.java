@@ -4,6 +4,7 @@ import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.Topology;
 import dev.handoff.support.Failpoints;
+import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
 import io.temporal.failure.ApplicationFailure;
 import java.util.List;
@@ -44,6 +45,34 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
       throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.STALE_EPOCH);
     } catch (TopologyStore.KvException e) {
       throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
+    }
+  }
+
+  @Override
+  public String checkWritable(String cluster, long expectedEpoch, int waitSeconds) {
+    lookup.cluster(cluster);
+    long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+    int attempts = 0;
+    while (true) {
+      attempts++;
+      try {
+        Failpoints.during();
+        String did = store.checkWritable(cluster, expectedEpoch);
+        return attempts == 1 ? did : did + " after " + attempts + " attempts";
+      } catch (TopologyStore.StaleEpochException e) {
+        throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.STALE_EPOCH);
+      } catch (TopologyStore.KvException e) {
+        if (System.nanoTime() >= deadline) {
+          if (waitSeconds == 0) {
+            throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
+          }
+          // The whole wait is spent: another attempt would only wait as long again.
+          throw ApplicationFailure.newNonRetryableFailure(e.getMessage() + " (tried " + attempts + " times in "
+              + waitSeconds + " s)", FailureType.KV_UNAVAILABLE);
+        }
+        Heartbeats.beat("waiting for the KV store: " + e.getMessage());
+        Heartbeats.sleep(500);
+      }
     }
   }
 

@@ -27,8 +27,25 @@ public interface TopologyStore extends AutoCloseable {
    */
   TopologyRecord publish(String cluster, String primary, List<String> replicas, long expectedEpoch) throws KvException;
 
+  /**
+   * Proves the store takes a write now, and that nobody moved the epoch: one transaction that writes
+   * {@link #checkKey} only if the epoch still is {@code expectedEpoch} (0: never published). Nothing a
+   * client or consul-template reads changes. Returns what it did, for the step log.
+   *
+   * @throws StaleEpochException when the epoch moved: nothing was written
+   */
+  String checkWritable(String cluster, long expectedEpoch) throws KvException;
+
+  /** The store and where it is, for messages: {@code etcd at http://127.0.0.1:2379}. */
+  String describe();
+
   @Override
   void close();
+
+  /** The key a writability check writes: outside {@code mysql/}, so no consul-template renders it. */
+  static String checkKey(String cluster) {
+    return "handoff/kv-check/" + cluster;
+  }
 
   static String masterKey(String cluster) {
     return "mysql/master/" + cluster;

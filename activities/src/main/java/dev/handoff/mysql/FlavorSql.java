@@ -89,14 +89,28 @@ public enum FlavorSql {
     return this == MARIADB ? value != null && !value.equalsIgnoreCase("No") : "1".equals(value);
   }
 
+  /**
+   * The comment that marks Handoff's own {@code SET GLOBAL ... read_only = 1}: one that waits behind a lock
+   * is found in the processlist by it (and only it), and ended before the instance is made writable again.
+   */
+  public static final String READ_ONLY_TAG = "/* handoff:set-read-only */";
+
   /** Statements that set the instance read-only (MySQL: super_read_only too, so admin users are bound) or writable. */
   public List<String> setReadOnly(boolean readOnly) {
     if (this == MARIADB) {
-      return List.of("SET GLOBAL read_only = " + (readOnly ? 1 : 0));
+      return List.of("SET GLOBAL read_only = " + (readOnly ? 1 : 0) + " " + READ_ONLY_TAG);
     }
-    return readOnly ? List.of("SET GLOBAL super_read_only = 1")
-        : List.of("SET GLOBAL super_read_only = 0", "SET GLOBAL read_only = 0");
+    return readOnly ? List.of("SET GLOBAL super_read_only = 1 " + READ_ONLY_TAG)
+        : List.of("SET GLOBAL super_read_only = 0 " + READ_ONLY_TAG, "SET GLOBAL read_only = 0 " + READ_ONLY_TAG);
   }
+
+  /**
+   * The IDs of other sessions running Handoff's own {@code SET GLOBAL ... read_only = 1} (the same on both
+   * flavors): an earlier attempt still waiting for a lock, which would make the instance read-only later.
+   */
+  public static final String SELECT_QUEUED_READ_ONLY = "SELECT ID FROM information_schema.PROCESSLIST"
+      + " WHERE ID <> CONNECTION_ID() AND COMMAND = 'Query' AND INFO LIKE 'SET GLOBAL %read_only = 1 "
+      + READ_ONLY_TAG + "%'";
 
   /** Switches the primary side of semi-sync on (a new primary) or off (a demoted one). */
   public String enableSemiSyncPrimary(boolean on) {

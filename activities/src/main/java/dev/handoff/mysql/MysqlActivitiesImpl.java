@@ -36,6 +36,15 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   private static final int REPLICA_HEARTBEAT_SECONDS = 1;
   /** How long a stopping semi-sync replica waits to reach its source (its least: 0 is no limit). */
   static final long SEMI_SYNC_KILL_SECONDS = 1;
+  /**
+   * How long SET GLOBAL read_only = 1 may wait for locks. It holds every new write back while it waits, and a
+   * commit in progress takes milliseconds: longer than this is a long DML or a table lock, not a commit.
+   */
+  static final int READ_ONLY_LOCK_WAIT_SECONDS = 5;
+  /** ER_LOCK_WAIT_TIMEOUT, on MariaDB and MySQL alike. */
+  private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+  /** How long after making an instance writable the undo checks that it stayed writable. */
+  private static final long STAYS_WRITABLE_MILLIS = 300;
   /** How long replication must keep running after it is first seen running to count as moved. */
   private static final long STABLE_MILLIS = 1000;
   private static final Pattern DDL = Pattern.compile(
@@ -118,11 +127,14 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         return replica + " already replicates from " + source + " (stably)";
       }
       FlavorSql sql = FlavorSql.fromVersion(before.version());
+      // The replica's position first, then the source's: a primary still writing (a rollback under load)
+      // has by then everything the replica got from it, so only what it never had counts as extra.
+      String replicaHad = gtidPosition(r, sql);
       InstanceReport src = InstanceInspector.inspect(s);
       if (!src.isReplica()) {
         // A primary gains transactions only by writing them: what the replica has beyond it never arrives.
         Flavor flavor = Flavor.fromVersion(before.version());
-        GtidSet extra = GtidSet.parse(flavor, gtidPosition(r, sql)).subtract(GtidSet.parse(flavor, src.gtidExecuted()));
+        GtidSet extra = GtidSet.parse(flavor, replicaHad).subtract(GtidSet.parse(flavor, src.gtidExecuted()));
         if (!extra.isEmpty()) {
           throw ApplicationFailure.newNonRetryableFailure(replica + " has transactions " + extra + " that " + source
               + " lacks and, being the primary, will never get: errant transactions (or ones the old primary"
@@ -142,29 +154,134 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     }
   }
 
+  /**
+   * Read-only: bounded by {@link #READ_ONLY_LOCK_WAIT_SECONDS} of lock wait (SET GLOBAL read_only = 1 waits
+   * for running DML and LOCK TABLES, and holds every new write back while it waits), heartbeating meanwhile;
+   * past it fails with the non-retryable {@code ReadOnlyBlocked}. Writable (an undo): first ends any earlier
+   * attempt of read-only still waiting for a lock, which would otherwise land after this one and make the
+   * instance read-only behind the runbook's back; then sets it writable and checks that it stays so.
+   */
   @Override
   public String setReadOnly(String cluster, InstanceKey instance, boolean readOnly) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
+      String ended = endQueuedReadOnly(c, instance);
       InstanceReport r = InstanceInspector.inspect(c);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       String did;
       if (r.readOnly() == readOnly) {
         did = instance + " was already " + (readOnly ? "read-only" : "writable");
+      } else if (readOnly) {
+        setReadOnlyBounded(c, sql, instance);
+        did = instance + " set read-only";
       } else {
-        for (String stmt : sql.setReadOnly(readOnly)) {
+        for (String stmt : sql.setReadOnly(false)) {
           exec(c, stmt);
         }
-        did = instance + " set " + (readOnly ? "read-only" : "writable");
+        did = instance + " set writable";
+      }
+      if (!readOnly) {
+        did += staysWritable(c, instance);
       }
       Failpoints.during();
       String position = gtidPosition(c, sql);
-      Heartbeats.beat(did);
+      Heartbeats.beat(did + ended);
       return position;
     } catch (SQLException e) {
       throw ApplicationFailure.newFailure("setting read_only=" + readOnly + " on " + instance + ": " + e.getMessage(),
           FailureType.INSTANCE_UNREACHABLE);
     }
+  }
+
+  /** SET GLOBAL read_only = 1 within the lock wait bound; a lock that outlasts it fails ReadOnlyBlocked. */
+  private static void setReadOnlyBounded(Connection c, FlavorSql sql, InstanceKey instance) throws SQLException {
+    exec(c, "SET SESSION lock_wait_timeout = " + READ_ONLY_LOCK_WAIT_SECONDS);
+    try {
+      for (String stmt : sql.setReadOnly(true)) {
+        execBeating(c, stmt, "waiting up to " + READ_ONLY_LOCK_WAIT_SECONDS + " s for read_only = 1 on " + instance
+            + ": it waits for running DML and table locks (LOCK TABLES) to end");
+      }
+    } catch (SQLException e) {
+      if (e.getErrorCode() != ER_LOCK_WAIT_TIMEOUT) {
+        throw e;
+      }
+      throw ApplicationFailure.newNonRetryableFailure("read_only could not be set on " + instance + " within "
+          + READ_ONLY_LOCK_WAIT_SECONDS + " s: a lock held by another session kept it waiting (" + running(c)
+          + "); new writes waited behind it meanwhile. End the long DML, or the session holding LOCK TABLES, then"
+          + " switch over again", FailureType.READ_ONLY_BLOCKED);
+    }
+  }
+
+  /**
+   * The longest statements running on the instance besides this session and replication, by their first two
+   * words only (a statement's text may hold a secret), or a note that none runs (an idle session holds a lock).
+   */
+  private static String running(Connection c) throws SQLException {
+    List<String> found = new java.util.ArrayList<>();
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT ID, USER, TIME, SUBSTRING_INDEX(INFO, ' ', 2) FROM"
+             + " information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND = 'Query'"
+             + " AND INFO IS NOT NULL ORDER BY TIME DESC LIMIT 3")) {
+      while (rs.next()) {
+        found.add("session " + rs.getLong(1) + " of " + rs.getString(2) + " running " + rs.getString(4) + "... for "
+            + rs.getLong(3) + " s");
+      }
+    }
+    return found.isEmpty() ? "no statement is running: an idle session holds a table lock (LOCK TABLES ... WRITE)"
+        : String.join(", ", found);
+  }
+
+  /**
+   * Ends (KILL CONNECTION) every other session running Handoff's own SET GLOBAL read_only = 1, and waits
+   * (at most 5 s) until they are gone; returns what it ended, for the step's report.
+   */
+  private static String endQueuedReadOnly(Connection c, InstanceKey instance) throws SQLException {
+    List<Long> queued = queuedReadOnly(c);
+    if (queued.isEmpty()) {
+      return "";
+    }
+    for (long id : queued) {
+      try {
+        exec(c, "KILL CONNECTION " + id);
+      } catch (SQLException gone) {
+        // ended by itself meanwhile (its lock wait timed out): nothing left to end
+      }
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (queuedReadOnly(c).stream().anyMatch(queued::contains)) {
+      if (System.nanoTime() > deadline) {
+        throw ApplicationFailure.newFailure("the earlier read_only = 1 attempts " + queued + " on " + instance
+            + " were killed but have not ended within 5 s", FailureType.READ_ONLY_BLOCKED);
+      }
+      Heartbeats.beat("waiting for the killed read_only = 1 attempts " + queued + " on " + instance + " to end");
+      sleep(50);
+    }
+    return "; ended earlier read_only = 1 attempts still waiting for a lock (sessions " + queued + ")";
+  }
+
+  private static List<Long> queuedReadOnly(Connection c) throws SQLException {
+    List<Long> ids = new java.util.ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(FlavorSql.SELECT_QUEUED_READ_ONLY)) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * The undo's postcondition, checked after any earlier attempt could have landed: with every queued
+   * read_only = 1 ended, the instance is still writable a moment later and none is queued again.
+   */
+  private static String staysWritable(Connection c, InstanceKey instance) throws SQLException {
+    sleep(STAYS_WRITABLE_MILLIS);
+    List<Long> queued = queuedReadOnly(c);
+    if (!queued.isEmpty() || "1".equals(scalar(c, "SELECT @@global.read_only"))) {
+      throw ApplicationFailure.newFailure(instance + " did not stay writable: " + (queued.isEmpty()
+          ? "read_only is 1 again" : "read_only = 1 is queued again (sessions " + queued + ")"),
+          FailureType.READ_ONLY_BLOCKED);
+    }
+    return ", still writable " + STAYS_WRITABLE_MILLIS + " ms later with no read_only = 1 queued";
   }
 
   @Override
@@ -287,9 +404,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       if (r.readOnly() && replicatesFrom(r, source)) {
         return instance + " already replicates from " + source;
       }
-      for (String stmt : sql.setReadOnly(true)) {
-        exec(c, stmt);
-      }
+      setReadOnlyBounded(c, sql, instance);
       exec(c, sql.enableSemiSyncPrimary(false));
       stopReplication(c, sql, "stopping replication on " + instance);
       Failpoints.during();
@@ -444,11 +559,6 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted", FailureType.INTERRUPTED);
-    }
+    Heartbeats.sleep(millis);
   }
 }

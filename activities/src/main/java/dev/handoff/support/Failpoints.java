@@ -17,6 +17,8 @@ public final class Failpoints {
    * (once per failpoint).
    */
   public static final String ACTION_ENV = "HANDOFF_FAILPOINT_ACTION";
+  /** The exit code of a halted worker: what a shell reports for a process killed by SIGKILL (128 + 9). */
+  public static final int HALT_EXIT_CODE = 137;
   private static final Set<String> ACTIVE = parse(System.getenv(ENV));
   private static final String ACTION = System.getenv().getOrDefault(ACTION_ENV, "halt");
   /** A delay fires once per failpoint: the retry of a delayed step then runs at full speed. */
@@ -57,7 +59,7 @@ public final class Failpoints {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Runtime.getRuntime().halt(137);
+    Runtime.getRuntime().halt(HALT_EXIT_CODE);
   }
 
   /** The mid-activity failpoint of the running activity ({@code <ActivityType>:during}); a no-op outside one. */

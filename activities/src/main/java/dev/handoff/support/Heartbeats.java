@@ -17,6 +17,16 @@ public final class Heartbeats {
     ctx.heartbeat(progress);
   }
 
+  /** A pause between polls inside an activity; a worker shutting down ends it as {@code Interrupted}. */
+  public static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw io.temporal.failure.ApplicationFailure.newFailure("interrupted", dev.handoff.domain.FailureType.INTERRUPTED);
+    }
+  }
+
   /**
    * Waits for every future, heartbeating meanwhile, so a step that waits on slow instances (a frozen one
    * answers only at its read timeout) still tells Temporal its worker is alive.

@@ -186,6 +186,35 @@ class EtcdTopologyStoreIT {
     }
   }
 
+  @Test
+  void aWritabilityCheckWritesOnlyItsOwnKeyAndOnlyAtTheExpectedEpoch() throws Exception {
+    String cluster = "check";
+    try (EtcdTopologyStore store = store(); Client client = Client.builder().endpoints(url).build()) {
+      assertThat(store.checkWritable(cluster, 0)).as("never published: epoch 0").contains("etcd at " + url);
+      TopologyRecord first = store.publish(cluster, A, List.of(B, C), 0);
+      assertThatThrownBy(() -> store.checkWritable(cluster, 0)).as("the epoch moved to 1")
+          .isInstanceOf(TopologyStore.StaleEpochException.class).hasMessageContaining("at epoch 1, expected 0");
+
+      assertThat(store.checkWritable(cluster, 1)).contains("took a write at epoch 1");
+      assertThat(store.read(cluster)).as("the topology is untouched").contains(first);
+      assertThat(client.getKVClient().get(ByteSequence.from(TopologyStore.checkKey(cluster), StandardCharsets.UTF_8))
+          .get(5, TimeUnit.SECONDS).getKvs()).singleElement()
+          .satisfies(kv -> assertThat(kv.getValue().toString(StandardCharsets.UTF_8)).isEqualTo("epoch 1"));
+      assertThat(TopologyStore.checkKey(cluster)).as("outside what consul-template renders")
+          .doesNotStartWith("mysql/");
+    }
+  }
+
+  @Test
+  void aWritabilityCheckAgainstAnEtcdThatDoesNotAnswerNamesItsEndpoint() {
+    String nobody = "http://127.0.0.1:" + Ports.allocate(1, null).get(0);
+    try (EtcdTopologyStore store = new EtcdTopologyStore(List.of(nobody))) {
+      assertThatThrownBy(() -> store.checkWritable("check", 1)).isInstanceOf(TopologyStore.KvException.class)
+          .isNotInstanceOf(TopologyStore.StaleEpochException.class)
+          .hasMessageContaining("etcd at " + nobody).hasMessageContaining("take a write to handoff/kv-check/check");
+    }
+  }
+
   private static void put(Client client, String key, String value) throws Exception {
     client.getKVClient().put(ByteSequence.from(key, StandardCharsets.UTF_8),
         ByteSequence.from(value, StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);

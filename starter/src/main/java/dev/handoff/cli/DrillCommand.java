@@ -66,7 +66,7 @@ final class DrillCommand implements Callable<Integer> {
       PlannedFailoverWorkflow wf = Runbooks.planned(t.client, config, id);
       WorkflowClient.start(wf::switchover, new SwitchoverRequest(cluster, null, false));
       System.out.println("[drill] planned switchover of " + cluster + " started: workflow " + id);
-      exit = FailoverCommand.follow(t.client.newUntypedWorkflowStub(id), wf::progress, System.out);
+      exit = FailoverCommand.follow(t.client.newUntypedWorkflowStub(id), System.out);
       boolean flowing = load.awaitAcks(100, 15_000);
       load.close();
       String primary = StatusReport.read(config).clusters().stream().filter(c -> c.name().equals(cluster))

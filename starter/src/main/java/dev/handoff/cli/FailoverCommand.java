@@ -97,7 +97,7 @@ final class FailoverCommand implements Runnable {
               + (cfg.temporal().webUi() == null ? "" : " " + cfg.temporal().webUi()));
           return 0;
         }
-        return follow(t.client.newUntypedWorkflowStub(id), wf::progress, System.out);
+        return follow(t.client.newUntypedWorkflowStub(id), System.out);
       }
     }
   }
@@ -133,7 +133,7 @@ final class FailoverCommand implements Runnable {
               + "; follow it in the Web UI or wait for it to end");
         }
         System.out.println("unplanned failover of " + cluster + " started: workflow " + id);
-        return follow(t.client.newUntypedWorkflowStub(id), wf::progress, System.out);
+        return follow(t.client.newUntypedWorkflowStub(id), System.out);
       }
     }
   }
@@ -258,9 +258,14 @@ final class FailoverCommand implements Runnable {
     }
   }
 
-  /** Prints each step as it finishes, then the outcome; returns the exit code. */
-  static int follow(WorkflowStub stub, java.util.function.Supplier<FailoverProgress> query, PrintStream out) {
+  /**
+   * Prints each step as it finishes, then the outcome; returns the exit code. {@code stub} names the workflow
+   * ID only (no run): its result and its progress query follow a switchover that handed over to a recovery
+   * into the recovery's run, whose steps continue the switchover's.
+   */
+  static int follow(WorkflowStub stub, PrintStream out) {
     CompletableFuture<FailoverProgress> result = stub.getResultAsync(FailoverProgress.class);
+    java.util.function.Supplier<FailoverProgress> query = () -> stub.query("progress", FailoverProgress.class);
     int printed = 0;
     boolean announced = false;
     while (true) {

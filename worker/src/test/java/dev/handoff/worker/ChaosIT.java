@@ -25,12 +25,16 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import dev.handoff.support.Failpoints;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,9 +43,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * OS process) stops at a named failpoint before the activity, during it, or after it and before Temporal
  * records it; a second worker starts, and the first is killed with SIGKILL: the second must finish the
  * failover without a restart of the first, with every invariant holding and no acknowledged write lost.
- * Prints the matrix and the suite's figures. Another test restarts the Temporal server mid-failover.
+ * In the halt rows the first worker halts itself at the failpoint (as {@code kill -9} there would) and the
+ * second starts only after it is gone. Prints the matrix and the suite's figures. Another test restarts the
+ * Temporal server mid-failover.
+ *
+ * <p>By default (CI) each step runs once, the crash point rotating through before, during and after, plus
+ * the halt rows; {@code -Dhandoff.chaos=full} runs every step at every crash point, plus the halt rows.
+ * Each trial's two worker JVMs are started ahead (see {@link WorkerProcess#standby}); the workers in them
+ * start only when the trial says so.
  */
 class ChaosIT {
+  /** Every step at every crash point when set to {@code full}; else the rotation CI runs. */
+  static final boolean FULL = "full".equals(System.getProperty("handoff.chaos"));
   /** A trial after which the client's writes did not come back within 10 s: a failure, never a 0 ms outage. */
   static final String WRITES_NEVER_RESUMED = "writes never resumed within 10 s of the runbook's end";
   @RegisterExtension
@@ -49,18 +62,133 @@ class ChaosIT {
 
   static final List<String> POINTS = List.of("before", "during", "after");
   static final List<String> PLANNED = List.of("DescribeCluster", "ReadTopology", "InspectCluster", "PingHaproxy",
-      "MoveReplica", "SetReadOnly", "WaitForGtid", "Promote", "PublishTopology", "RepointWriter", "RestartHeartbeat",
-      "RejoinAsReplica");
+      "MoveReplica", "CheckWritable", "SetReadOnly", "WaitForGtid", "Promote", "PublishTopology", "RepointWriter",
+      "RestartHeartbeat", "RejoinAsReplica");
   static final List<String> UNPLANNED = List.of("DescribeCluster", "ReadTopology", "ProbeCluster", "FenceWriter",
-      "InspectClusterExcept", "CatchUp", "Promote", "RepointRoutes", "PublishTopology", "MoveReplica", "RestartHeartbeat",
-      "SetReadOnly");
+      "InspectClusterExcept", "CatchUp", "CheckWritable", "Promote", "RepointRoutes", "PublishTopology", "MoveReplica",
+      "RestartHeartbeat", "SetReadOnly");
+
+  /** The first worker halts itself at the failpoint in these rows, one per runbook. */
+  static final Trial PLANNED_HALT = new Trial("Promote", "during", "halt");
+  static final Trial UNPLANNED_HALT = new Trial("Promote", "during", "halt");
+
+  /**
+   * One row of the matrix: where the first worker stops, and how: {@code pause} (the second worker starts,
+   * then the first is killed) or {@code halt} (it halts itself; the second starts after). Activity
+   * {@code none}: no failpoint.
+   */
+  record Trial(String activity, String point, String action) {
+    String failpoint() {
+      return activity.equals("none") ? null : activity + ":" + point;
+    }
+
+    boolean halts() {
+      return action.equals("halt");
+    }
+
+    /** The matrix line it is printed on. */
+    String step() {
+      return halts() ? activity + " (halt)" : activity;
+    }
+  }
 
   /** One trial's outcome. */
-  record Row(String kind, String activity, String point, boolean crashed, String outcome, double seconds,
+  record Row(String kind, Trial trial, boolean crashed, String outcome, double seconds,
       List<String> violations, long lost, double outageMillis) {
     boolean ok() {
       return crashed && FailoverProgress.COMPLETED.equals(outcome) && violations.isEmpty() && lost == 0;
     }
+  }
+
+  /**
+   * The rows to run over {@code steps}: every reachable crash point of each step with {@link #FULL}, else one
+   * per step, the point rotating through before, during and after; then {@code halt}.
+   */
+  static List<Trial> matrix(List<String> steps, Function<String, List<String>> reachable, Trial halt) {
+    List<Trial> trials = new ArrayList<>();
+    for (int i = 0; i < steps.size(); i++) {
+      String step = steps.get(i);
+      List<String> points = reachable.apply(step);
+      for (String point : FULL ? points : List.of(points.get(i % points.size()))) {
+        trials.add(new Trial(step, point, "pause"));
+      }
+    }
+    trials.add(halt);
+    return trials;
+  }
+
+  /** A trial's body, given its two worker JVMs (on standby) and a call that starts the next trial's. */
+  interface TrialBody {
+    Row run(Trial trial, WorkerProcess w1, WorkerProcess w2, Runnable prepareNext) throws Exception;
+  }
+
+  /**
+   * Runs the trials in order, each with the pair of standby JVMs started for it: the pair of trial 1 at once,
+   * that of trial n + 1 when trial n calls {@code prepareNext} or at its end. Prints each row as it ends.
+   */
+  static List<Row> runTrials(Path work, String kind, List<Trial> trials, TrialBody body) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    List<WorkerProcess[]> pairs = new ArrayList<>();
+    Runnable[] prepare = new Runnable[trials.size()];
+    for (int i = 0; i < trials.size(); i++) {
+      int n = i;
+      prepare[i] = () -> {
+        if (pairs.size() == n) {
+          Trial t = trials.get(n);
+          String name = kind + "-" + (n + 1);
+          try {
+            pairs.add(new WorkerProcess[] {WorkerProcess.standby(work, name + "-w1", t.failpoint(), t.action()),
+                WorkerProcess.standby(work, name + "-w2", null, null)});
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+    }
+    prepare[0].run();
+    try {
+      for (int i = 0; i < trials.size(); i++) {
+        Runnable next = i + 1 < trials.size() ? prepare[i + 1] : () -> { };
+        Trial t = trials.get(i);
+        try (WorkerProcess w1 = pairs.get(i)[0]; WorkerProcess w2 = pairs.get(i)[1]) {
+          Row row = body.run(t, w1, w2, next);
+          rows.add(row);
+          System.out.printf("chaos %s %-17s %-6s %-5s crashed=%s %s in %.1f s, outage %.0f ms%s%n", kind, t.activity(),
+              t.point(), t.action(), row.crashed(), row.outcome(), row.seconds(), row.outageMillis(),
+              row.ok() ? "" : "  PROBLEMS " + row.violations() + " lost=" + row.lost());
+        }
+        next.run();
+      }
+    } finally {
+      for (WorkerProcess[] pair : pairs) {
+        pair[0].close();
+        pair[1].close();
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Brings the first worker down at its failpoint the trial's way and the second up: paused, the first is
+   * frozen (SIGSTOP), the second starts and then the first is killed; halted, the second starts only once the
+   * first has exited by itself. True when the first worker stopped at the failpoint (and, halting, exited with
+   * the halt's code).
+   */
+  static boolean crashAndTakeOver(Trial t, WorkerProcess w1, WorkerProcess w2, HandoffConfig config, Path work,
+      String w2Name) throws Exception {
+    boolean crashed = w1.awaitLog("failpoint " + t.failpoint(), 40_000);
+    if (t.halts()) {
+      crashed = crashed && w1.awaitExit(10_000) && w1.process.exitValue() == Failpoints.HALT_EXIT_CODE;
+    } else if (crashed) {
+      // Paused at the failpoint, its pollers would still take the step's retry (and pause again): stop it whole.
+      w1.freeze();
+    }
+    w2.go(config, work, w2Name);
+    w2.awaitReady(30_000);
+    if (!t.halts()) {
+      w1.kill9();
+    }
+    return crashed;
   }
 
   static HandoffConfig chaosConfig(HandoffConfig lab, boolean watch) {
@@ -75,6 +203,29 @@ class ChaosIT {
   /** The cluster's status once healthy, or at 15 s: a trial records what is still wrong then. */
   static ClusterStatus awaitHealthy(HandoffConfig config) {
     return Waits.healthy(config, "c1", Duration.ofSeconds(15));
+  }
+
+  /** What a trial left: the cluster's problems (and writes that never resumed), acknowledged writes lost. */
+  record Aftermath(List<String> problems, long lost) {}
+
+  /**
+   * Waits for the client's writes to come back and the cluster to be healthy (bounded), stops the load, and
+   * counts the acknowledged writes the primary lacks.
+   */
+  static Aftermath aftermath(HandoffConfig config, LabClients lab, WriteLoad load) throws Exception {
+    boolean resumed = load.awaitAcks(30, 10_000);
+    load.close();
+    ClusterStatus s = awaitHealthy(config);
+    long lost;
+    try (Connection c = lab.admin(s.kvPrimary())) {
+      lost = WriteLoad.missing(c, load.acknowledged()).size();
+    }
+    List<String> problems = new ArrayList<>(s.problems());
+    if (!resumed) {
+      // Not a 0 ms outage: a trial whose writes never came back failed.
+      problems.add(WRITES_NEVER_RESUMED);
+    }
+    return new Aftermath(problems, lost);
   }
 
   /**
@@ -98,56 +249,39 @@ class ChaosIT {
     HandoffConfig config = chaosConfig(LAB.info().config(), false);
     LabClients lab = new LabClients(config);
     Path work = Files.createTempDirectory(Path.of("/tmp"), "hc-");
-    List<Row> rows = new ArrayList<>();
+    List<Trial> trials = matrix(PLANNED, a -> POINTS, PLANNED_HALT);
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
+    List<Row> rows;
     try {
       WorkflowClient client = client(service, config);
-      int trial = 0;
-      for (String activity : PLANNED) {
-        for (String point : POINTS) {
-          trial++;
-          String primary = StatusReport.read(config).clusters().get(0).kvPrimary();
-          List<String> others = lab.instances("c1").stream().filter(k -> !k.equals(primary)).toList();
-          String target = others.get(trial % others.size());
-          long t0 = System.nanoTime();
-          try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3,
-              trial * 10_000_000L);
-               WorkerProcess w1 = WorkerProcess.start(config, work, "planned-" + trial + "-w1",
-                   activity + ":" + point, "pause")) {
-            w1.awaitReady(30_000);
-            load.awaitAcks(30, 10_000);
-            PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
-            WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
-            boolean crashed = w1.awaitLog("failpoint " + activity + ":" + point, 30_000);
-            String outcome;
-            // Two workers at once: the second is up before the first is killed, and finishes without a restart.
-            try (WorkerProcess w2 = WorkerProcess.start(config, work, "planned-" + trial + "-w2", null)) {
-              w2.awaitReady(30_000);
-              w1.kill9();
-              outcome = outcome(client, config);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            boolean resumed = load.awaitAcks(30, 10_000);
-            load.close();
-            ClusterStatus s = awaitHealthy(config);
-            long lost;
-            try (Connection c = lab.admin(s.kvPrimary())) {
-              lost = WriteLoad.missing(c, load.acknowledged()).size();
-            }
-            List<String> problems = new ArrayList<>(s.problems());
-            if (!resumed) {
-              // Not a 0 ms outage: a trial whose writes never came back failed.
-              problems.add(WRITES_NEVER_RESUMED);
-            }
-            Row row = new Row("planned", activity, point, crashed, outcome, seconds, problems, lost,
-                load.longestGapMillis(t0));
-            rows.add(row);
-            System.out.printf("chaos planned %-17s %-6s crashed=%s %s in %.1f s%s%n", activity, point, crashed, outcome,
-                seconds, row.ok() ? "" : "  PROBLEMS " + problems + " lost=" + lost);
-          }
+      int[] trial = {0};
+      rows = runTrials(work, "planned", trials, (t, w1, w2, prepareNext) -> {
+        trial[0]++;
+        String name = "planned-" + trial[0];
+        String primary = StatusReport.read(config).clusters().get(0).kvPrimary();
+        List<String> others = lab.instances("c1").stream().filter(k -> !k.equals(primary)).toList();
+        String target = others.get(trial[0] % others.size());
+        long t0 = System.nanoTime();
+        try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3,
+            trial[0] * 10_000_000L)) {
+          w1.go(config, work, name + "-w1");
+          w1.awaitReady(30_000);
+          load.awaitAcks(30, 10_000);
+          PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+          WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
+          // Two workers: the second is up before the first is killed (or after it halted), and finishes alone.
+          boolean crashed = crashAndTakeOver(t, w1, w2, config, work, name + "-w2");
+          // The next trial's JVMs start while Temporal notices the dead worker (a heartbeat timeout of waiting).
+          prepareNext.run();
+          String outcome = outcome(client, config);
+          w2.close();
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          Aftermath after = aftermath(config, lab, load);
+          return new Row("planned", t, crashed, outcome, seconds, after.problems(), after.lost(),
+              load.longestGapMillis(t0));
         }
-      }
+      });
     } finally {
       service.shutdownNow();
     }
@@ -162,21 +296,17 @@ class ChaosIT {
 
   @Test
   void anUnplannedFailoverCompletesWhateverStepItsWorkerDiesAt() throws Exception {
-    List<Row> rows = new ArrayList<>();
-    Row baseline = unplannedTrial("none", "-", null);
+    Path work = Files.createTempDirectory(Path.of("/tmp"), "hu-");
+    List<Trial> trials = new ArrayList<>(List.of(new Trial("none", "-", "pause")));
+    // The old primary is dead: setting it read-only fails at connect, so only "before" is reachable.
+    trials.addAll(matrix(UNPLANNED, a -> a.equals("SetReadOnly") ? List.of("before") : POINTS, UNPLANNED_HALT));
+    List<Row> all = runTrials(work, "unplanned", trials, (t, w1, w2, prepareNext) ->
+        unplannedTrial(t, w1, w2, work, prepareNext));
+    Row baseline = all.get(0);
+    List<Row> rows = all.subList(1, all.size());
     System.out.printf("chaos unplanned baseline (no crash): %s, write outage %.0f ms%n", baseline.outcome(),
         baseline.outageMillis());
     assertThat(baseline.outcome()).isEqualTo(FailoverProgress.COMPLETED);
-    for (String activity : UNPLANNED) {
-      // The old primary is dead: setting it read-only fails at connect, so only "before" is reachable.
-      for (String point : activity.equals("SetReadOnly") ? List.of("before") : POINTS) {
-        Row row = unplannedTrial(activity, point, activity + ":" + point);
-        rows.add(row);
-        System.out.printf("chaos unplanned %-17s %-6s crashed=%s %s in %.1f s, outage %.0f ms%s%n", activity, point,
-            row.crashed(), row.outcome(), row.seconds(), row.outageMillis(),
-            row.ok() ? "" : "  PROBLEMS " + row.violations() + " lost=" + row.lost());
-      }
-    }
     printMatrix("unplanned failover", rows, baseline);
     assertThat(rows).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
   }
@@ -218,55 +348,54 @@ class ChaosIT {
   }
 
   /** A fresh lab, a worker with the failpoint, the primary killed under write load, a second worker. */
-  static Row unplannedTrial(String activity, String point, String failpoint) throws Exception {
+  static Row unplannedTrial(Trial t, WorkerProcess w1, WorkerProcess w2, Path work, Runnable prepareNext)
+      throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "hu-");
+    String name = w1.log.getFileName().toString().replace("-w1.log", "");
     LabInfo info = Lab.up(new LabSpec(dir, 1, 2, null), line -> { });
     HandoffConfig config = chaosConfig(info.config(), true);
     LabClients lab = new LabClients(config);
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
-    try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3, 1);
-         WorkerProcess w1 = WorkerProcess.start(config, dir, "w1", failpoint, "pause")) {
+    try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3, 1)) {
       WorkflowClient client = client(service, config);
+      w1.go(config, work, name + "-w1");
       w1.awaitReady(30_000);
       load.awaitAcks(50, 10_000);
       Waits.analysis(client, config, "c1", "NoProblem", Duration.ofSeconds(30));
       String dead = lab.instances("c1").get(0);
       long t0 = System.nanoTime();
       info.mariadb("c1", dead).signal("KILL");
-      boolean crashed = failpoint == null || w1.awaitLog("failpoint " + failpoint, 40_000);
-      long pausedAt = System.nanoTime();
-      long killedAt = pausedAt;
-      String outcome;
-      try (WorkerProcess w2 = WorkerProcess.start(config, dir, "w2", null)) {
+      boolean crashed = true;
+      long stoppedAt = System.nanoTime();
+      long tookOverAt = stoppedAt;
+      if (t.failpoint() == null) {
+        w2.go(config, work, name + "-w2");
         w2.awaitReady(30_000);
-        if (failpoint != null) {
-          killedAt = System.nanoTime();
-          w1.kill9();
-        }
-        awaitFailoverStarted(client);
-        outcome = outcome(client, config);
+      } else {
+        crashed = w1.awaitLog("failpoint " + t.failpoint(), 40_000);
+        stoppedAt = System.nanoTime();
+        crashed = crashAndTakeOver(t, w1, w2, config, work, name + "-w2") && crashed;
+        tookOverAt = System.nanoTime();
       }
+      awaitFailoverStarted(client);
+      String outcome = outcome(client, config);
+      w2.close();
+      // Only now (the write outage it measures is over): the next trial's JVMs start beside its lab's start.
+      prepareNext.run();
       double seconds = (System.nanoTime() - t0) / 1e9;
-      boolean resumed = load.awaitAcks(30, 10_000);
-      load.close();
-      ClusterStatus s = awaitHealthy(config);
-      long lost;
-      try (Connection c = lab.admin(s.kvPrimary())) {
-        lost = WriteLoad.missing(c, load.acknowledged()).size();
-      }
-      List<String> violations = new ArrayList<>(s.problems());
-      if (!resumed) {
-        violations.add(WRITES_NEVER_RESUMED);
-      }
-      for (Path log : List.of(w1.log, dir.resolve("w2.log"))) {
+      Aftermath after = aftermath(config, lab, load);
+      List<String> violations = new ArrayList<>(after.problems());
+      for (Path log : List.of(w1.log, w2.log)) {
         HistorySecretsCheck.workerLogLeaks(config, log).forEach(l -> violations.add("secret in " + l.where()));
       }
       dev.handoff.lab.HistorySecrets.scan(config).leaks().forEach(l -> violations.add("secret in " + l.where()));
-      // The time the test held the first worker paused (while the second booted) is not the crash's.
-      return new Row("unplanned", activity, point, crashed, outcome, seconds, violations, lost,
-          load.longestGapMillisExcluding(t0, pausedAt, killedAt));
+      // The time the test held the first worker stopped (while the second started) is not the crash's.
+      return new Row("unplanned", t, crashed, outcome, seconds, violations, after.lost(),
+          load.longestGapMillisExcluding(t0, stoppedAt, tookOverAt));
     } finally {
+      w1.close();
+      w2.close();
       service.shutdownNow();
       Lab.down(dir, false, line -> { });
     }
@@ -288,17 +417,19 @@ class ChaosIT {
     System.out.println();
     System.out.println("chaos matrix, " + title + ": step x crash point -> outcome (seconds to finish)");
     System.out.printf("%-18s %-26s %-26s %-26s%n", "step", "before", "during", "after");
-    List<String> activities = rows.stream().map(Row::activity).distinct().toList();
-    for (String a : activities) {
-      StringBuilder line = new StringBuilder(String.format("%-18s", a));
+    List<String> steps = rows.stream().map(r -> r.trial().step()).distinct().toList();
+    for (String step : steps) {
+      StringBuilder line = new StringBuilder(String.format("%-18s", step));
       for (String p : POINTS) {
-        rows.stream().filter(r -> r.activity().equals(a) && r.point().equals(p)).findFirst().ifPresent(r ->
-            line.append(String.format(" %-26s", (r.ok() ? "ok" : r.crashed() ? r.outcome().lines().findFirst()
-                .orElse("") : "NOT REACHED")
-                + String.format(" (%.1f s)", r.seconds()))));
+        line.append(rows.stream().filter(r -> r.trial().step().equals(step) && r.trial().point().equals(p))
+            .findFirst().map(r -> String.format(" %-26s", (r.ok() ? "ok" : r.crashed() ? r.outcome().lines()
+                .findFirst().orElse("") : "NOT REACHED") + String.format(" (%.1f s)", r.seconds())))
+            .orElse(String.format(" %-26s", "-")));
       }
       System.out.println(line);
     }
+    System.out.println(FULL ? "(every step at every crash point: -Dhandoff.chaos=full)"
+        : "(one crash point per step, rotating; every point with -Dhandoff.chaos=full)");
     long completed = rows.stream().filter(r -> FailoverProgress.COMPLETED.equals(r.outcome())).count();
     long violations = rows.stream().mapToLong(r -> r.violations().size()).sum();
     long lost = rows.stream().mapToLong(Row::lost).sum();

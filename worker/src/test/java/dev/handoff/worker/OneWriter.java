@@ -2,7 +2,9 @@ package dev.handoff.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.HaproxySettings;
+import dev.handoff.lab.LabClients;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
@@ -11,6 +13,7 @@ import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.InstanceStatus;
 import dev.handoff.status.RouteStatus;
+import io.temporal.client.WorkflowClient;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -66,24 +69,31 @@ final class OneWriter {
   /** Asserts the invariants and returns the one writable instance. */
   static String assertEveryWriterFrontendReachesOneWritable(WorkerHarness harness, String cluster)
       throws SQLException {
-    ClusterStatus s = harness.status(cluster);
+    return assertEveryWriterFrontendReachesOneWritable(harness.config, harness.lab, harness.client, cluster);
+  }
+
+  /** As {@link #assertEveryWriterFrontendReachesOneWritable(WorkerHarness, String)}, for a worker run elsewhere. */
+  static String assertEveryWriterFrontendReachesOneWritable(HandoffConfig config, LabClients lab,
+      WorkflowClient client, String cluster) throws SQLException {
+    ClusterStatus s = Waits.status(config, cluster);
     List<String> writable = s.instances().stream().filter(InstanceStatus::writable).map(InstanceStatus::key).toList();
-    assertThat(writable).as(() -> "exactly one writable instance\n" + harness.diagnostics(cluster)).hasSize(1);
+    assertThat(writable).as(() -> "exactly one writable instance\n" + Waits.diagnostics(client, config, cluster))
+        .hasSize(1);
     String writer = writable.get(0);
     for (RouteStatus r : s.routes()) {
       if (HaproxySettings.REMOTE.equals(r.tier())) {
-        assertThat(r.writers()).as(() -> r.haproxy() + "'s writer backend\n" + harness.diagnostics(cluster))
+        assertThat(r.writers()).as(() -> r.haproxy() + "'s writer backend\n" + Waits.diagnostics(client, config, cluster))
             .containsExactly(writer);
       }
     }
     assertThat(s.kvPrimary()).as("the KV primary").isEqualTo(writer);
     int port = Integer.parseInt(writer.substring(writer.lastIndexOf(':') + 1));
-    for (HaproxySettings h : harness.config.haproxy()) {
+    for (HaproxySettings h : config.haproxy()) {
       HaproxySettings.Frontends f = h.frontends() == null ? null : h.frontends().get(cluster);
       if (f == null) {
         continue;
       }
-      try (Connection c = harness.lab.app("127.0.0.1:" + f.writer()); Statement st = c.createStatement();
+      try (Connection c = lab.app("127.0.0.1:" + f.writer()); Statement st = c.createStatement();
            ResultSet rs = st.executeQuery("SELECT @@port, @@read_only")) {
         rs.next();
         assertThat(rs.getInt(1)).as(h.name() + "'s writer frontend reaches the writable instance").isEqualTo(port);

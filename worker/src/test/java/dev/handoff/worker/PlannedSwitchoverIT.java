@@ -64,9 +64,10 @@ class PlannedSwitchoverIT {
     String primary = harness.status("c1").kvPrimary();
     String other = harness.lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
     FailoverProgress p = harness.switchover("c1", other, false);
+    p.steps().forEach(s -> System.out.printf("step %-30s %5d ms  %s%n", s.name(), s.millis(), s.detail()));
     assertThat(p.steps()).extracting(s -> s.name()).containsSubsequence("precheck", "move-replicas",
-        "set-read-only-and-wait", "promote", "publish-topology", "repoint-haproxy", "restart-heartbeat",
-        "rejoin-old-primary");
+        "kv-writable:before-read-only", "set-read-only-and-wait", "kv-writable:before-promote", "promote",
+        "publish-topology", "repoint-haproxy", "restart-heartbeat", "rejoin-old-primary");
     assertThat(p.steps()).allSatisfy(s -> assertThat(s.outcome()).isEqualTo("done"));
     awaitHealthy();
   }

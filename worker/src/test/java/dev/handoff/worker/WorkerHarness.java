@@ -46,9 +46,21 @@ final class WorkerHarness implements AutoCloseable {
   }
 
   WorkerHarness(HandoffConfig config) {
+    this(config, true);
+  }
+
+  /**
+   * A client only, no worker in this JVM: the runbooks run in a {@link WorkerProcess} the test starts (one
+   * with failpoints must be the only worker, or its steps may run elsewhere).
+   */
+  static WorkerHarness clientOnly(HandoffConfig config) {
+    return new WorkerHarness(config, false);
+  }
+
+  private WorkerHarness(HandoffConfig config, boolean withWorker) {
     this.config = config;
     this.lab = new LabClients(config);
-    this.worker = HandoffWorker.start(config);
+    this.worker = withWorker ? HandoffWorker.start(config) : null;
     this.service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
     this.client = WorkflowClient.newInstance(service,
@@ -298,6 +310,8 @@ final class WorkerHarness implements AutoCloseable {
   @Override
   public void close() {
     service.shutdownNow();
-    worker.close();
+    if (worker != null) {
+      worker.close();
+    }
   }
 }

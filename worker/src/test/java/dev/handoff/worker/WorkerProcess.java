@@ -28,13 +28,43 @@ final class WorkerProcess implements AutoCloseable {
   /** As {@link #start(HandoffConfig, Path, String, String)}, with what a hit failpoint does (halt, pause, delay:MS). */
   static WorkerProcess start(HandoffConfig config, Path dir, String name, String failpoints, String action)
       throws IOException {
+    Path configFile = writeConfig(config, dir, name);
+    return new WorkerProcess(spawn(dir, name, failpoints, action, WorkerMain.class, configFile.toString()),
+        dir.resolve(name + ".log"));
+  }
+
+  /**
+   * A worker JVM started ahead of need ({@link StandbyWorker}): it loads the worker's classes and then waits,
+   * connected to nothing, polling no task queue, until {@link #go} hands it its configuration. The JVM's
+   * start (seconds on a busy 2-core machine) is then off a trial's clock; the worker itself starts at {@code go}.
+   * Failpoints are read from the environment, so they are fixed here.
+   */
+  static WorkerProcess standby(Path dir, String name, String failpoints, String action) throws IOException {
+    return new WorkerProcess(spawn(dir, name, failpoints, action, StandbyWorker.class), dir.resolve(name + ".log"));
+  }
+
+  /** Starts the worker of a {@link #standby} JVM on {@code config}; {@link #awaitReady} then as for {@link #start}. */
+  void go(HandoffConfig config, Path dir, String name) throws IOException {
+    Path configFile = writeConfig(config, dir, name);
+    var stdin = process.getOutputStream();
+    stdin.write((configFile + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    stdin.flush();
+  }
+
+  private static Path writeConfig(HandoffConfig config, Path dir, String name) throws IOException {
     Files.createDirectories(dir);
     Path configFile = dir.resolve(name + ".yml");
     ConfigFiles.write(config, configFile);
+    return configFile;
+  }
+
+  private static Process spawn(Path dir, String name, String failpoints, String action, Class<?> main,
+      String... args) throws IOException {
+    Files.createDirectories(dir);
     Path log = dir.resolve(name + ".log");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        WorkerMain.class.getName(), configFile.toString()));
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().remove(Failpoints.ENV);
     pb.environment().remove(Failpoints.ACTION_ENV);
@@ -42,7 +72,7 @@ final class WorkerProcess implements AutoCloseable {
       pb.environment().put(Failpoints.ENV, failpoints);
       pb.environment().put(Failpoints.ACTION_ENV, action);
     }
-    return new WorkerProcess(pb.start(), log);
+    return pb.start();
   }
 
   void awaitReady(long millis) throws Exception {
@@ -77,6 +107,17 @@ final class WorkerProcess implements AutoCloseable {
   /** True when the process exited (a failpoint halted it) within the time. */
   boolean awaitExit(long millis) throws InterruptedException {
     return process.waitFor(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Stops the process where it is (SIGSTOP): a worker paused at a failpoint polls no more tasks, so a retry
+   * of its step goes to the next worker instead of back to it, as after a real crash.
+   */
+  void freeze() throws IOException, InterruptedException {
+    Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start();
+    if (!stop.waitFor(5, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+      throw new IOException("could not stop worker process " + process.pid());
+    }
   }
 
   void kill9() throws InterruptedException {

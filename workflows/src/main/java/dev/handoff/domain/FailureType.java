@@ -46,6 +46,11 @@ public final class FailureType {
   public static final String REPLICATION_NOT_RUNNING = "ReplicationNotRunning";
   /** The KV store did not answer (read or transaction). */
   public static final String KV_UNAVAILABLE = "KvUnavailable";
+  /**
+   * {@code SET GLOBAL read_only = 1} waited out its lock wait timeout: a long DML, LOCK TABLES or another lock
+   * held on the primary kept it from taking effect (and held new writes back while it waited).
+   */
+  public static final String READ_ONLY_BLOCKED = "ReadOnlyBlocked";
   /** pt-heartbeat could not be started against the new primary. */
   public static final String HEARTBEAT_NOT_STARTED = "HeartbeatNotStarted";
   /** The pt-heartbeat writing to the old primary could not be stopped. */
@@ -92,6 +97,7 @@ public final class FailureType {
     m.put(INSTANCE_UNREACHABLE, "a database instance or admin socket did not answer or refused the statement");
     m.put(REPLICATION_NOT_RUNNING, "replication did not start (IO or SQL thread stopped)");
     m.put(KV_UNAVAILABLE, "the KV store does not answer");
+    m.put(READ_ONLY_BLOCKED, "read_only could not be set: a statement or lock on the primary held it off");
     m.put(HEARTBEAT_NOT_STARTED, "pt-heartbeat could not be started");
     m.put(HEARTBEAT_NOT_STOPPED, "the old pt-heartbeat could not be stopped");
     m.put(INTERRUPTED, "the worker running the step was shut down");

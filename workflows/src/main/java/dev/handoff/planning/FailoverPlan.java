@@ -55,8 +55,10 @@ public record FailoverPlan(
         new Step(1, PRECHECK, "check " + cand + " (reachable, replicating, lag, no DDL, no errant GTIDs, promotion rule), "
             + "long DML on " + old + ", every remote HAProxy; refuse on any failure, change nothing"),
         new Step(2, MOVE_REPLICAS, "move " + moved + " under " + cand + " by GTID, each once " + cand + " has everything it has"),
-        new Step(3, SET_READ_ONLY_AND_WAIT, "set " + old + " read-only, wait until " + cand + " has executed every transaction " + old + " has"),
-        new Step(4, PROMOTE, "stop and reset replication on " + cand + ", make it writable"),
+        new Step(3, SET_READ_ONLY_AND_WAIT, "check the KV store takes a write at epoch " + topology.epoch() + ", set " + old
+            + " read-only (a bounded lock wait), wait until " + cand + " has executed every transaction " + old + " has"),
+        new Step(4, PROMOTE, "check the KV store takes a write again, stop and reset replication on " + cand
+            + ", make it writable"),
         new Step(5, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()
             + " to the KV store in one transaction, epoch " + topology.epoch() + " -> " + (topology.epoch() + 1)),
         new Step(6, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand + " and verify it routes there"),
@@ -76,7 +78,8 @@ public record FailoverPlan(
         new Step(3, CHOOSE_CANDIDATE, "choose " + cand + ": most advanced by received GTIDs, within promotion rules, no errant transactions"),
         new Step(4, CATCH_UP, "let " + cand + " apply its relay log (its SQL thread started if stopped), and catch up"
             + " from a replica that is ahead, if any, while it makes progress; if it cannot, take the next best replica"),
-        new Step(5, PROMOTE, "stop and reset replication on " + cand + ", make it writable"),
+        new Step(5, PROMOTE, "wait (bounded) until the KV store takes a write at epoch " + topology.epoch()
+            + ", stop and reset replication on " + cand + ", make it writable"),
         new Step(6, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand
             + " and verify it routes there (beside step 7): writes resume here"),
         new Step(7, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()

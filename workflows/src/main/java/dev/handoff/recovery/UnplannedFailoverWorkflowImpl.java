@@ -26,7 +26,6 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.SignalExternalWorkflowException;
 import dev.handoff.runbook.StepRecord;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,28 +64,34 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   /** The change id of the inspect step that no longer connects to the fenced old primary. */
   static final String INSPECT_SKIPS_FENCED = "inspect-skips-fenced";
 
-  /** Tidy steps after the writes resumed: a few attempts, then the runbook reports and goes on. */
-  static final ActivityOptions TIDY = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(60))
-      .setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT)
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofMillis(200))
-          .setBackoffCoefficient(2)
-          .setMaximumAttempts(5)
-          .setDoNotRetry(RunbookOptions.NOT_RETRYABLE)
-          .build())
-      .build();
+  /**
+   * How long a recovery waits, before promoting, for a KV store that does not take a write. Writes are down
+   * already (the primary is dead), and a primary the KV store cannot publish is one HAProxy never routes to
+   * once consul-template renders the topology again: waiting for the store costs nothing a promotion would
+   * win back, and a promotion into a topology nobody can publish makes a second writer for later.
+   */
+  static final int KV_WAIT_SECONDS = 120;
+
+  /** The KV wait: long (it holds its own bound), heartbeating what it waits for, one more try if its worker dies. */
+  private final TopologyActivities kvWait = Workflow.newActivityStub(TopologyActivities.class,
+      ActivityOptions.newBuilder(RunbookOptions.KV_CHECK)
+          .setStartToCloseTimeout(Duration.ofSeconds(KV_WAIT_SECONDS + 30)).build());
+
 
   /** The catch-up wait has no overall limit of its own (it gives up when progress stops): only a generous bound. */
   private final MysqlActivities mysqlCatchUp = Workflow.newActivityStub(MysqlActivities.class,
       ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT).setStartToCloseTimeout(Duration.ofMinutes(30)).build());
-  private final MysqlActivities mysqlTidy = Workflow.newActivityStub(MysqlActivities.class, TIDY);
-  private final TopologyActivities kvTidy = Workflow.newActivityStub(TopologyActivities.class, TIDY);
-  private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, TIDY);
+  private final MysqlActivities mysqlTidy = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.TIDY);
+  private final TopologyActivities kvTidy = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.TIDY);
+  private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.TIDY);
 
   @Override
   public FailoverProgress recover(UnplannedRequest request) {
     cluster = request.cluster();
+    UnplannedRequest.Handover handover = request.handover();
+    if (handover != null) {
+      steps.continueFrom(handover.steps());
+    }
     ClusterDescription desc;
     Topology topology;
     try {
@@ -110,7 +115,10 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     if (analysis.code() != AnalysisCode.DEAD_PRIMARY) {
       throw end(FailoverProgress.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
           + analysis.code() + " (" + analysis.detail() + "); an unplanned failover needs a confirmed dead primary"
-          + (analysis.code() == AnalysisCode.NO_PROBLEM ? "; use a planned switchover to move a live primary" : ""));
+          + (handover != null ? "; the planned switchover to " + handover.candidate() + " that handed over had stopped"
+              + " before promotion (" + handover.why() + "): check that " + oldPrimary + " is writable (the watch"
+              + " makes it so when no runbook runs) and that its replicas replicate, then switch over again"
+              : analysis.code() == AnalysisCode.NO_PROBLEM ? "; use a planned switchover to move a live primary" : ""));
     }
 
     // Fence before choosing: from here on no client write can reach the old primary.
@@ -198,9 +206,21 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     List<String> planned = FailoverPlan.unplannedFailover(topology, newPrimary).stepNames().stream()
         .filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList();
     List<InstanceKey> readers = List.copyOf(listed);
+    if (Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      try {
+        steps.run(KV_WRITABLE + ":before-promote",
+            () -> kvWait.checkWritable(cluster, topology.epoch(), KV_WAIT_SECONDS), d -> d);
+      } catch (TemporalFailure e) {
+        throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e), RunbookSteps.message(e)
+            + "; nothing was promoted: " + oldPrimary + " is fenced and " + newPrimary + " has caught up, but a"
+            + " primary the KV store cannot publish is one HAProxy (following the KV store) never routes to."
+            + " Bring the KV store back, then run ./handoff failover unplanned --cluster " + cluster);
+      }
+    }
     try {
       forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
-      cooldown = request.forced() ? startWatchCooldown() : null;
+      // Not started by the watch (an operator's, or a switchover's handover): tell the watch, for its cooldown.
+      cooldown = request.forced() || handover != null ? startWatchCooldown(handover != null) : null;
       // The critical path ends here: every writer frontend repointed, the topology published beside it.
       Promise<String> routed = Async.function(() -> forward(FailoverPlan.REPOINT_HAPROXY, () -> onEach(
           desc.remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)),
@@ -248,7 +268,8 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
           + " and reports as ErrantGtid any transaction it has that " + newPrimary + " lacks";
     }
     state = FailoverProgress.COMPLETED;
-    detail = oldState + (errantOld.isEmpty() ? ". It stays out of the cluster: check it for transactions " + newPrimary
+    detail = (handover == null ? "" : "Recovered in place of a planned switchover to " + handover.candidate() + ": "
+        + handover.why() + ". ") + oldState + (errantOld.isEmpty() ? ". It stays out of the cluster: check it for transactions " + newPrimary
         + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
         + " re-clone it, and add it back to the replica pool" : errantOld);
     for (Map.Entry<InstanceKey, String> e : leftBehind.entrySet()) {
@@ -270,14 +291,15 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   }
 
   /**
-   * A forced recovery (an operator's, outside the watch) that promoted starts the watch's cooldown, as an
+   * A recovery the watch did not start (an operator's forced one, or one a planned switchover handed over) that promoted starts the watch's cooldown, as an
    * automatic one does: signalled beside the steps that follow, never holding writes down.
    */
-  private Promise<Void> startWatchCooldown() {
+  private Promise<Void> startWatchCooldown(boolean handedOver) {
     ClusterWatchWorkflow watch = Workflow.newExternalWorkflowStub(ClusterWatchWorkflow.class,
         WorkflowIds.watch(cluster));
-    return Async.procedure(watch::recovered, "forced recovery " + Workflow.getInfo().getWorkflowId() + " promoted "
-        + newPrimary + " in place of " + oldPrimary);
+    return Async.procedure(watch::recovered, (handedOver ? "recovery handed over by a planned switchover "
+        : "forced recovery ") + Workflow.getInfo().getWorkflowId() + " promoted " + newPrimary + " in place of "
+        + oldPrimary);
   }
 
   private String cooldownNote(Promise<Void> signal) {
@@ -355,16 +377,6 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
         + " primary); to do: save what is needed of them, then rebuild it from " + newPrimary + " (re-clone), or"
         + " discard them, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos)"
         + " and add it back to the replica pool";
-  }
-
-  /** One replica the recovery left for the operator: who, why, and what to do. */
-  private String leftBehind(InstanceKey replica, String why) {
-    String first = why.startsWith("unreachable") ? "once it answers, "
-        : why.contains("errant") || why.startsWith(FailureType.ERRANT_GTID) ? "discard its errant transactions or"
-            + " re-clone it from " + newPrimary + ", then "
-        : "repair what stopped it, then ";
-    return "left behind: " + replica + " (" + why + "); to do: " + first + "make it replicate from " + newPrimary
-        + " (CHANGE MASTER TO with MASTER_USE_GTID=slave_pos) and add it back to the replica pool";
   }
 
   /** Candidates given up on, and what only they had received: acknowledged writes among those may be lost. */

@@ -1,6 +1,7 @@
 package dev.handoff.runbook;
 
 import dev.handoff.cluster.ClusterActivities;
+import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.heartbeat.HeartbeatActivities;
@@ -36,6 +37,17 @@ public abstract class FailoverRunbook {
       Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.FORWARD);
   protected final HeartbeatActivities heartbeatForward =
       Workflow.newActivityStub(HeartbeatActivities.class, RunbookOptions.FORWARD);
+
+  /**
+   * The version from which a runbook checks, right before its point of no return, that the KV store takes a
+   * write (histories recorded before it replay without the check).
+   */
+  protected static final String KV_CHECK_CHANGE = "kv-writable-before-promotion";
+  /**
+   * The step name of that check, followed by where it runs ({@code :before-promote}): not a sub-step of a
+   * planned step, whose record would count that step as done.
+   */
+  protected static final String KV_WRITABLE = "kv-writable";
 
   protected final RunbookSteps steps = new RunbookSteps();
   private final OperatorGate gate = new OperatorGate();
@@ -78,6 +90,16 @@ public abstract class FailoverRunbook {
       out.add(p.get());
     }
     return String.join("; ", out);
+  }
+
+  /** An instance the runbook left for the operator (a replica it could not move, a dead old primary): who, why, what to do. */
+  protected String leftBehind(InstanceKey replica, String why) {
+    String first = why.startsWith("unreachable") ? "once it answers, "
+        : why.contains("errant") || why.startsWith(FailureType.ERRANT_GTID) ? "discard its errant transactions or"
+            + " re-clone it from " + newPrimary + ", then "
+        : "repair what stopped it, then ";
+    return "left behind: " + replica + " (" + why + "); to do: " + first + "make it replicate from " + newPrimary
+        + " (CHANGE MASTER TO with MASTER_USE_GTID=slave_pos) and add it back to the replica pool";
   }
 
   /**

@@ -62,6 +62,21 @@ public final class RunbookOptions {
       .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
       .build();
 
+  /**
+   * The KV writability check right before a point of no return: a second try rides out a blip (an etcd
+   * leader election), and a store that does not answer fails it within seconds (each try gives up at 2 s),
+   * so a planned switchover rolls back instead of holding writes down.
+   */
+  public static final ActivityOptions KV_CHECK = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(10))
+      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(200))
+          .setMaximumAttempts(2)
+          .setDoNotRetry(NOT_RETRYABLE)
+          .build())
+      .build();
+
   /** A change before the point of no return: retried a few times, then the runbook rolls back. */
   public static final ActivityOptions MUTATION = ActivityOptions.newBuilder()
       .setStartToCloseTimeout(Duration.ofSeconds(30))
@@ -82,6 +97,21 @@ public final class RunbookOptions {
       .setRetryOptions(RetryOptions.newBuilder()
           .setInitialInterval(Duration.ofMillis(200))
           .setMaximumAttempts(3)
+          .setDoNotRetry(NOT_RETRYABLE)
+          .build())
+      .build();
+
+  /**
+   * A step after the writes resumed that may be reported instead of waited on (moving a replica, rejoining an
+   * old primary): a few attempts, then the runbook reports it (or checks why) and goes on.
+   */
+  public static final ActivityOptions TIDY = ActivityOptions.newBuilder()
+      .setStartToCloseTimeout(Duration.ofSeconds(60))
+      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
+      .setRetryOptions(RetryOptions.newBuilder()
+          .setInitialInterval(Duration.ofMillis(200))
+          .setBackoffCoefficient(2)
+          .setMaximumAttempts(5)
           .setDoNotRetry(NOT_RETRYABLE)
           .build())
       .build();

@@ -86,6 +86,11 @@ public final class RunbookSteps {
     }
   }
 
+  /** Continues the step log of an earlier run (a switchover handed over): its records come first. */
+  public void continueFrom(List<StepRecord> earlier) {
+    records.addAll(0, earlier);
+  }
+
   /** Marks {@code name} as the step running now, for a step the caller records itself. */
   public void starting(String name) {
     current = name;
@@ -177,13 +182,27 @@ public final class RunbookSteps {
         return a.getOriginalMessage();
       }
       if (t instanceof TimeoutFailure to) {
-        return "timed out (" + to.getTimeoutType() + ")";
+        String last = lastHeartbeat(to);
+        return "timed out (" + to.getTimeoutType() + ")" + (last == null ? "" : "; it last reported: " + last);
       }
       if (!(t instanceof ActivityFailure) && !(t instanceof ChildWorkflowFailure) && t.getCause() == null) {
         return t.getMessage();
       }
     }
     return e.getMessage();
+  }
+
+  /**
+   * What a timed-out step said in its last heartbeat (what it was waiting on), or null: a heartbeat timeout
+   * then names the dependency that did not answer, not only the timeout.
+   */
+  private static String lastHeartbeat(TimeoutFailure to) {
+    try {
+      return to.getLastHeartbeatDetails() == null || to.getLastHeartbeatDetails().getSize() == 0 ? null
+          : to.getLastHeartbeatDetails().get(String.class);
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
   }
 
   public static String describeStates(List<dev.handoff.domain.InstanceState> states) {

@@ -3,22 +3,31 @@ package dev.handoff.switchover;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.FailoverRunbook;
 import dev.handoff.cluster.ClusterDescription;
+import dev.handoff.detection.DetectionActivities;
+import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceState;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.mysql.MysqlActivities;
+import dev.handoff.planning.DetectionResult;
+import dev.handoff.kv.TopologyActivities;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.planning.PlannedSwitchoverChecks;
 import dev.handoff.planning.SwitchoverDecision;
 import dev.handoff.planning.SwitchoverLimits;
+import dev.handoff.recovery.UnplannedFailoverWorkflow;
+import dev.handoff.recovery.UnplannedRequest;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
+import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.UndoLog;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,11 +38,33 @@ import java.util.Map;
  * failure rolls back (the old primary writable again); from promotion on, steps retry until done.
  */
 public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements PlannedFailoverWorkflow {
+  private final DetectionActivities detection =
+      Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
+  /** Rejoining the old primary: a few attempts, then it is checked for death before the runbook waits on it. */
+  private final MysqlActivities mysqlRejoin = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.TIDY);
   private final HaproxyActivities haproxyProbe =
       Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.PROBE);
+  private final TopologyActivities kvCheck =
+      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.KV_CHECK);
+
+  /** What an operator does about a KV store that does not answer before a switchover. */
+  static final String KV_TO_DO = "bring the KV store back (or fix kv.endpoints in the config), then run the"
+      + " switchover again; HAProxy follows the topology in the KV store, so a primary that cannot be published"
+      + " there is one no client reaches";
 
   /** How long the candidate may take to execute the old primary's last transactions. */
   static final int CATCH_UP_SECONDS = 30;
+
+  /** How far apart the probes that confirm the old primary's death are. */
+  static final Duration DEATH_RECHECK = Duration.ofMillis(500);
+  /**
+   * At most this many probes confirm it: enough to outlast the replicas' {@code slave_net_timeout} (4 s) when
+   * the primary froze rather than died, so an unreachable primary is confirmed (or not) before rolling back.
+   */
+  static final int DEATH_PROBES = 12;
+
+  /** The step that hands a switchover whose old primary died over to the unplanned runbook. */
+  public static final String HANDOVER = "handover";
 
   @Override
   public FailoverProgress switchover(SwitchoverRequest request) {
@@ -50,7 +81,9 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
       states = steps.run(FailoverPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
           RunbookSteps::describeStates);
     } catch (TemporalFailure e) {
-      throw end(FailoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+      String type = RunbookSteps.failureType(e);
+      throw end(FailoverProgress.REFUSED, type, RunbookSteps.message(e)
+          + (FailureType.KV_UNAVAILABLE.equals(type) ? "; nothing was changed: " + KV_TO_DO : ""));
     }
     oldPrimary = topology.primary();
     decision = precheck(request, desc, topology, states);
@@ -76,6 +109,10 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
     }
 
     UndoLog undo = new UndoLog();
+    // Checked twice: before read-only, so a KV store already gone costs no write outage at all; and again
+    // right before the promotion, so the store has just taken a write when the runbook commits to a
+    // primary it must publish (HAProxy follows the KV store: one it cannot publish is one nobody reaches).
+    boolean checkKv = Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
     try {
       steps.run(FailoverPlan.MOVE_REPLICAS, () -> {
         List<String> moved = new ArrayList<>();
@@ -88,11 +125,19 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
         }
         return moved.isEmpty() ? "no other replica" : String.join("; ", moved);
       }, d -> d);
+      if (checkKv) {
+        steps.run(KV_WRITABLE + ":before-read-only",
+            () -> kvCheck.checkWritable(cluster, topology.epoch(), 0), d -> d);
+      }
       steps.run(FailoverPlan.SET_READ_ONLY_AND_WAIT, () -> {
         undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(cluster, oldPrimary, false));
         String position = mysqlChange.setReadOnly(cluster, oldPrimary, true);
         return mysqlWait.waitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS);
       }, d -> d);
+      if (checkKv) {
+        steps.run(KV_WRITABLE + ":before-promote", () -> kvCheck.checkWritable(cluster, topology.epoch(), 0),
+            d -> d);
+      }
       steps.run(FailoverPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
             () -> mysqlChange.rejoinAsReplica(cluster, newPrimary, oldPrimary));
@@ -101,26 +146,37 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
     } catch (TemporalFailure e) {
       String type = RunbookSteps.failureType(e);
       String why = RunbookSteps.message(e);
+      String failed = "step " + steps.failedStep() + " failed (" + why + ")";
+      // Never roll back onto a dead primary: a confirmed death makes this a recovery under the same lock.
+      String failedTyped = "step " + steps.failedStep() + " failed [" + type + "] (" + why + ")";
+      handOverIfDead(request, topology, failedTyped);
       steps.compensating();
       List<String> undoFailed = undo.undoAll();
       if (!undoFailed.isEmpty()) {
+        handOverIfDead(request, topology, failedTyped + " and the rollback failed (" + String.join("; ", undoFailed)
+            + ")");
         // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
         throw end(FailoverProgress.ROLLBACK_FAILED, type,
-            "step " + steps.failedStep() + " failed (" + why + ") and the rollback failed too ("
+            failed + " and the rollback failed too ("
                 + String.join("; ", undoFailed) + "); the other undos ran: check that " + oldPrimary
                 + " is writable and its replicas follow it, then repair what failed");
       }
       steps.compensated();
       throw end(FailoverProgress.ROLLED_BACK, type,
           "step " + steps.failedStep() + " failed: " + why + "; rolled back: " + oldPrimary
-              + " is writable again and its replicas follow it");
+              + " is writable again and its replicas follow it"
+              + (FailureType.KV_UNAVAILABLE.equals(type) ? ", nothing was promoted: " + KV_TO_DO : ""));
     }
 
     // Past promotion: only forward. Each step retries until it succeeds or cannot succeed.
     List<InstanceKey> newReplicas = new ArrayList<>(others);
     newReplicas.add(oldPrimary);
     for (String s : skipped) {
-      newReplicas.add(InstanceKey.parse(s));
+      // Down now: it stays in the replica pool only if it was in it (one failed out earlier stays out).
+      InstanceKey k = InstanceKey.parse(s);
+      if (topology.replicas().contains(k)) {
+        newReplicas.add(k);
+      }
     }
     String situation = newPrimary + " is the primary";
     List<String> planned = FailoverPlan.plannedSwitchover(topology, newPrimary).stepNames();
@@ -131,14 +187,114 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
           h -> Async.function(haproxyForward::repointWriter, h, cluster, newPrimary)), situation, planned);
       forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
           planned);
-      forward(FailoverPlan.REJOIN_OLD_PRIMARY,
-          () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary), situation, planned);
+      detail = rejoinOrLeaveBehind(desc, newReplicas, topology, situation, planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
     state = FailoverProgress.COMPLETED;
     steps.finished();
     return progress();
+  }
+
+  /**
+   * Makes the old primary a replica of the new one. When it cannot, and it is found dead (unreachable on two
+   * inspections {@link #DEATH_RECHECK} apart), it is left behind instead of holding the runbook: taken out of
+   * the replica pool and the reader backends (epoch + 1), and reported with what to do; returns that report.
+   * One that answers is retried and then held for the operator as any step after promotion. Null when rejoined.
+   */
+  private String rejoinOrLeaveBehind(ClusterDescription desc, List<InstanceKey> newReplicas, Topology topology,
+      String situation, List<String> planned) {
+    try {
+      steps.run(FailoverPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+          d -> d);
+      return null;
+    } catch (TemporalFailure e) {
+      String gone = oldPrimaryGone();
+      if (gone == null) {
+        forward(FailoverPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+            situation, planned);
+        return null;
+      }
+      List<InstanceKey> readers = newReplicas.stream().filter(r -> !r.equals(oldPrimary)).toList();
+      forward(FailoverPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(cluster, newPrimary,
+          readers, topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
+          h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)), situation, planned);
+      return "The old primary died after the promotion. " + leftBehind(oldPrimary, "unreachable: " + gone)
+          + "; before that, check it for transactions " + newPrimary + " lacks";
+    }
+  }
+
+  /** Why the old primary is gone when two inspections {@link #DEATH_RECHECK} apart cannot reach it; else null. */
+  private String oldPrimaryGone() {
+    String why = null;
+    for (int i = 0; i < 2; i++) {
+      if (i > 0) {
+        Workflow.sleep(DEATH_RECHECK);
+      }
+      InstanceState s;
+      try {
+        s = mysqlProbe.inspectCluster(cluster).stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
+            .orElse(null);
+      } catch (TemporalFailure e) {
+        return null;
+      }
+      if (s == null || s.reachable()) {
+        return null;
+      }
+      why = s.error();
+    }
+    return why;
+  }
+
+  /**
+   * When the old primary is confirmed dead (two probes {@link #DEATH_RECHECK} apart both find DeadPrimary of
+   * the topology this switchover started from), the switchover ends here and continues as the unplanned
+   * runbook under the same workflow ID, which confirms the death again, fences, catches up and promotes; its
+   * result is what the switchover's caller gets. Returns when the primary is not confirmed dead.
+   */
+  private void handOverIfDead(SwitchoverRequest request, Topology topology, String failed) {
+    long t0 = Workflow.currentTimeMillis();
+    String death = confirmedDeath(topology);
+    if (death == null) {
+      return;
+    }
+    String why = failed + ", and the old primary " + oldPrimary + " died (" + death + ")";
+    steps.record(HANDOVER, StepRecord.DONE, "not rolled back onto the dead primary: handed over to the unplanned"
+        + " runbook; " + why, Workflow.currentTimeMillis() - t0);
+    steps.finished();
+    UnplannedFailoverWorkflow recovery = Workflow.newContinueAsNewStub(UnplannedFailoverWorkflow.class);
+    recovery.recover(new UnplannedRequest(cluster, false, "planned switchover to " + newPrimary + ": " + why, 0,
+        new UnplannedRequest.Handover(newPrimary.toString(), why, steps.records())));
+  }
+
+  /**
+   * How the old primary's death was confirmed, or null when it was not: the first probe that finds anything
+   * but a dead or unreachable primary, a probe that fails, or a topology that moved ends the check.
+   */
+  private String confirmedDeath(Topology topology) {
+    int dead = 0;
+    for (int probe = 0; probe < DEATH_PROBES; probe++) {
+      if (probe > 0) {
+        Workflow.sleep(DEATH_RECHECK);
+      }
+      DetectionResult r;
+      try {
+        r = detection.probeCluster(cluster);
+      } catch (TemporalFailure e) {
+        return null;
+      }
+      boolean same = r.epoch() == topology.epoch() && r.affected().contains(oldPrimary);
+      if (r.code() == AnalysisCode.DEAD_PRIMARY && same) {
+        if (++dead >= 2) {
+          return r.detail();
+        }
+      } else if (r.code() == AnalysisCode.UNREACHABLE_PRIMARY && same) {
+        dead = 0; // not confirmed yet: the replicas notice a lost primary within their slave_net_timeout
+      } else {
+        return null;
+      }
+    }
+    return null;
   }
 
   private SwitchoverDecision precheck(SwitchoverRequest request, ClusterDescription desc, Topology topology,

@@ -87,6 +87,8 @@ final class RecoveryFixture {
         .thenAnswer(inv -> inv.getArgument(1) + " replicates from " + inv.getArgument(2));
     when(mysql.promote(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " is writable");
     when(mysql.setReadOnly(anyString(), any(), anyBoolean())).thenReturn("0-1-101");
+    when(kv.checkWritable(anyString(), anyLong(), anyInt()))
+        .thenAnswer(inv -> "etcd took a write at epoch " + inv.getArgument(1));
     when(kv.publishTopology(anyString(), any(), any(), anyLong()))
         .thenAnswer(inv -> "epoch " + (inv.<Long>getArgument(3) + 1));
     when(haproxy.repointRoutes(anyString(), anyString(), any(), any()))

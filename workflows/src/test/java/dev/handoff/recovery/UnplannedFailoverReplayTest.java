@@ -42,6 +42,13 @@ class UnplannedFailoverReplayTest {
     WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, UnplannedFailoverWorkflowImpl.class);
   }
 
+  /** Recorded after the KV writability check before promotion was added (versioned): both must replay. */
+  @Test
+  void theRecoveryRecordedWithTheKvCheckReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource("histories/unplanned-failover-kv-check.json",
+        UnplannedFailoverWorkflowImpl.class);
+  }
+
   @Test
   void theRecordedHistoryIsACompletedRecoveryOfC1() throws IOException {
     WorkflowExecutionHistory history = recorded();

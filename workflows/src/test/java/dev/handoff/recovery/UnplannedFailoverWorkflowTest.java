@@ -52,7 +52,7 @@ class UnplannedFailoverWorkflowTest {
   private static final List<String> ALL_STEPS = List.of(
       FailoverPlan.CONFIRM_DEAD + ":config", FailoverPlan.CONFIRM_DEAD + ":topology", FailoverPlan.CONFIRM_DEAD,
       FailoverPlan.FENCE_OLD_PRIMARY, FailoverPlan.CHOOSE_CANDIDATE + ":inspect", FailoverPlan.CHOOSE_CANDIDATE,
-      FailoverPlan.CATCH_UP, FailoverPlan.PROMOTE, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
+      FailoverPlan.CATCH_UP, "kv-writable:before-promote", FailoverPlan.PROMOTE, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
       FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
   /** The steps that run side by side right after the promotion, in whichever order they finish. */
   private static final List<String> SIDE_BY_SIDE = List.of(FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
@@ -344,6 +344,25 @@ class UnplannedFailoverWorkflowTest {
       verify(fixture.mysql, never()).inspectCluster(anyString());
       verify(fixture.mysql, never()).inspectClusterExcept(anyString(), any());
       verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
+      fixture.verifyNothingPromoted();
+    }
+
+    @Test
+    void aKvStoreThatTakesNoWriteIsWaitedForAndNothingIsPromotedWithoutIt() {
+      doThrow(ApplicationFailure.newNonRetryableFailure("etcd at http://127.0.0.1:2379 failed to take a write to"
+          + " handoff/kv-check/c1: no answer within 2 s (tried 50 times in 120 s)", FailureType.KV_UNAVAILABLE))
+          .when(fixture.kv).checkWritable(CLUSTER, EPOCH, UnplannedFailoverWorkflowImpl.KV_WAIT_SECONDS);
+
+      Outcome out = failedRecovery();
+
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.KV_UNAVAILABLE);
+      assertThat(out.failure().getOriginalMessage()).contains("etcd at http://127.0.0.1:2379", "nothing was promoted",
+          PRIMARY + " is fenced", "Bring the KV store back", "./handoff failover unplanned --cluster " + CLUSTER);
+      // It waited after the candidate caught up, right before the promotion, and promoted nothing.
+      InOrder order = inOrder(fixture.mysql, fixture.kv);
+      order.verify(fixture.mysql).catchUp(anyString(), any(), anyString(), anyInt());
+      order.verify(fixture.kv).checkWritable(CLUSTER, EPOCH, UnplannedFailoverWorkflowImpl.KV_WAIT_SECONDS);
       fixture.verifyNothingPromoted();
     }
 

@@ -28,9 +28,27 @@ import org.junit.jupiter.api.Test;
 class PlannedFailoverReplayTest {
   static final String HISTORY = "histories/planned-switchover.json";
 
+  /** Recorded after the KV writability check was added (versioned): both histories must replay. */
+  static final String KV_CHECK_HISTORY = "histories/planned-switchover-kv-check.json";
+
   @Test
   void theRecordedSwitchoverReplays() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, PlannedFailoverWorkflowImpl.class);
+  }
+
+  @Test
+  void theSwitchoverRecordedWithTheKvCheckReplaysAndChecksTheKvStoreBeforeReadOnlyAndBeforePromotion()
+      throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(KV_CHECK_HISTORY, PlannedFailoverWorkflowImpl.class);
+    try (InputStream in = getClass().getClassLoader().getResourceAsStream(KV_CHECK_HISTORY)) {
+      WorkflowExecutionHistory history =
+          WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      assertThat(history.getEvents().stream()
+          .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+          .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
+          .containsSubsequence("MoveReplica", "CheckWritable", "SetReadOnly", "WaitForGtid", "CheckWritable",
+              "Promote", "PublishTopology");
+    }
   }
 
   @Test

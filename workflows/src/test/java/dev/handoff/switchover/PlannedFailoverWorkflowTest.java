@@ -15,7 +15,9 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
@@ -54,7 +56,8 @@ import org.mockito.InOrder;
 class PlannedFailoverWorkflowTest {
   private static final List<String> ALL_STEPS = List.of(
       FailoverPlan.PRECHECK + ":config", FailoverPlan.PRECHECK + ":topology", FailoverPlan.PRECHECK + ":inspect",
-      FailoverPlan.PRECHECK, FailoverPlan.MOVE_REPLICAS, FailoverPlan.SET_READ_ONLY_AND_WAIT, FailoverPlan.PROMOTE,
+      FailoverPlan.PRECHECK, FailoverPlan.MOVE_REPLICAS, "kv-writable:before-read-only",
+      FailoverPlan.SET_READ_ONLY_AND_WAIT, "kv-writable:before-promote", FailoverPlan.PROMOTE,
       FailoverPlan.PUBLISH_TOPOLOGY, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT,
       FailoverPlan.REJOIN_OLD_PRIMARY);
 
@@ -122,6 +125,29 @@ class PlannedFailoverWorkflowTest {
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
       verifySwitchedOver(R2, R1);
+    }
+
+    @Test
+    void anUnreachableInstanceOutsideTheReplicaPoolStaysOutOfIt() {
+      // R2 failed out earlier (a recovery left it out of the pool) and is still down.
+      org.mockito.Mockito.when(fixture.kv.readTopology(CLUSTER))
+          .thenReturn(new dev.handoff.domain.Topology(CLUSTER, PRIMARY, List.of(R1), EPOCH));
+      fixture.instance(R2).unreachable();
+
+      FailoverProgress result = switchover(R1);
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY), EPOCH);
+    }
+
+    @Test
+    void anUnreachableReplicaOfThePoolStaysInIt() {
+      fixture.instance(R2).unreachable();
+
+      FailoverProgress result = switchover(R1);
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY, R2), EPOCH);
     }
 
     private void verifySwitchedOver(InstanceKey candidate, InstanceKey other) {
@@ -324,6 +350,40 @@ class PlannedFailoverWorkflowTest {
       undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
       undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
       verify(fixture.mysql, never()).promote(anyString(), eq(R1));
+    }
+
+    @Test
+    void aKvStoreGoneBeforeReadOnlyRollsBackWithoutStoppingWrites() {
+      doThrow(ApplicationFailure.newFailure("etcd at http://127.0.0.1:2379 failed to take a write to"
+          + " handoff/kv-check/c1: no answer within 2 s", FailureType.KV_UNAVAILABLE))
+          .when(fixture.kv).checkWritable(CLUSTER, EPOCH, 0);
+
+      Outcome out = assertRolledBack("kv-writable:before-read-only", FailureType.KV_UNAVAILABLE);
+
+      assertThat(out.failure().getOriginalMessage()).contains("etcd at http://127.0.0.1:2379", "nothing was promoted",
+          "bring the KV store back");
+      verify(fixture.kv, times(2)).checkWritable(CLUSTER, EPOCH, 0); // KV_CHECK: one more try, then roll back
+      verify(fixture.mysql, never()).setReadOnly(anyString(), eq(PRIMARY), anyBoolean());
+      verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
+      verify(fixture.mysql, never()).promote(anyString(), any());
+    }
+
+    @Test
+    void aKvStoreGoneDuringTheCatchUpRollsBackBeforePromotion() {
+      // The check before read-only passes; every later one fails (KV_CHECK tries twice).
+      doReturn("etcd took a write").doThrow(ApplicationFailure.newFailure("etcd at http://127.0.0.1:2379 failed to"
+          + " take a write: no answer within 2 s", FailureType.KV_UNAVAILABLE))
+          .when(fixture.kv).checkWritable(CLUSTER, EPOCH, 0);
+
+      assertRolledBack("kv-writable:before-promote", FailureType.KV_UNAVAILABLE);
+
+      InOrder undo = inOrder(fixture.mysql, fixture.kv);
+      undo.verify(fixture.kv).checkWritable(CLUSTER, EPOCH, 0);
+      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      undo.verify(fixture.kv, times(2)).checkWritable(CLUSTER, EPOCH, 0);
+      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+      undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
+      verify(fixture.mysql, never()).promote(anyString(), any());
     }
 
     @Test

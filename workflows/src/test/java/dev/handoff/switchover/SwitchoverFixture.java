@@ -5,6 +5,7 @@ import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -13,6 +14,8 @@ import static org.mockito.Mockito.withSettings;
 
 import dev.handoff.cluster.ClusterActivities;
 import dev.handoff.cluster.ClusterDescription;
+import dev.handoff.detection.DetectionActivities;
+import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceState;
@@ -22,6 +25,7 @@ import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.heartbeat.HeartbeatActivities;
 import dev.handoff.kv.TopologyActivities;
 import dev.handoff.mysql.MysqlActivities;
+import dev.handoff.planning.DetectionResult;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +56,7 @@ final class SwitchoverFixture {
   final TopologyActivities kv = activityMock(TopologyActivities.class);
   final HaproxyActivities haproxy = activityMock(HaproxyActivities.class);
   final HeartbeatActivities heartbeat = activityMock(HeartbeatActivities.class);
+  final DetectionActivities detection = activityMock(DetectionActivities.class);
 
   private final Map<InstanceKey, Instance> instances = new LinkedHashMap<>();
   private final Map<String, Boolean> haproxyAnswers = new LinkedHashMap<>();
@@ -68,6 +73,12 @@ final class SwitchoverFixture {
     when(kv.readTopology(CLUSTER)).thenReturn(new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH));
     when(mysql.inspectCluster(CLUSTER))
         .thenAnswer(inv -> instances.values().stream().map(Instance::state).toList());
+    // A switchover handed over to the recovery, which inspects without the old primary it fenced.
+    when(mysql.inspectClusterExcept(eq(CLUSTER), any())).thenAnswer(inv -> {
+      List<InstanceKey> skipped = inv.getArgument(1);
+      return instances.values().stream().map(i -> skipped.contains(i.key)
+          ? InstanceState.unreachable(i.key, null, "skipped: fenced by this runbook as dead") : i.state()).toList();
+    });
     when(haproxy.pingHaproxy(anyString())).thenAnswer(inv -> haproxyAnswers.getOrDefault(inv.<String>getArgument(0), false));
 
     // Changes succeed and say what they did.
@@ -79,16 +90,43 @@ final class SwitchoverFixture {
     when(mysql.promote(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " is writable");
     when(mysql.rejoinAsReplica(anyString(), any(), any()))
         .thenAnswer(inv -> inv.getArgument(1) + " replicates from " + inv.getArgument(2));
+    when(kv.checkWritable(anyString(), anyLong(), anyInt()))
+        .thenAnswer(inv -> "etcd took a write at epoch " + inv.getArgument(1));
     when(kv.publishTopology(anyString(), any(), any(), anyLong()))
         .thenAnswer(inv -> "epoch " + (inv.<Long>getArgument(3) + 1));
     when(haproxy.repointWriter(anyString(), anyString(), any()))
         .thenAnswer(inv -> inv.getArgument(0) + " writes to " + inv.getArgument(2));
     when(heartbeat.restartHeartbeat(anyString(), any())).thenAnswer(inv -> "heartbeat on " + inv.getArgument(1));
+
+    // The primary answers: a probe finds nothing wrong (until a test kills it).
+    when(detection.probeCluster(CLUSTER)).thenAnswer(inv -> instances.get(PRIMARY).reachable
+        ? new DetectionResult(AnalysisCode.NO_PROBLEM, "primary " + PRIMARY + " answers", List.of(), EPOCH, false)
+        : new DetectionResult(AnalysisCode.DEAD_PRIMARY, "primary " + PRIMARY + " unreachable; replicas "
+            + R1 + " lost their connection to it", List.of(PRIMARY), EPOCH, false));
+    // What the unplanned runbook needs when a switchover hands over to it.
+    when(haproxy.fenceWriter(anyString(), anyString(), any()))
+        .thenAnswer(inv -> inv.getArgument(0) + " no longer writes to " + inv.getArgument(2));
+    when(mysql.catchUp(anyString(), any(), anyString(), anyInt()))
+        .thenAnswer(inv -> inv.getArgument(1) + " executed " + inv.getArgument(2));
+    when(haproxy.repointRoutes(anyString(), anyString(), any(), any()))
+        .thenAnswer(inv -> inv.getArgument(0) + " writes to " + inv.getArgument(2) + ", reads from " + inv.getArgument(3));
+  }
+
+  /**
+   * The old primary dies: from now on it does not answer, a probe confirms it dead, and every call that
+   * needs it fails as a lost connection does.
+   */
+  void killPrimary() {
+    instances.get(PRIMARY).unreachable();
+  }
+
+  boolean primaryAnswers() {
+    return instances.get(PRIMARY).reachable;
   }
 
   /** The mocks, to register on a worker. */
   Object[] activities() {
-    return new Object[] {cluster, mysql, kv, haproxy, heartbeat};
+    return new Object[] {cluster, mysql, kv, haproxy, heartbeat, detection};
   }
 
   /** One instance of the cluster, to change before the workflow starts. */

@@ -1,0 +1,301 @@
+package dev.handoff.switchover;
+
+import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
+import static dev.handoff.switchover.SwitchoverFixture.EPOCH;
+import static dev.handoff.switchover.SwitchoverFixture.PRIMARY;
+import static dev.handoff.switchover.SwitchoverFixture.R1;
+import static dev.handoff.switchover.SwitchoverFixture.R2;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.atLeast;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.handoff.domain.AnalysisCode;
+import dev.handoff.domain.FailureType;
+import dev.handoff.planning.DetectionResult;
+import dev.handoff.planning.FailoverPlan;
+import dev.handoff.recovery.UnplannedFailoverWorkflowImpl;
+import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.WorkflowIds;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A planned switchover whose old primary dies before promotion is not rolled back onto the dead primary: it
+ * becomes a recovery under the same workflow ID (the unplanned runbook), and whoever waits on the switchover
+ * gets the recovery's result. A primary that still answers is rolled back as before.
+ */
+@Timeout(60)
+class PlannedHandoverTest {
+  @RegisterExtension
+  final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class)
+      .setDoNotStart(true)
+      .build();
+
+  final SwitchoverFixture fixture = new SwitchoverFixture();
+  WorkflowClient client;
+  String taskQueue;
+
+  @BeforeEach
+  void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    worker.registerActivitiesImplementations(fixture.activities());
+    // R1 has received more than R2 (R2 is moved under it): the recovery promotes R1, as the switchover would have.
+    fixture.instance(R2).gtid("0-1-99");
+    // Whatever needs the dead old primary fails as a lost connection does.
+    doAnswer(inv -> {
+      if (!fixture.primaryAnswers()) {
+        throw lostConnection();
+      }
+      return SwitchoverFixture.FINAL_POSITION;
+    }).when(fixture.mysql).setReadOnly(eq(CLUSTER), eq(PRIMARY), anyBoolean());
+    doAnswer(inv -> {
+      if (inv.getArgument(2).equals(PRIMARY) && !fixture.primaryAnswers()) {
+        throw lostConnection();
+      }
+      return inv.getArgument(1) + " replicates from " + inv.getArgument(2);
+    }).when(fixture.mysql).moveReplica(anyString(), any(), any());
+    env.start();
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+  }
+
+  @Test
+  void primaryDiesWhileSetReadOnly_theSwitchoverBecomesARecovery() {
+    primaryDiesWhenSetReadOnly();
+
+    FailoverProgress result = switchover();
+
+    assertRecoveredWithoutRollback(result, FailoverPlan.SET_READ_ONLY_AND_WAIT);
+  }
+
+  @Test
+  void primaryDiesWhileTheCandidateCatchesUp_theSwitchoverBecomesARecovery() {
+    doAnswer(inv -> {
+      fixture.killPrimary();
+      throw ApplicationFailure.newNonRetryableFailure(R1 + " did not execute 0-1-104: its IO thread lost "
+          + PRIMARY, FailureType.CATCH_UP_TIMEOUT);
+    }).when(fixture.mysql).waitForGtid(eq(CLUSTER), eq(R1), anyString(), eq(PlannedFailoverWorkflowImpl.CATCH_UP_SECONDS));
+
+    FailoverProgress result = switchover();
+
+    assertRecoveredWithoutRollback(result, FailoverPlan.SET_READ_ONLY_AND_WAIT);
+  }
+
+  @Test
+  void primaryDiesWhileReplicasMove_theSwitchoverBecomesARecovery() {
+    doAnswer(inv -> {
+      fixture.killPrimary();
+      throw lostConnection();
+    }).when(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+
+    FailoverProgress result = switchover();
+
+    assertRecoveredWithoutRollback(result, FailoverPlan.MOVE_REPLICAS);
+    assertThat(result.steps()).extracting(StepRecord::name).doesNotContain(FailoverPlan.SET_READ_ONLY_AND_WAIT);
+  }
+
+  @Test
+  void primaryDiesDuringTheRollback_theRollbackStopsAndARecoveryFollows() {
+    // The step fails while the primary answers; the primary dies while the runbook undoes it.
+    doAnswer(inv -> {
+      throw ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL failed", "PromoteFailed");
+    }).when(fixture.mysql).promote(CLUSTER, R1);
+    doAnswer(inv -> {
+      fixture.killPrimary();
+      throw lostConnection();
+    }).when(fixture.mysql).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+    // From the recovery on, promoting R1 works again.
+    when(fixture.detection.probeCluster(CLUSTER)).thenAnswer(inv -> {
+      if (fixture.primaryAnswers()) {
+        return new DetectionResult(AnalysisCode.NO_WRITABLE_PRIMARY, PRIMARY + " is read-only", List.of(), EPOCH, false);
+      }
+      doAnswer(p -> R1 + " is writable").when(fixture.mysql).promote(CLUSTER, R1);
+      return new DetectionResult(AnalysisCode.DEAD_PRIMARY, PRIMARY + " unreachable", List.of(PRIMARY), EPOCH, false);
+    });
+
+    FailoverProgress result = switchover();
+
+    assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.newPrimary()).isEqualTo(R1.toString());
+    assertThat(result.detail()).contains("planned switchover", "PromoteFailed", "died");
+    assertThat(result.steps()).extracting(StepRecord::name).contains(FailoverPlan.PROMOTE, PlannedFailoverWorkflowImpl.HANDOVER,
+        FailoverPlan.CONFIRM_DEAD, FailoverPlan.FENCE_OLD_PRIMARY);
+  }
+
+  @Test
+  void primaryThatAnswers_aFailedStepStillRollsBack() {
+    doAnswer(inv -> {
+      throw ApplicationFailure.newNonRetryableFailure("SET GLOBAL read_only: lock wait timeout", "ReadOnlyNotSet");
+    }).when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+
+    WorkflowFailedException failed = failedSwitchover();
+
+    FailoverProgress p = latestProgress();
+    assertThat(p.state()).isEqualTo(FailoverProgress.ROLLED_BACK);
+    assertThat(((ApplicationFailure) failed.getCause()).getType()).isEqualTo("ReadOnlyNotSet");
+    verify(fixture.detection).probeCluster(CLUSTER);
+    verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+    verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
+    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+    verify(fixture.mysql, never()).promote(anyString(), any());
+  }
+
+  @Test
+  void primaryUnreachableButNotConfirmedDead_noRecovery() {
+    // The worker cannot reach it, but no replica confirms: no recovery on one side's view alone.
+    primaryDiesWhenSetReadOnly();
+    when(fixture.detection.probeCluster(CLUSTER)).thenReturn(new DetectionResult(AnalysisCode.UNREACHABLE_PRIMARY,
+        PRIMARY + " unreachable from the worker; replicas still receive", List.of(PRIMARY), EPOCH, false));
+
+    failedSwitchover();
+
+    FailoverProgress p = latestProgress();
+    assertThat(p.state()).isEqualTo(FailoverProgress.ROLLBACK_FAILED);
+    verify(fixture.detection, atLeast(2)).probeCluster(CLUSTER);
+    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+    verify(fixture.mysql, never()).promote(anyString(), any());
+  }
+
+  @Test
+  void deadPrimaryOfAnotherEpoch_noRecovery() {
+    primaryDiesWhenSetReadOnly();
+    when(fixture.detection.probeCluster(CLUSTER)).thenReturn(new DetectionResult(AnalysisCode.DEAD_PRIMARY,
+        "a later topology's primary is dead", List.of(R2), EPOCH + 1, false));
+
+    failedSwitchover();
+
+    assertThat(latestProgress().state()).isEqualTo(FailoverProgress.ROLLBACK_FAILED);
+    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+  }
+
+  @Test
+  void primaryDiesAfterPromotion_itIsLeftBehindAndTheRunbookCompletes() {
+    // Promoted, published, routed: the old primary dies before it can be made a replica.
+    doAnswer(inv -> {
+      fixture.killPrimary();
+      throw lostConnection();
+    }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+
+    FailoverProgress result = switchover();
+
+    assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.newPrimary()).isEqualTo(R1.toString());
+    assertThat(result.detail()).contains("left behind: " + PRIMARY, "unreachable", "to do:");
+    // Out of the replica pool and the reader backends, so nothing routes reads to it or counts it a replica.
+    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1);
+    verify(fixture.haproxy).repointRoutes("remote1", CLUSTER, R1, List.of(R2));
+    verify(fixture.haproxy).repointRoutes("remote2", CLUSTER, R1, List.of(R2));
+    // Never rolled back, never handed over: R1 was promoted once.
+    verify(fixture.mysql).promote(CLUSTER, R1);
+    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+    verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+  }
+
+  @Test
+  void rejoinFailsWhileThePrimaryAnswers_theRunbookWaitsForTheOperatorAsBefore() throws InterruptedException {
+    doAnswer(inv -> {
+      throw ApplicationFailure.newNonRetryableFailure("CHANGE MASTER failed", FailureType.ERRANT_GTID);
+    }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+
+    PlannedFailoverWorkflow wf = newWorkflow();
+    WorkflowClient.start(wf::switchover, new SwitchoverRequest(CLUSTER, R1, false));
+    FailoverProgress p = latestProgress();
+    for (long deadline = System.nanoTime() + 30_000_000_000L; FailoverProgress.RUNNING.equals(p.state())
+        && System.nanoTime() < deadline; p = latestProgress()) {
+      Thread.sleep(20);
+    }
+
+    assertThat(p.state()).as(p.detail()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(p.detail()).contains(FailoverPlan.REJOIN_OLD_PRIMARY, "CHANGE MASTER failed");
+    verify(fixture.kv, never()).publishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1);
+  }
+
+  private void assertRecoveredWithoutRollback(FailoverProgress result, String failedStep) {
+    assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
+    assertThat(result.newPrimary()).isEqualTo(R1.toString());
+    assertThat(result.detail()).contains("planned switchover", "died", failedStep);
+    // The switchover's own steps come first, then the handover, then the recovery's.
+    assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
+        tuple(FailoverPlan.PRECHECK, StepRecord.DONE),
+        tuple(failedStep, StepRecord.FAILED),
+        tuple(PlannedFailoverWorkflowImpl.HANDOVER, StepRecord.DONE),
+        tuple(FailoverPlan.CONFIRM_DEAD, StepRecord.DONE),
+        tuple(FailoverPlan.FENCE_OLD_PRIMARY, StepRecord.DONE),
+        tuple(FailoverPlan.PROMOTE, StepRecord.DONE));
+    List<String> names = result.steps().stream().map(StepRecord::name).toList();
+    assertThat(names.indexOf(failedStep)).isLessThan(names.indexOf(PlannedFailoverWorkflowImpl.HANDOVER));
+    assertThat(names.indexOf(PlannedFailoverWorkflowImpl.HANDOVER)).isLessThan(names.indexOf(FailoverPlan.CONFIRM_DEAD));
+    assertThat(result.steps()).extracting(StepRecord::outcome).doesNotContain(StepRecord.COMPENSATED);
+    // Nothing was rolled back onto the dead primary.
+    verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+    verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, PRIMARY);
+    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+    // The recovery fenced the dead primary, promoted once, and published it without the dead primary.
+    verify(fixture.haproxy).fenceWriter("remote1", CLUSTER, PRIMARY);
+    verify(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
+    verify(fixture.mysql).promote(CLUSTER, R1);
+    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
+    // The query, asked of the workflow ID (its latest run), says the same.
+    FailoverProgress p = latestProgress();
+    assertThat(p.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(p.steps()).isEqualTo(result.steps());
+  }
+
+  /** The old primary dies as the switchover sets it read-only. */
+  private void primaryDiesWhenSetReadOnly() {
+    doAnswer(inv -> {
+      fixture.killPrimary();
+      throw lostConnection();
+    }).when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+  }
+
+  private static ApplicationFailure lostConnection() {
+    return ApplicationFailure.newFailure("Could not connect to address=(host=127.0.0.1)(port=3307): Connection refused",
+        FailureType.INSTANCE_UNREACHABLE);
+  }
+
+  private PlannedFailoverWorkflow newWorkflow() {
+    return client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+        .setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
+  }
+
+  /** Runs a switchover to R1 and returns what its caller gets: after a handover, the recovery's result. */
+  private FailoverProgress switchover() {
+    return newWorkflow().switchover(new SwitchoverRequest(CLUSTER, R1, false));
+  }
+
+  private WorkflowFailedException failedSwitchover() {
+    PlannedFailoverWorkflow wf = newWorkflow();
+    WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+        () -> wf.switchover(new SwitchoverRequest(CLUSTER, R1, false)));
+    assertThat(failed).as("the switchover failed").isNotNull();
+    return failed;
+  }
+
+  /** The progress query of the cluster's failover ID: its latest run answers. */
+  private FailoverProgress latestProgress() {
+    return client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER)).query("progress", FailoverProgress.class);
+  }
+}
