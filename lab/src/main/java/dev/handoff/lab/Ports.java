@@ -5,10 +5,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Loopback ports for the lab: free ones picked by the kernel, or a checked range from a base port. */
+/** Loopback ports for the lab: free ones below the kernel's ephemeral range, or a checked range from a base port. */
 final class Ports {
   private Ports() {}
 
@@ -16,26 +21,47 @@ final class Ports {
     return basePort == null ? free(count) : range(basePort, count);
   }
 
+  /** Where free lab ports are looked for when the kernel's ephemeral range cannot be read. */
+  static final int[] DEFAULT_EPHEMERAL = {32768, 60999};
+  /** Free lab ports are picked from here up to the ephemeral range's start. */
+  static final int FREE_LOW = 10000;
+  /** Ports this JVM handed out: a lab that has not bound its ports yet must not get them twice. */
+  private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Free ports below the kernel's ephemeral range. A port the kernel picks for {@code bind(0)} is in that range,
+   * and between the check and the lab's server binding it, any outgoing connection (JDBC, gRPC) may take it
+   * as its local port: a lab's Temporal then failed with "address already in use". Below the range only
+   * another listener can take it.
+   */
   private static List<Integer> free(int count) {
-    List<ServerSocket> held = new ArrayList<>();
+    int high = ephemeralRange()[0] - 1;
+    if (high - FREE_LOW < count * 4) {
+      throw new LabException("cannot find free loopback ports: the kernel's ephemeral range starts at " + (high + 1)
+          + ", leaving too few ports from " + FREE_LOW + "; pass --base-port");
+    }
+    List<Integer> ports = new ArrayList<>();
+    for (int tries = 0; ports.size() < count; tries++) {
+      if (tries > count * 50) {
+        throw new LabException("cannot find " + count + " free loopback ports in " + FREE_LOW + ".." + high
+            + " (found " + ports.size() + "); pass --base-port");
+      }
+      int p = ThreadLocalRandom.current().nextInt(FREE_LOW, high + 1);
+      if (!GIVEN.contains(p) && bindable(p)) {
+        GIVEN.add(p);
+        ports.add(p);
+      }
+    }
+    return ports;
+  }
+
+  /** The kernel's ephemeral port range (Linux), or the usual one when it cannot be read. */
+  static int[] ephemeralRange() {
     try {
-      List<Integer> ports = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        held.add(s);
-        ports.add(s.getLocalPort());
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new LabException("cannot find free loopback ports: " + e.getMessage(), e);
-    } finally {
-      for (ServerSocket s : held) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing a probe socket cannot lose anything
-        }
-      }
+      String[] parts = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    } catch (IOException | RuntimeException e) {
+      return DEFAULT_EPHEMERAL;
     }
   }
 
