@@ -149,11 +149,11 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
       String failed = "step " + steps.failedStep() + " failed (" + why + ")";
       // Never roll back onto a dead primary: a confirmed death makes this a recovery under the same lock.
       String failedTyped = "step " + steps.failedStep() + " failed [" + type + "] (" + why + ")";
-      handOverIfDead(request, topology, failedTyped);
+      handOverIfDead(topology, failedTyped);
       steps.compensating();
       List<String> undoFailed = undo.undoAll();
       if (!undoFailed.isEmpty()) {
-        handOverIfDead(request, topology, failedTyped + " and the rollback failed (" + String.join("; ", undoFailed)
+        handOverIfDead(topology, failedTyped + " and the rollback failed (" + String.join("; ", undoFailed)
             + ")");
         // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
         throw end(FailoverProgress.ROLLBACK_FAILED, type,
@@ -252,7 +252,7 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
    * runbook under the same workflow ID, which confirms the death again, fences, catches up and promotes; its
    * result is what the switchover's caller gets. Returns when the primary is not confirmed dead.
    */
-  private void handOverIfDead(SwitchoverRequest request, Topology topology, String failed) {
+  private void handOverIfDead(Topology topology, String failed) {
     long t0 = Workflow.currentTimeMillis();
     String death = confirmedDeath(topology);
     if (death == null) {
