@@ -17,6 +17,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
+import dev.handoff.runbook.RunbookResults;
 import dev.handoff.domain.FailureType;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.runbook.FailoverProgress;
@@ -97,7 +98,7 @@ class UnplannedOperatorDecisionTest {
 
     // What ./handoff failover retry sends.
     WorkflowStub.fromTyped(workflow).signal("decide", OperatorGate.RETRY);
-    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+    FailoverProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R2.toString());
@@ -145,7 +146,7 @@ class UnplannedOperatorDecisionTest {
     verify(fixture.mysql, never()).moveReplica(CLUSTER, R1, R2);
 
     workflow.decide(OperatorGate.RETRY);
-    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+    FailoverProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
     verify(fixture.mysql, times(2)).promote(CLUSTER, R2);
@@ -161,7 +162,7 @@ class UnplannedOperatorDecisionTest {
 
     workflow.decide(OperatorGate.ABANDON);
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
-        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+        () -> RunbookResults.await(workflow));
 
     assertThat(failed).as("the abandoned recovery failed").isNotNull();
     assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
@@ -197,7 +198,7 @@ class UnplannedOperatorDecisionTest {
 
     // Waiting for the result lets the test server skip the 24 h.
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
-        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+        () -> RunbookResults.await(workflow));
 
     assertThat(failed).as("the undecided recovery failed").isNotNull();
     assertThat(env.currentTimeMillis() - started).as("workflow time until it ended")
@@ -235,7 +236,7 @@ class UnplannedOperatorDecisionTest {
 
     // Still waiting for a real decision.
     workflow.decide(OperatorGate.RETRY);
-    assertThat(WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class).state())
+    assertThat(RunbookResults.await(workflow).state())
         .isEqualTo(FailoverProgress.COMPLETED);
     verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
   }

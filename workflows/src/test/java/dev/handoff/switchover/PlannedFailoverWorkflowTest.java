@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.RunbookResults;
 import dev.handoff.runbook.FailoverProgress;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
 import static dev.handoff.switchover.SwitchoverFixture.EPOCH;
@@ -531,7 +532,7 @@ class PlannedFailoverWorkflowTest {
       assertThat(refused).isNotNull();
       assertThat(refused.getExecution().getWorkflowId()).isEqualTo("failover-c1");
       assertThat(refused.getExecution().getRunId()).isEqualTo(running.getRunId());
-      FailoverProgress result = WorkflowStub.fromTyped(first).getResult(FailoverProgress.class);
+      FailoverProgress result = RunbookResults.await(first);
       assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       verify(fixture.mysql, never()).promote(CLUSTER, R2);

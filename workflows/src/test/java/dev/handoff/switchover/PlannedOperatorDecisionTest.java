@@ -17,6 +17,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
+import dev.handoff.runbook.RunbookResults;
 import dev.handoff.domain.FailureType;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.runbook.FailoverProgress;
@@ -94,7 +95,7 @@ class PlannedOperatorDecisionTest {
 
     // What ./handoff failover retry sends.
     WorkflowStub.fromTyped(workflow).signal("decide", OperatorGate.RETRY);
-    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+    FailoverProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
@@ -136,7 +137,7 @@ class PlannedOperatorDecisionTest {
     assertThat(again.detail()).contains("step " + FailoverPlan.REPOINT_HAPROXY + " failed: remote2: admin socket",
         "steps left: " + LEFT_AT_REPOINT, "./handoff failover retry --cluster " + CLUSTER);
     workflow.decide(OperatorGate.RETRY);
-    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+    FailoverProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
     verify(fixture.haproxy, times(3)).repointWriter("remote2", CLUSTER, R1);
@@ -152,7 +153,7 @@ class PlannedOperatorDecisionTest {
 
     workflow.decide(OperatorGate.ABANDON);
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
-        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+        () -> RunbookResults.await(workflow));
 
     assertThat(failed).as("the abandoned switchover failed").isNotNull();
     assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
@@ -187,7 +188,7 @@ class PlannedOperatorDecisionTest {
 
     // Waiting for the result lets the test server skip the 24 h.
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
-        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+        () -> RunbookResults.await(workflow));
 
     assertThat(failed).as("the undecided switchover failed").isNotNull();
     assertThat(env.currentTimeMillis() - started).as("workflow time until it ended")
@@ -226,7 +227,7 @@ class PlannedOperatorDecisionTest {
 
     // Still waiting for a real decision.
     workflow.decide(OperatorGate.RETRY);
-    assertThat(WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class).state())
+    assertThat(RunbookResults.await(workflow).state())
         .isEqualTo(FailoverProgress.COMPLETED);
     verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
   }
@@ -251,7 +252,7 @@ class PlannedOperatorDecisionTest {
 
     assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
     workflow.decide(OperatorGate.RETRY);
-    assertThat(WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class).state())
+    assertThat(RunbookResults.await(workflow).state())
         .isEqualTo(FailoverProgress.COMPLETED);
   }
 
@@ -285,7 +286,7 @@ class PlannedOperatorDecisionTest {
     verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
     workflow.decide(OperatorGate.RETRY);
-    FailoverProgress result = WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class);
+    FailoverProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(attempts).hasValue(maxAttempts + 1);

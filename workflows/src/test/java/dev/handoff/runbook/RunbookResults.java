@@ -1,0 +1,31 @@
+package dev.handoff.runbook;
+
+import io.temporal.client.WorkflowStub;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A runbook's result in a workflow test, waited for within a bound; past it the test fails with the progress. */
+public final class RunbookResults {
+  /** Wall-clock bound on a result the test expects at once (the workflow has been told all it waits for). */
+  public static final Duration BOUND = Duration.ofSeconds(30);
+
+  private RunbookResults() {}
+
+  /** The result of the runbook behind {@code typedWorkflow}; a failed runbook throws WorkflowFailedException. */
+  public static FailoverProgress await(Object typedWorkflow) {
+    WorkflowStub stub = WorkflowStub.fromTyped(typedWorkflow);
+    try {
+      return stub.getResult(BOUND.toMillis(), TimeUnit.MILLISECONDS, FailoverProgress.class);
+    } catch (TimeoutException e) {
+      String progress;
+      try {
+        progress = String.valueOf(stub.query("progress", FailoverProgress.class));
+      } catch (RuntimeException queryFailed) {
+        progress = "(the progress query failed too: " + queryFailed + ")";
+      }
+      throw new AssertionError("runbook " + stub.getExecution().getWorkflowId() + " did not end within " + BOUND
+          + "; its progress: " + progress, e);
+    }
+  }
+}
