@@ -81,7 +81,7 @@ final class Ports {
     return ports;
   }
 
-  private static boolean bindable(int port) {
+  static boolean bindable(int port) {
     try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(false);
       s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

@@ -49,13 +49,26 @@ class LabLifecycleIT {
   @Test
   void aBusyPortIsRefusedByNumberAndNothingIsLeftRunning() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "hl-");
-    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      int base = busy.getLocalPort() - 3;
+    LabSpec spec = new LabSpec(dir, 1, 1, null);
+    int base = freeRun(spec.portCount());
+    // Below the ephemeral range, so no outgoing connection takes one of the other ports meanwhile.
+    try (ServerSocket busy = new ServerSocket(base + 3, 1, InetAddress.getLoopbackAddress())) {
       assertThatThrownBy(() -> Lab.up(new LabSpec(dir, 1, 1, base), System.out::println))
           .isInstanceOf(LabException.class)
           .hasMessageContaining("port " + busy.getLocalPort() + " on 127.0.0.1 is busy");
     }
     assertThat(Lab.processes(dir)).noneMatch(LocalProcess::alive);
     Lab.down(dir, false, System.out::println);
+  }
+
+  /** The first port of {@code count} consecutive free ones below the kernel's ephemeral range. */
+  private static int freeRun(int count) {
+    for (int base = Ports.FREE_LOW; base + count < Ports.ephemeralRange()[0]; base += count) {
+      int b = base;
+      if (java.util.stream.IntStream.range(b, b + count).allMatch(Ports::bindable)) {
+        return b;
+      }
+    }
+    throw new AssertionError("no " + count + " consecutive free ports below the ephemeral range");
   }
 }
