@@ -372,6 +372,58 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
+  public String stopReceiving(String cluster, InstanceKey replica) {
+    return onReplica(cluster, replica, "stopping the IO thread of ", (c, r, sql) -> {
+      if (!r.sqlRunning()) {
+        return replica + " keeps its IO thread: " + RELAY_LOG_KEPT;
+      }
+      stopReplication(c, sql, sql.stopReplica + " IO_THREAD", "stopping the IO thread of " + replica);
+      Failpoints.during();
+      return replica + " receives nothing more from " + r.sourceKey() + " (received "
+          + orEmpty(java.util.Objects.toString(r.gtidReceived(), "")) + ")";
+    });
+  }
+
+  @Override
+  public String resumeReceiving(String cluster, InstanceKey replica) {
+    return onReplica(cluster, replica, "starting the IO thread of ", (c, r, sql) -> {
+      if (!r.sqlRunning() && !r.ioRunning()) {
+        return replica + " left with both threads stopped: " + RELAY_LOG_KEPT
+            + "; once its SQL thread is repaired, START SLAVE on it";
+      }
+      exec(c, sql.startReplica + " IO_THREAD");
+      return replica + " receives from " + r.sourceKey() + " again";
+    });
+  }
+
+  /**
+   * Why a replica whose SQL thread is stopped keeps its IO thread as it is: with GTID replication MariaDB
+   * discards the relay log of a replica whose two threads are both stopped as soon as either starts again,
+   * and its relay log may hold the last acknowledged writes (received, never applied).
+   */
+  static final String RELAY_LOG_KEPT = "its SQL thread is stopped, and a replica with both threads stopped loses"
+      + " its relay log (the last writes it received, never applied) when one starts again";
+
+  /** A change to a replica's replication, given its connection, what it says about itself and its flavor. */
+  private interface ReplicaChange {
+    String apply(Connection c, InstanceReport r, FlavorSql sql) throws SQLException;
+  }
+
+  /** Applies {@code change} to {@code replica}; an instance that replicates from nothing needs none. */
+  private String onReplica(String cluster, InstanceKey replica, String doing, ReplicaChange change) {
+    lookup.instance(cluster, replica);
+    try (Connection c = connect(replica)) {
+      InstanceReport r = InstanceInspector.inspect(c);
+      if (!r.isReplica()) {
+        return replica + " replicates from nothing";
+      }
+      return change.apply(c, r, FlavorSql.fromVersion(r.version()));
+    } catch (SQLException e) {
+      throw ApplicationFailure.newFailure(doing + replica + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+    }
+  }
+
+  @Override
   public String promote(String cluster, InstanceKey instance) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
@@ -505,15 +557,20 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
    * own setting put back after. Heartbeats while it waits.
    */
   private static void stopReplication(Connection c, FlavorSql sql, String what) throws SQLException {
+    stopReplication(c, sql, sql.stopReplica, what);
+  }
+
+  /** The same, for a statement that stops some of it ({@code STOP SLAVE IO_THREAD}). */
+  private static void stopReplication(Connection c, FlavorSql sql, String statement, String what) throws SQLException {
     String variable = sql.semiSyncKillTimeoutVariable();
     String before = variable == null ? null : scalar(c, "SELECT @@GLOBAL." + variable);
     if (before == null || (!before.equals("0") && Long.parseLong(before) <= SEMI_SYNC_KILL_SECONDS)) {
-      execBeating(c, sql.stopReplica, what);
+      execBeating(c, statement, what);
       return;
     }
     exec(c, "SET GLOBAL " + variable + " = " + SEMI_SYNC_KILL_SECONDS);
     try {
-      execBeating(c, sql.stopReplica, what);
+      execBeating(c, statement, what);
     } finally {
       exec(c, "SET GLOBAL " + variable + " = " + Long.parseLong(before));
     }

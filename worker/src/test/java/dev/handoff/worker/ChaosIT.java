@@ -64,7 +64,7 @@ class ChaosIT {
   static final List<String> PLANNED = List.of("DescribeCluster", "ReadTopology", "InspectCluster", "PingHaproxy",
       "MoveReplica", "CheckWritable", "SetReadOnly", "WaitForGtid", "Promote", "PublishTopology", "RepointWriter",
       "RestartHeartbeat", "RejoinAsReplica");
-  static final List<String> UNPLANNED = List.of("DescribeCluster", "ReadTopology", "ProbeCluster", "FenceWriter",
+  static final List<String> UNPLANNED = List.of("DescribeCluster", "ReadTopology", "ProbeCluster", "StopReceiving", "FenceWriter",
       "InspectClusterExcept", "CatchUp", "CheckWritable", "Promote", "RepointRoutes", "PublishTopology", "MoveReplica",
       "RestartHeartbeat", "SetReadOnly");
 

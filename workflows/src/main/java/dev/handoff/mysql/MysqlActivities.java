@@ -50,6 +50,23 @@ public interface MysqlActivities {
    */
   String catchUp(String cluster, InstanceKey instance, String gtid, int stallSeconds);
 
+  /**
+   * Postcondition: the replica's IO thread is stopped: it receives nothing more from its source (a dead
+   * primary), while its SQL thread goes on applying what it received. Stopping it can wait on a source that
+   * accepts TCP but never answers (a frozen primary: MariaDB's semi-sync replica opens a connection to it to
+   * kill its dump thread), so a recovery stops every replica's IO thread while it chooses and catches up the
+   * candidate, and the promotion and the moves that follow find them stopped. Heartbeats while it waits.
+   * A replica whose SQL thread is stopped keeps its IO thread: with both stopped, MariaDB discards its relay
+   * log (the last writes it received and never applied) as soon as either thread starts again.
+   */
+  String stopReceiving(String cluster, InstanceKey replica);
+
+  /**
+   * Postcondition: the replica's IO thread runs (the undo of {@link #stopReceiving} when nothing was promoted),
+   * unless both its threads are stopped: then it is left so (its relay log kept) and the answer says so.
+   */
+  String resumeReceiving(String cluster, InstanceKey replica);
+
   /** Postcondition: the instance replicates from nothing, is writable, and is a semi-sync primary. */
   String promote(String cluster, InstanceKey instance);
 

@@ -61,6 +61,18 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
    */
   static final int CATCH_UP_STALL_SECONDS = 20;
 
+  /**
+   * The change id of the overlapped recovery: the confirming probe runs beside the config and topology reads,
+   * every replica stops receiving from the dead primary while the candidate is chosen and caught up (so the
+   * promotion and the moves do not each wait on a frozen primary), and the replicas move beside the routing
+   * (so the new semi-sync primary's first writes are acknowledged as soon as a replica is attached, not after
+   * its semi-sync timeout). Histories recorded before it replay the sequential recovery.
+   */
+  static final String OVERLAPPED_RECOVERY = "overlapped-recovery";
+
+  /** The step that stops every replica's IO thread (recorded once the promotion can go ahead). */
+  static final String STOP_RECEIVING = "stop-receiving";
+
   /** The change id of the inspect step that no longer connects to the fenced old primary. */
   static final String INSPECT_SKIPS_FENCED = "inspect-skips-fenced";
 
@@ -82,12 +94,21 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   private final MysqlActivities mysqlCatchUp = Workflow.newActivityStub(MysqlActivities.class,
       ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT).setStartToCloseTimeout(Duration.ofMinutes(30)).build());
   private final MysqlActivities mysqlTidy = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.TIDY);
+  /** Stopping and resuming a replica's IO thread: one try (it only saves time), heartbeating while it waits. */
+  private final MysqlActivities mysqlReceiving = Workflow.newActivityStub(MysqlActivities.class,
+      ActivityOptions.newBuilder(RunbookOptions.BEST_EFFORT).setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT)
+          .build());
+  /** The replicas asked to stop receiving from the dead primary, with the answers; empty before that. */
+  private final Map<InstanceKey, Promise<String>> receiving = new LinkedHashMap<>();
   private final TopologyActivities kvTidy = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.TIDY);
   private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.TIDY);
 
   @Override
   public FailoverProgress recover(UnplannedRequest request) {
     cluster = request.cluster();
+    boolean overlapped = Workflow.getVersion(OVERLAPPED_RECOVERY, Workflow.DEFAULT_VERSION, 1) == 1;
+    // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
+    Promise<DetectionResult> probe = overlapped ? Async.function(detection::probeCluster, cluster) : null;
     UnplannedRequest.Handover handover = request.handover();
     if (handover != null) {
       steps.continueFrom(handover.steps());
@@ -107,7 +128,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
 
     DetectionResult analysis;
     try {
-      analysis = steps.run(FailoverPlan.CONFIRM_DEAD, () -> detection.probeCluster(cluster),
+      analysis = steps.run(FailoverPlan.CONFIRM_DEAD, () -> probe != null ? probe.get() : detection.probeCluster(cluster),
           r -> r.code() + ": " + r.detail());
     } catch (TemporalFailure e) {
       throw end(FailoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
@@ -121,12 +142,32 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
               : analysis.code() == AnalysisCode.NO_PROBLEM ? "; use a planned switchover to move a live primary" : ""));
     }
 
+    if (overlapped && analysis.epoch() >= 0 && analysis.epoch() != topology.epoch()) {
+      throw end(FailoverProgress.REFUSED, FailureType.STALE_EPOCH, "not recovering " + cluster + ": the topology"
+          + " moved from epoch " + topology.epoch() + " to " + analysis.epoch() + " while the death of " + oldPrimary
+          + " was being confirmed; another runbook changed it: check ./handoff watch status --cluster " + cluster);
+    }
+    if (overlapped) {
+      for (InstanceKey i : desc.instances()) {
+        if (!i.equals(oldPrimary)) {
+          receiving.put(i, Async.function(mysqlReceiving::stopReceiving, cluster, i));
+        }
+      }
+    }
+    long stopsStarted = Workflow.currentTimeMillis();
+    // Reads that need no fence start beside it: the cluster's state (the fenced old primary left out) and the
+    // KV store's writability, which is waited for only right before the promotion.
+    Promise<List<InstanceState>> firstInspect = overlapped
+        ? Async.function(mysqlProbe::inspectClusterExcept, cluster, List.of(oldPrimary)) : null;
+    Promise<String> kvWritable = overlapped
+        ? Async.function(kvWait::checkWritable, cluster, topology.epoch(), KV_WAIT_SECONDS) : null;
+
     // Fence before choosing: from here on no client write can reach the old primary.
     try {
       steps.run(FailoverPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
           h -> Async.function(haproxyFence::fenceWriter, h, cluster, oldPrimary)), d -> d);
     } catch (TemporalFailure e) {
-      throw end(FailoverProgress.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
+      throw endUnpromoted(FailoverProgress.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
           + " out of every HAProxy writer backend (" + RunbookSteps.message(e) + "); nothing was promoted."
           + " Fence it by hand (set its server to maint in every writer backend), then run"
           + " ./handoff failover unplanned --cluster " + cluster);
@@ -134,7 +175,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
 
     // Choose and catch up; a candidate that cannot catch up is replaced by the next best one. The fenced
     // old primary is not inspected: frozen, it would hold the step for a read timeout and say nothing.
-    boolean skipFenced = Workflow.getVersion(INSPECT_SKIPS_FENCED, Workflow.DEFAULT_VERSION, 1) == 1;
+    boolean skipFenced = overlapped || Workflow.getVersion(INSPECT_SKIPS_FENCED, Workflow.DEFAULT_VERSION, 1) == 1;
     Map<String, String> gaveUp = new LinkedHashMap<>();
     String lastCatchUpType = null;
     List<InstanceState> states;
@@ -143,19 +184,21 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     while (true) {
       Map<String, String> tried = Map.copyOf(gaveUp);
       try {
-        states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> skipFenced
-            ? mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)) : mysqlProbe.inspectCluster(cluster),
+        Promise<List<InstanceState>> started = gaveUp.isEmpty() ? firstInspect : null;
+        states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> started != null ? started.get()
+            : skipFenced ? mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)) : mysqlProbe.inspectCluster(cluster),
             RunbookSteps::describeStates);
         List<InstanceState> replicas = replicasOf(states);
         choice = steps.run(FailoverPlan.CHOOSE_CANDIDATE,
             () -> CandidateSelector.chooseUnplanned(replicas, null, tried), UnplannedChoice::detail);
       } catch (TemporalFailure e) {
-        throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e), RunbookSteps.message(e)
-            + "; " + oldPrimary + " is fenced and nothing was promoted");
+        throw endUnpromoted(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
+            RunbookSteps.message(e) + "; " + oldPrimary + " is fenced and nothing was promoted");
       }
       if (!choice.found()) {
         newPrimary = null;
-        throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, gaveUp.isEmpty() ? choice.failureType() : lastCatchUpType,
+        throw endUnpromoted(FailoverProgress.FAILED_BEFORE_PROMOTION,
+            gaveUp.isEmpty() ? choice.failureType() : lastCatchUpType,
             (gaveUp.isEmpty() ? "" : "no candidate could catch up: " + describe(gaveUp) + "; ") + choice.detail()
             + "; " + oldPrimary + " is fenced and nothing was promoted: repair a replica, then run"
             + " ./handoff failover unplanned --cluster " + cluster);
@@ -206,19 +249,32 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     List<String> planned = FailoverPlan.unplannedFailover(topology, newPrimary).stepNames().stream()
         .filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList();
     List<InstanceKey> readers = List.copyOf(listed);
-    if (Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+    if (overlapped || Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
       try {
         steps.run(KV_WRITABLE + ":before-promote",
-            () -> kvWait.checkWritable(cluster, topology.epoch(), KV_WAIT_SECONDS), d -> d);
+            () -> kvWritable != null ? kvWritable.get() : kvWait.checkWritable(cluster, topology.epoch(), KV_WAIT_SECONDS),
+            d -> d);
       } catch (TemporalFailure e) {
-        throw end(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e), RunbookSteps.message(e)
-            + "; nothing was promoted: " + oldPrimary + " is fenced and " + newPrimary + " has caught up, but a"
+        throw endUnpromoted(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
+            RunbookSteps.message(e) + "; nothing was promoted: " + oldPrimary + " is fenced and " + newPrimary + " has caught up, but a"
             + " primary the KV store cannot publish is one HAProxy (following the KV store) never routes to."
             + " Bring the KV store back, then run ./handoff failover unplanned --cluster " + cluster);
       }
     }
+    if (overlapped) {
+      steps.record(STOP_RECEIVING, StepRecord.DONE, joinEach(receiving, "(not stopped: the promotion stops it)"),
+          Workflow.currentTimeMillis() - stopsStarted);
+    }
+    Promise<List<InstanceKey>> movedBeside = null;
     try {
       forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
+      if (overlapped) {
+        // Beside the routing, never before it: a replica attached at once acknowledges the new primary's
+        // first semi-sync writes, which would otherwise wait out its semi-sync timeout.
+        long movesStarted = Workflow.currentTimeMillis();
+        Map<InstanceKey, Promise<String>> moves = startMoves(toMove);
+        movedBeside = Async.function(() -> joinMoves(moves, leftBehind, movesStarted));
+      }
       // Not started by the watch (an operator's, or a switchover's handover): tell the watch, for its cooldown.
       cooldown = request.forced() || handover != null ? startWatchCooldown(handover != null) : null;
       // The critical path ends here: every writer frontend repointed, the topology published beside it.
@@ -238,7 +294,14 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     }
 
     // Tidy after: writes already flow. A replica that cannot be moved is left behind and reported.
-    List<InstanceKey> moved = moveReplicas(toMove, leftBehind);
+    List<InstanceKey> moved;
+    if (movedBeside != null) {
+      moved = movedBeside.get();
+    } else {
+      long movesStarted = Workflow.currentTimeMillis();
+      steps.starting(FailoverPlan.MOVE_REPLICAS);
+      moved = joinMoves(startMoves(toMove), leftBehind, movesStarted);
+    }
     String tidyNote = "";
     if (!moved.equals(readers)) {
       try {
@@ -291,6 +354,42 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   }
 
   /**
+   * Waits for calls made side by side and says what each answered; one that failed is named with
+   * {@code failedNote} (they only save time: what they did not do, a later step does).
+   */
+  private static String joinEach(Map<InstanceKey, Promise<String>> calls, String failedNote) {
+    List<String> said = new ArrayList<>();
+    for (Map.Entry<InstanceKey, Promise<String>> c : calls.entrySet()) {
+      try {
+        said.add(c.getValue().get());
+      } catch (TemporalFailure e) {
+        said.add(c.getKey() + " " + failedNote + ": " + RunbookSteps.message(e));
+      }
+    }
+    return said.isEmpty() ? "no replica" : String.join("; ", said);
+  }
+
+  /**
+   * Ends a recovery that promoted nothing: the replicas told to stop receiving from the old primary receive
+   * again (best effort), so the cluster is as the failure found it but for the fence.
+   */
+  private io.temporal.failure.ApplicationFailure endUnpromoted(String finalState, String type, String message) {
+    Map<InstanceKey, Promise<String>> resumed = new LinkedHashMap<>();
+    for (Map.Entry<InstanceKey, Promise<String>> r : receiving.entrySet()) {
+      try {
+        r.getValue().get();
+        resumed.put(r.getKey(), Async.function(mysqlReceiving::resumeReceiving, cluster, r.getKey()));
+      } catch (TemporalFailure notStopped) {
+        // nothing to undo on it
+      }
+    }
+    if (!resumed.isEmpty()) {
+      steps.done("resume-receiving", joinEach(resumed, "(still stopped: START SLAVE IO_THREAD on it)"));
+    }
+    return end(finalState, type, message);
+  }
+
+  /**
    * A recovery the watch did not start (an operator's forced one, or one a planned switchover handed over) that promoted starts the watch's cooldown, as an
    * automatic one does: signalled beside the steps that follow, never holding writes down.
    */
@@ -319,6 +418,8 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   private String catchUp(UnplannedChoice choice, String received) {
     String done = mysqlCatchUp.catchUp(cluster, newPrimary, received, CATCH_UP_STALL_SECONDS);
     if (choice.anotherReplicaAhead()) {
+      // Its IO thread is stopped first: the detour replaces its source, and two stops must not overlap.
+      joinEach(receiving.containsKey(newPrimary) ? Map.of(newPrimary, receiving.get(newPrimary)) : Map.of(), "");
       mysqlChange.moveReplica(cluster, newPrimary, choice.aheadReplica());
       // What the ahead replica can serve (its relay log too, unless its SQL thread is broken), not only
       // what it had executed when inspected: its unapplied events may be the last acknowledged writes.
@@ -328,17 +429,21 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     return done;
   }
 
-  /**
-   * Moves the replicas under the new primary side by side, each on its own: one that fails goes to
-   * {@code leftBehind} with the reason, and the others go on. Returns the ones moved, in order.
-   */
-  private List<InstanceKey> moveReplicas(List<InstanceKey> toMove, Map<InstanceKey, String> leftBehind) {
-    long t0 = Workflow.currentTimeMillis();
-    steps.starting(FailoverPlan.MOVE_REPLICAS);
+  /** Starts moving the replicas under the new primary, side by side, each on its own. */
+  private Map<InstanceKey, Promise<String>> startMoves(List<InstanceKey> toMove) {
     Map<InstanceKey, Promise<String>> moves = new LinkedHashMap<>();
     for (InstanceKey r : toMove) {
       moves.put(r, Async.function(mysqlTidy::moveReplica, cluster, r, newPrimary));
     }
+    return moves;
+  }
+
+  /**
+   * Waits for the moves: one that failed goes to {@code leftBehind} with the reason, the others go on.
+   * Returns the ones moved, in order.
+   */
+  private List<InstanceKey> joinMoves(Map<InstanceKey, Promise<String>> moves, Map<InstanceKey, String> leftBehind,
+      long t0) {
     List<InstanceKey> moved = new ArrayList<>();
     List<String> said = new ArrayList<>();
     for (Map.Entry<InstanceKey, Promise<String>> m : moves.entrySet()) {

@@ -86,6 +86,8 @@ final class RecoveryFixture {
     when(mysql.moveReplica(anyString(), any(), any()))
         .thenAnswer(inv -> inv.getArgument(1) + " replicates from " + inv.getArgument(2));
     when(mysql.promote(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " is writable");
+    when(mysql.stopReceiving(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " stopped receiving");
+    when(mysql.resumeReceiving(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " receives again");
     when(mysql.setReadOnly(anyString(), any(), anyBoolean())).thenReturn("0-1-101");
     when(kv.checkWritable(anyString(), anyLong(), anyInt()))
         .thenAnswer(inv -> "etcd took a write at epoch " + inv.getArgument(1));

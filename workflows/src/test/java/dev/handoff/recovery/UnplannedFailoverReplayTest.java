@@ -49,6 +49,30 @@ class UnplannedFailoverReplayTest {
         UnplannedFailoverWorkflowImpl.class);
   }
 
+  /**
+   * Recorded after the recovery was overlapped (versioned): the probe beside the reads, the replicas' IO
+   * threads stopped while the candidate is chosen, the moves beside the routing. All three must replay.
+   */
+  @Test
+  void theOverlappedRecoveryReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource("histories/unplanned-failover-overlapped.json",
+        UnplannedFailoverWorkflowImpl.class);
+  }
+
+  @Test
+  void theOverlappedRecoveryStopsReceivingBeforeThePromotionAndMovesBesideTheRouting() throws IOException {
+    List<String> scheduled = WorkflowExecutionHistory.fromJson(new String(UnplannedFailoverReplayTest.class
+        .getClassLoader().getResourceAsStream("histories/unplanned-failover-overlapped.json").readAllBytes(),
+        StandardCharsets.UTF_8)).getEvents().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()).toList();
+    assertThat(scheduled.subList(0, 3)).containsExactly("ProbeCluster", "DescribeCluster", "ReadTopology");
+    assertThat(scheduled.indexOf("StopReceiving")).isLessThan(scheduled.indexOf("FenceWriter"));
+    assertThat(scheduled.lastIndexOf("StopReceiving")).isLessThan(scheduled.indexOf("Promote"));
+    assertThat(scheduled.indexOf("MoveReplica")).isGreaterThan(scheduled.indexOf("Promote"))
+        .isLessThan(scheduled.indexOf("PublishTopology"));
+  }
+
   @Test
   void theRecordedHistoryIsACompletedRecoveryOfC1() throws IOException {
     WorkflowExecutionHistory history = recorded();

@@ -36,6 +36,9 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -52,11 +55,11 @@ class UnplannedFailoverWorkflowTest {
   private static final List<String> ALL_STEPS = List.of(
       FailoverPlan.CONFIRM_DEAD + ":config", FailoverPlan.CONFIRM_DEAD + ":topology", FailoverPlan.CONFIRM_DEAD,
       FailoverPlan.FENCE_OLD_PRIMARY, FailoverPlan.CHOOSE_CANDIDATE + ":inspect", FailoverPlan.CHOOSE_CANDIDATE,
-      FailoverPlan.CATCH_UP, "kv-writable:before-promote", FailoverPlan.PROMOTE, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
+      FailoverPlan.CATCH_UP, "kv-writable:before-promote", UnplannedFailoverWorkflowImpl.STOP_RECEIVING, FailoverPlan.PROMOTE, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
       FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
   /** The steps that run side by side right after the promotion, in whichever order they finish. */
   private static final List<String> SIDE_BY_SIDE = List.of(FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
-      FailoverPlan.REMOVE_DEAD_PRIMARY);
+      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS);
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
@@ -96,19 +99,28 @@ class UnplannedFailoverWorkflowTest {
 
       InOrder order = inOrder(fixture.detection, fixture.haproxy, fixture.mysql, fixture.kv, fixture.heartbeat);
       order.verify(fixture.detection).probeCluster(CLUSTER);
-      // Fenced on every HAProxy (in parallel) before anything is chosen or promoted.
+      // Fenced on every HAProxy (in parallel) before anything is caught up or promoted.
       order.verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
-      // The fenced old primary is not connected to: frozen, it would only hold the step for a timeout.
-      order.verify(fixture.mysql).inspectClusterExcept(CLUSTER, List.of(PRIMARY));
       order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
       order.verify(fixture.mysql).promote(CLUSTER, R2);
-      // Routes and topology side by side (see RouteFirstTidyAfter for their order against the moves); the
-      // dead primary is not among the replicas published.
+      // Routes, topology and replica moves side by side (see RouteFirstTidyAfter); the dead primary is not
+      // among the replicas published.
       verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
       order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
-      order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
       order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
       order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      // Read beside the fence, once; the fenced old primary is not connected to: frozen, it would only hold
+      // the step for a timeout.
+      verify(fixture.mysql).inspectClusterExcept(CLUSTER, List.of(PRIMARY));
+      verify(fixture.mysql, never()).inspectCluster(anyString());
+      // Every replica stopped receiving from the dead primary before the promotion, the dead one never asked.
+      InOrder stops = inOrder(fixture.mysql);
+      stops.verify(fixture.mysql).stopReceiving(CLUSTER, R2);
+      stops.verify(fixture.mysql).promote(CLUSTER, R2);
+      verify(fixture.mysql).stopReceiving(CLUSTER, R1);
+      verify(fixture.mysql, never()).stopReceiving(CLUSTER, PRIMARY);
+      verify(fixture.mysql, never()).resumeReceiving(anyString(), any());
       order.verifyNoMoreInteractions();
 
       for (String h : RecoveryFixture.HAPROXIES) {
@@ -157,8 +169,8 @@ class UnplannedFailoverWorkflowTest {
       // Everything 3308 received, not only what it had executed when inspected (0-1-106).
       order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-110", CATCH_UP);
       order.verify(fixture.mysql).promote(CLUSTER, R2);
-      order.verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
       order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
       verify(fixture.mysql, never()).promote(CLUSTER, R1);
     }
 
@@ -191,24 +203,65 @@ class UnplannedFailoverWorkflowTest {
   @Nested
   class RouteFirstTidyAfter {
     @Test
-    void routesAndTopologyComeRightAfterPromotionBeforeAnyReplicaMoves() {
+    void replicasMoveBesideTheRoutingRightAfterPromotionAndNeitherWaitsForTheOther() throws Exception {
+      // Each side waits (bounded) for the other to have started: a runbook that moved the replicas only after
+      // the routing (or routed only after the moves) would see the other side missing.
+      CountDownLatch moveStarted = new CountDownLatch(1);
+      CountDownLatch publishStarted = new CountDownLatch(1);
+      AtomicBoolean publishSawMove = new AtomicBoolean();
+      AtomicBoolean moveSawPublish = new AtomicBoolean();
+      when(fixture.kv.publishTopology(CLUSTER, R2, List.of(R1), EPOCH)).thenAnswer(inv -> {
+        publishStarted.countDown();
+        publishSawMove.set(moveStarted.await(5, TimeUnit.SECONDS));
+        return "epoch 2";
+      });
+      when(fixture.mysql.moveReplica(CLUSTER, R1, R2)).thenAnswer(inv -> {
+        moveStarted.countDown();
+        moveSawPublish.set(publishStarted.await(5, TimeUnit.SECONDS));
+        return R1 + " replicates from " + R2;
+      });
+
       FailoverProgress result = recover();
 
       assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
-      // Writers repointed and the topology published after the promotion and before a replica moves;
-      // the two may run side by side, so each is checked against promote and move on its own.
-      InOrder routes = inOrder(fixture.mysql, fixture.haproxy);
-      routes.verify(fixture.mysql).promote(CLUSTER, R2);
-      routes.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
-      routes.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
-      InOrder kv = inOrder(fixture.mysql, fixture.kv, fixture.heartbeat);
-      kv.verify(fixture.mysql).promote(CLUSTER, R2);
-      kv.verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-      kv.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
-      kv.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
-      kv.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      assertThat(publishSawMove).as("the moves started while the topology was being published").isTrue();
+      assertThat(moveSawPublish).as("the publish started while a replica was being moved").isTrue();
+      InOrder order = inOrder(fixture.mysql, fixture.kv, fixture.haproxy, fixture.heartbeat);
+      order.verify(fixture.mysql).promote(CLUSTER, R2);
+      order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
+      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+      order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
       assertThat(result.steps()).extracting(StepRecord::name).containsSubsequence(FailoverPlan.PROMOTE,
-          FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+          FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+    }
+
+    @Test
+    void aRecoveryThatPromotesNothingLetsTheReplicasReceiveAgain() {
+      fixture.instance(R1).unreachable();
+      fixture.instance(R2).unreachable();
+
+      Outcome out = failedRecovery();
+
+      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
+      // Inspected, neither answers, so nothing is promoted; both had stopped receiving, so both receive again.
+      verify(fixture.mysql).stopReceiving(CLUSTER, R1);
+      verify(fixture.mysql).stopReceiving(CLUSTER, R2);
+      verify(fixture.mysql).resumeReceiving(CLUSTER, R1);
+      verify(fixture.mysql).resumeReceiving(CLUSTER, R2);
+      assertThat(stepDetail(out.progress(), "resume-receiving")).contains(R1 + " receives again", R2 + " receives again");
+      fixture.verifyNothingPromoted();
+    }
+
+    @Test
+    void aReplicaThatCannotStopReceivingDoesNotHoldTheRecovery() {
+      doThrow(ApplicationFailure.newFailure("connect to " + R1 + ": Connection refused", FailureType.INSTANCE_UNREACHABLE))
+          .when(fixture.mysql).stopReceiving(CLUSTER, R1);
+
+      FailoverProgress result = recover();
+
+      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(stepDetail(result, UnplannedFailoverWorkflowImpl.STOP_RECEIVING))
+          .contains(R2 + " stopped receiving", R1 + " (not stopped", "Connection refused");
     }
 
     @Test
@@ -225,10 +278,9 @@ class UnplannedFailoverWorkflowTest {
       assertThat(result.failureType()).isNull();
       assertThat(result.detail()).contains("left behind: " + R1 + " (", "error 1062", "to do: ");
       assertThat(stepDetail(result, FailoverPlan.MOVE_REPLICAS)).contains("left behind: " + R1, "error 1062");
-      // Writes were routed before the move was even tried; the runbook went on past it.
+      // Writes were routed beside the move; the runbook went on past it.
       InOrder order = inOrder(fixture.mysql, fixture.haproxy, fixture.heartbeat);
       order.verify(fixture.mysql).promote(CLUSTER, R2);
-      order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
       order.verify(fixture.mysql, atLeastOnce()).moveReplica(CLUSTER, R1, R2);
       order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
       verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
@@ -277,8 +329,8 @@ class UnplannedFailoverWorkflowTest {
       order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
       order.verify(fixture.mysql).catchUp(CLUSTER, R1, "0-1-103", CATCH_UP);
       order.verify(fixture.mysql).promote(CLUSTER, R1);
-      order.verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
       order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
       verify(fixture.mysql, never()).promote(CLUSTER, R2);
     }
   }
@@ -341,8 +393,7 @@ class UnplannedFailoverWorkflowTest {
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome)
           .contains(tuple(FailoverPlan.FENCE_OLD_PRIMARY, StepRecord.FAILED))
           .doesNotContain(tuple(FailoverPlan.CHOOSE_CANDIDATE, StepRecord.DONE));
-      verify(fixture.mysql, never()).inspectCluster(anyString());
-      verify(fixture.mysql, never()).inspectClusterExcept(anyString(), any());
+      // The cluster was read beside the fence (a read needs no fence), but nothing was chosen or caught up.
       verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
       fixture.verifyNothingPromoted();
     }
@@ -359,10 +410,12 @@ class UnplannedFailoverWorkflowTest {
       assertThat(out.failure().getType()).isEqualTo(FailureType.KV_UNAVAILABLE);
       assertThat(out.failure().getOriginalMessage()).contains("etcd at http://127.0.0.1:2379", "nothing was promoted",
           PRIMARY + " is fenced", "Bring the KV store back", "./handoff failover unplanned --cluster " + CLUSTER);
-      // It waited after the candidate caught up, right before the promotion, and promoted nothing.
-      InOrder order = inOrder(fixture.mysql, fixture.kv);
-      order.verify(fixture.mysql).catchUp(anyString(), any(), anyString(), anyInt());
-      order.verify(fixture.kv).checkWritable(CLUSTER, EPOCH, UnplannedFailoverWorkflowImpl.KV_WAIT_SECONDS);
+      // It was checked beside the choice and the catch-up, the promotion waited for it, and nothing was
+      // promoted without it.
+      verify(fixture.kv).checkWritable(CLUSTER, EPOCH, UnplannedFailoverWorkflowImpl.KV_WAIT_SECONDS);
+      verify(fixture.mysql).catchUp(anyString(), any(), anyString(), anyInt());
+      assertThat(out.progress().steps()).extracting(StepRecord::name).containsSubsequence(FailoverPlan.CATCH_UP,
+          "kv-writable:before-promote");
       fixture.verifyNothingPromoted();
     }
 
@@ -424,8 +477,7 @@ class UnplannedFailoverWorkflowTest {
       assertThat(out.progress().newPrimary()).isEqualTo(R2.toString());
       assertThat(out.failure().getOriginalMessage()).contains(R2 + " is the primary",
           "step " + FailoverPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
-          "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", ", FailoverPlan.MOVE_REPLICAS + ", "
-              + FailoverPlan.RESTART_HEARTBEAT + "]");
+          "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", ", FailoverPlan.RESTART_HEARTBEAT + "]");
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
           tuple(FailoverPlan.PROMOTE, StepRecord.DONE),
           tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
@@ -433,7 +485,8 @@ class UnplannedFailoverWorkflowTest {
       verify(fixture.mysql).promote(CLUSTER, R2);
       verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
       verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
-      verify(fixture.mysql, never()).moveReplica(anyString(), any(), any());
+      // The replicas moved beside the routing: the new primary is the primary, whatever the operator decides.
+      verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
       verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
     }
 

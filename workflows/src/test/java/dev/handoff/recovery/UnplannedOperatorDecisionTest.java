@@ -60,7 +60,7 @@ class UnplannedOperatorDecisionTest {
    * steps after it; the HAProxy repoint runs beside it, so writes resume while the KV store refuses.
    */
   private static final List<String> LEFT_AT_PUBLISH = List.of(FailoverPlan.PUBLISH_TOPOLOGY,
-      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT);
+      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.RESTART_HEARTBEAT);
   private static final String WAITING_STEP = "waiting for the operator";
 
   @RegisterExtension
@@ -92,7 +92,6 @@ class UnplannedOperatorDecisionTest {
 
     assertWaitingAtPublish(waiting);
     verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-    verify(fixture.mysql, never()).moveReplica(anyString(), any(), any());
     verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
     verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
 
@@ -105,16 +104,14 @@ class UnplannedOperatorDecisionTest {
     assertThat(result.failureType()).isNull();
     assertThat(result.currentStep()).isNull();
     assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only");
-    // Repointing runs beside the publish, so it is recorded before or after the failed attempt; either way
-    // before any replica moves.
-    List<String> names = result.steps().stream().map(StepRecord::name).toList();
-    assertThat(names.indexOf(FailoverPlan.REPOINT_HAPROXY)).as("repointed before replicas move: " + names)
-        .isNotNegative().isLessThan(names.indexOf(FailoverPlan.MOVE_REPLICAS));
+    // Repointing and the replica moves run beside the publish, so they are recorded before or after the
+    // failed attempt.
+    assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome)
+        .contains(tuple(FailoverPlan.MOVE_REPLICAS, StepRecord.DONE));
     assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).containsSubsequence(
         tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.FAILED),
         tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
         tuple(FailoverPlan.REMOVE_DEAD_PRIMARY, StepRecord.DONE),
-        tuple(FailoverPlan.MOVE_REPLICAS, StepRecord.DONE),
         tuple(FailoverPlan.RESTART_HEARTBEAT, StepRecord.DONE),
         tuple("old-primary", StepRecord.DONE));
     // The step ran twice; nothing before it was redone.
@@ -180,11 +177,12 @@ class UnplannedOperatorDecisionTest {
         .contains("abandoned by the operator: finish the steps left by hand")
         .doesNotContain("./handoff failover retry");
     assertThat(progress.steps()).extracting(StepRecord::name).doesNotContain(FailoverPlan.REMOVE_DEAD_PRIMARY,
-        FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
-    // The failed step was not run again, and no later step ran; the writers were repointed beside it.
+        FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+    // The failed step was not run again, and no later step ran; the writers were repointed and the replicas
+    // moved beside it.
     verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
     verify(fixture.haproxy, times(2)).repointRoutes(anyString(), anyString(), any(), any());
-    verify(fixture.mysql, never()).moveReplica(anyString(), any(), any());
+    verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
     verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
     verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
   }
@@ -213,7 +211,6 @@ class UnplannedOperatorDecisionTest {
         .contains("step " + FailoverPlan.PUBLISH_TOPOLOGY + " failed", "no operator decision within 24 h");
     assertStepsLeftAtPublish(progress.detail());
     verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-    verify(fixture.mysql, never()).moveReplica(anyString(), any(), any());
   }
 
   @ParameterizedTest
@@ -256,7 +253,9 @@ class UnplannedOperatorDecisionTest {
     Matcher m = Pattern.compile("steps left: \\[([^\\]]*)\\]").matcher(message);
     assertThat(m.find()).as("steps left in: " + message).isTrue();
     List<String> left = List.of(m.group(1).split(", "));
-    assertThat(left.stream().filter(n -> !n.equals(FailoverPlan.REPOINT_HAPROXY)).toList())
+    // Repointing and the replica moves run beside the publish: done or not by then.
+    assertThat(left.stream().filter(n -> !n.equals(FailoverPlan.REPOINT_HAPROXY))
+        .filter(n -> !n.equals(FailoverPlan.MOVE_REPLICAS)).toList())
         .containsExactlyElementsOf(LEFT_AT_PUBLISH);
   }
 
@@ -275,7 +274,7 @@ class UnplannedOperatorDecisionTest {
     assertThat(waiting.steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
         tuple(FailoverPlan.PROMOTE, StepRecord.DONE), tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.DONE),
         tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.FAILED));
-    assertThat(waiting.steps()).extracting(StepRecord::name).doesNotContain(FailoverPlan.MOVE_REPLICAS);
+    // The replicas move beside it (done by now or not): under the new primary, whatever the operator decides.
   }
 
   private UnplannedFailoverWorkflow start() {
