@@ -66,7 +66,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
    * longer than the silence limit) and none hears from it, on two probes in a row and once more in the
    * recovery. A slow answer past it from a busy primary is reported as UnreachablePrimary, never acted on.
    */
-  static final int PRIMARY_PROBE_SOCKET_MILLIS = 700;
+  static final int PRIMARY_PROBE_SOCKET_MILLIS = 400;
 
   private final Lookup lookup;
   private final TopologyStore store;
