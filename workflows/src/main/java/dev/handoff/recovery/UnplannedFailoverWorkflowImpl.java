@@ -125,16 +125,25 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     }
     oldPrimary = topology.primary();
     plan = FailoverPlan.unplannedFailover(topology, null).render();
+    // The watch that started this recovery, or the switchover that handed over, confirmed the death on two
+    // probes already: the replicas stop receiving (a change undone if this recovery's own confirmation
+    // disagrees) beside that confirmation. A recovery anyone else started confirms first.
+    boolean confirmedBefore = handover != null
+        || WorkflowIds.watch(cluster).equals(Workflow.getInfo().getParentWorkflowId().orElse(null));
+    long stopsStarted = Workflow.currentTimeMillis();
+    if (overlapped && confirmedBefore) {
+      stopReceiving(desc);
+    }
 
     DetectionResult analysis;
     try {
       analysis = steps.run(FailoverPlan.CONFIRM_DEAD, () -> probe != null ? probe.get() : detection.probeCluster(cluster),
           r -> r.code() + ": " + r.detail());
     } catch (TemporalFailure e) {
-      throw end(FailoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+      throw endUnpromoted(FailoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
     }
     if (analysis.code() != AnalysisCode.DEAD_PRIMARY) {
-      throw end(FailoverProgress.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
+      throw endUnpromoted(FailoverProgress.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
           + analysis.code() + " (" + analysis.detail() + "); an unplanned failover needs a confirmed dead primary"
           + (handover != null ? "; the planned switchover to " + handover.candidate() + " that handed over had stopped"
               + " before promotion (" + handover.why() + "): check that " + oldPrimary + " is writable (the watch"
@@ -143,18 +152,14 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     }
 
     if (overlapped && analysis.epoch() >= 0 && analysis.epoch() != topology.epoch()) {
-      throw end(FailoverProgress.REFUSED, FailureType.STALE_EPOCH, "not recovering " + cluster + ": the topology"
+      throw endUnpromoted(FailoverProgress.REFUSED, FailureType.STALE_EPOCH, "not recovering " + cluster + ": the topology"
           + " moved from epoch " + topology.epoch() + " to " + analysis.epoch() + " while the death of " + oldPrimary
           + " was being confirmed; another runbook changed it: check ./handoff watch status --cluster " + cluster);
     }
-    if (overlapped) {
-      for (InstanceKey i : desc.instances()) {
-        if (!i.equals(oldPrimary)) {
-          receiving.put(i, Async.function(mysqlReceiving::stopReceiving, cluster, i));
-        }
-      }
+    if (overlapped && !confirmedBefore) {
+      stopsStarted = Workflow.currentTimeMillis();
+      stopReceiving(desc);
     }
-    long stopsStarted = Workflow.currentTimeMillis();
     // Reads that need no fence start beside it: the cluster's state (the fenced old primary left out) and the
     // KV store's writability, which is waited for only right before the promotion.
     Promise<List<InstanceState>> firstInspect = overlapped
@@ -351,6 +356,15 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     steps.done("old-primary", detail);
     steps.finished();
     return progress();
+  }
+
+  /** Asks every instance but the old primary to stop receiving from it, side by side (see {@link #receiving}). */
+  private void stopReceiving(ClusterDescription desc) {
+    for (InstanceKey i : desc.instances()) {
+      if (!i.equals(oldPrimary)) {
+        receiving.put(i, Async.function(mysqlReceiving::stopReceiving, cluster, i));
+      }
+    }
   }
 
   /**

@@ -118,6 +118,33 @@ class ClusterWatchWorkflowTest {
   }
 
   @Test
+  void theRecoveryItStartsStopsTheReplicasReceivingBesideItsOwnConfirmation() throws InterruptedException {
+    // The watch confirmed the death on two probes: the recovery's third one runs beside the (reversible) stop.
+    CountDownLatch stopAsked = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean confirmationSawTheStop = new java.util.concurrent.atomic.AtomicBoolean();
+    when(fixture.mysql.stopReceiving(anyString(), any())).thenAnswer(inv -> {
+      stopAsked.countDown();
+      return inv.getArgument(1) + " stopped receiving";
+    });
+    when(fixture.detection.probeCluster(CLUSTER)).thenAnswer(inv -> {
+      confirmationSawTheStop.set(stopAsked.await(5, TimeUnit.SECONDS));
+      return RecoveryFixture.analysis(AnalysisCode.DEAD_PRIMARY);
+    });
+    startWatch(COOLDOWN_SECONDS);
+    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+
+    detector.world.set(AnalysisCode.DEAD_PRIMARY);
+    WatchStatus after = awaitQuiet("one recovery", s -> s.recoveries() == 1 && s.lastRecovery() != null);
+
+    assertThat(after.lastRecovery()).contains("recovered " + PRIMARY + " -> " + R2);
+    assertThat(confirmationSawTheStop).as("the replicas were told to stop receiving while the recovery confirmed")
+        .isTrue();
+    verify(fixture.mysql).stopReceiving(CLUSTER, R1);
+    verify(fixture.mysql).stopReceiving(CLUSTER, R2);
+    verify(fixture.mysql, never()).stopReceiving(CLUSTER, PRIMARY);
+  }
+
+  @Test
   void aDeadPrimaryStartsExactlyOneFailover() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));

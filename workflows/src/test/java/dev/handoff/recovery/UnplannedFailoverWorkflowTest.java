@@ -359,6 +359,28 @@ class UnplannedFailoverWorkflowTest {
       fixture.verifyNothingChanged();
       verify(fixture.mysql, never()).inspectCluster(anyString());
       verify(fixture.mysql, never()).inspectClusterExcept(anyString(), any());
+      // An operator's recovery (no watch confirmed anything before it) changes nothing before it confirms.
+      verify(fixture.mysql, never()).stopReceiving(anyString(), any());
+    }
+
+    @Test
+    void aHandedOverRecoveryThatFindsThePrimaryAliveLetsTheReplicasReceiveAgain() {
+      // The switchover that handed over confirmed the death twice: the replicas stopped receiving beside this
+      // recovery's own confirmation, which now says the primary answers.
+      when(fixture.detection.probeCluster(CLUSTER)).thenReturn(RecoveryFixture.analysis(AnalysisCode.NO_PROBLEM));
+      UnplannedFailoverWorkflow workflow = newWorkflow();
+      WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
+          () -> workflow.recover(new UnplannedRequest(CLUSTER, false, "planned switchover to " + R2, 0,
+              new UnplannedRequest.Handover(R2.toString(), PRIMARY + " died before set-read-only", List.of()))));
+
+      assertThat(failed).as("the recovery was refused").isNotNull();
+      assertThat(workflow.progress().state()).isEqualTo(FailoverProgress.REFUSED);
+      verify(fixture.mysql).stopReceiving(CLUSTER, R1);
+      verify(fixture.mysql).stopReceiving(CLUSTER, R2);
+      verify(fixture.mysql).resumeReceiving(CLUSTER, R1);
+      verify(fixture.mysql).resumeReceiving(CLUSTER, R2);
+      verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+      fixture.verifyNothingPromoted();
     }
 
     @Test
