@@ -470,6 +470,9 @@ public final class Lab {
     List<LocalProcess> procs = processes(dir);
     procs.sort(Comparator.comparing(p -> p.name().equals("temporal") ? 1 : 0));
     List<LocalProcess> left = new ArrayList<>();
+    // SIGTERM to every part at once, so their shutdowns overlap: the slowest, not the sum, bounds the stop.
+    procs.stream().filter(p -> !p.name().equals("temporal") && p.alive())
+        .forEach(p -> ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroy));
     procs.parallelStream().filter(p -> !p.name().equals("temporal")).forEach(p -> {
       if (!p.stop(10_000)) {
         synchronized (left) {

@@ -10,7 +10,6 @@ import dev.handoff.lab.Lab;
 import dev.handoff.lab.LabClients;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.LabInfo;
-import dev.handoff.lab.LabSpec;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.runbook.FailoverProgress;
@@ -34,6 +33,8 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -117,9 +118,13 @@ class ChaosIT {
     return trials;
   }
 
-  /** A trial's body, given its two worker JVMs (on standby) and a call that starts the next trial's. */
+  /**
+   * A trial's body, given its two worker JVMs (on standby) and a call that starts the next trial's. Its row may
+   * complete after it returns (its last checks running beside the next trial's start); it closes both JVMs.
+   */
   interface TrialBody {
-    Row run(Trial trial, WorkerProcess w1, WorkerProcess w2, Runnable prepareNext) throws Exception;
+    CompletableFuture<Row> run(Trial trial, WorkerProcess w1, WorkerProcess w2, Runnable prepareNext)
+        throws Exception;
   }
 
   /**
@@ -127,7 +132,7 @@ class ChaosIT {
    * that of trial n + 1 when trial n calls {@code prepareNext} or at its end. Prints each row as it ends.
    */
   static List<Row> runTrials(Path work, String kind, List<Trial> trials, TrialBody body) throws Exception {
-    List<Row> rows = new ArrayList<>();
+    List<CompletableFuture<Row>> rows = new ArrayList<>();
     List<WorkerProcess[]> pairs = new ArrayList<>();
     Runnable[] prepare = new Runnable[trials.size()];
     for (int i = 0; i < trials.size(); i++) {
@@ -150,22 +155,25 @@ class ChaosIT {
       for (int i = 0; i < trials.size(); i++) {
         Runnable next = i + 1 < trials.size() ? prepare[i + 1] : () -> { };
         Trial t = trials.get(i);
-        try (WorkerProcess w1 = pairs.get(i)[0]; WorkerProcess w2 = pairs.get(i)[1]) {
-          Row row = body.run(t, w1, w2, next);
-          rows.add(row);
+        rows.add(body.run(t, pairs.get(i)[0], pairs.get(i)[1], next).thenApply(row -> {
           System.out.printf("chaos %s %-17s %-6s %-5s crashed=%s %s in %.1f s, outage %.0f ms%s%n", kind, t.activity(),
               t.point(), t.action(), row.crashed(), row.outcome(), row.seconds(), row.outageMillis(),
               row.ok() ? "" : "  PROBLEMS " + row.violations() + " lost=" + row.lost());
-        }
+          return row;
+        }));
         next.run();
       }
+      List<Row> done = new ArrayList<>();
+      for (CompletableFuture<Row> row : rows) {
+        done.add(row.get(TrialLabs.DOWN_SECONDS, TimeUnit.SECONDS));
+      }
+      return done;
     } finally {
       for (WorkerProcess[] pair : pairs) {
         pair[0].close();
         pair[1].close();
       }
     }
-    return rows;
   }
 
   /**
@@ -256,6 +264,8 @@ class ChaosIT {
     try {
       WorkflowClient client = client(service, config);
       int[] trial = {0};
+      // The last trial's second worker, shutting down while the next trial starts its first.
+      WorkerProcess[] lastW2 = {null};
       rows = runTrials(work, "planned", trials, (t, w1, w2, prepareNext) -> {
         trial[0]++;
         String name = "planned-" + trial[0];
@@ -263,11 +273,16 @@ class ChaosIT {
         List<String> others = lab.instances("c1").stream().filter(k -> !k.equals(primary)).toList();
         String target = others.get(trial[0] % others.size());
         long t0 = System.nanoTime();
-        try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3,
+        try (w1; WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3,
             trial[0] * 10_000_000L)) {
           w1.go(config, work, name + "-w1");
           w1.awaitReady(30_000);
           load.awaitAcks(30, 10_000);
+          // No task of this runbook exists before it starts: the last trial's worker is gone by then.
+          if (lastW2[0] != null) {
+            lastW2[0].close();
+          }
+          lastW2[0] = w2;
           PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
           WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
           // Two workers: the second is up before the first is killed (or after it halted), and finishes alone.
@@ -275,11 +290,13 @@ class ChaosIT {
           // The next trial's JVMs start while Temporal notices the dead worker (a heartbeat timeout of waiting).
           prepareNext.run();
           String outcome = outcome(client, config);
-          w2.close();
           double seconds = (System.nanoTime() - t0) / 1e9;
+          // The runbook has ended: the second worker shuts down (seconds) beside the aftermath and the next
+          // trial's start, which waits for it to be gone before its runbook starts.
+          w2.stop();
           Aftermath after = aftermath(config, lab, load);
-          return new Row("planned", t, crashed, outcome, seconds, after.problems(), after.lost(),
-              load.longestGapMillis(t0));
+          return CompletableFuture.completedFuture(new Row("planned", t, crashed, outcome, seconds, after.problems(),
+              after.lost(), load.longestGapMillis(t0)));
         }
       });
     } finally {
@@ -300,8 +317,11 @@ class ChaosIT {
     List<Trial> trials = new ArrayList<>(List.of(new Trial("none", "-", "pause")));
     // The old primary is dead: setting it read-only fails at connect, so only "before" is reachable.
     trials.addAll(matrix(UNPLANNED, a -> a.equals("SetReadOnly") ? List.of("before") : POINTS, UNPLANNED_HALT));
-    List<Row> all = runTrials(work, "unplanned", trials, (t, w1, w2, prepareNext) ->
-        unplannedTrial(t, w1, w2, work, prepareNext));
+    List<Row> all;
+    try (TrialLabs labs = new TrialLabs(trials.size())) {
+      all = runTrials(work, "unplanned", trials, (t, w1, w2, prepareNext) ->
+          unplannedTrial(t, w1, w2, work, labs, prepareNext));
+    }
     Row baseline = all.get(0);
     List<Row> rows = all.subList(1, all.size());
     System.out.printf("chaos unplanned baseline (no crash): %s, write outage %.0f ms%n", baseline.outcome(),
@@ -347,22 +367,27 @@ class ChaosIT {
     }
   }
 
-  /** A fresh lab, a worker with the failpoint, the primary killed under write load, a second worker. */
-  static Row unplannedTrial(Trial t, WorkerProcess w1, WorkerProcess w2, Path work, Runnable prepareNext)
-      throws Exception {
-    Path dir = Files.createTempDirectory(Path.of("/tmp"), "hu-");
+  /**
+   * A fresh lab (from {@code labs}), a worker with the failpoint, the primary killed under write load, a second
+   * worker.
+   */
+  static CompletableFuture<Row> unplannedTrial(Trial t, WorkerProcess w1, WorkerProcess w2, Path work,
+      TrialLabs labs, Runnable prepareNext) throws Exception {
     String name = w1.log.getFileName().toString().replace("-w1.log", "");
-    LabInfo info = Lab.up(new LabSpec(dir, 1, 2, null), line -> { });
+    LabInfo info = labs.take();
     HandoffConfig config = chaosConfig(info.config(), true);
     LabClients lab = new LabClients(config);
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
+    boolean handedOver = false;
     try (WriteLoad load = WriteLoad.start(lab.localWriter("c1"), config.credentials().application(), 3, 1)) {
       WorkflowClient client = client(service, config);
       w1.go(config, work, name + "-w1");
       w1.awaitReady(30_000);
       load.awaitAcks(50, 10_000);
       Waits.analysis(client, config, "c1", "NoProblem", Duration.ofSeconds(30));
+      // The previous trial's lab is down and the next one's up before this crash: no lab starts or stops in it.
+      labs.awaitQuiet();
       String dead = lab.instances("c1").get(0);
       long t0 = System.nanoTime();
       info.mariadb("c1", dead).signal("KILL");
@@ -380,24 +405,37 @@ class ChaosIT {
       }
       awaitFailoverStarted(client);
       String outcome = outcome(client, config);
-      w2.close();
-      // Only now (the write outage it measures is over): the next trial's JVMs start beside its lab's start.
-      prepareNext.run();
       double seconds = (System.nanoTime() - t0) / 1e9;
+      // The runbook has ended: the workers shut down (seconds) beside the aftermath; their logs are read after.
+      w1.stop();
+      w2.stop();
+      // Only now (the write outage it measures is over): the next trial's JVMs start.
+      prepareNext.run();
       Aftermath after = aftermath(config, lab, load);
-      List<String> violations = new ArrayList<>(after.problems());
-      for (Path log : List.of(w1.log, w2.log)) {
-        HistorySecretsCheck.workerLogLeaks(config, log).forEach(l -> violations.add("secret in " + l.where()));
-      }
-      dev.handoff.lab.HistorySecrets.scan(config).leaks().forEach(l -> violations.add("secret in " + l.where()));
       // The time the test held the first worker stopped (while the second started) is not the crash's.
-      return new Row("unplanned", t, crashed, outcome, seconds, violations, after.lost(),
-          load.longestGapMillisExcluding(t0, stoppedAt, tookOverAt));
+      double outage = load.longestGapMillisExcluding(t0, stoppedAt, tookOverAt);
+      // The rest waits for the workers' shutdown: it runs beside the next trial's start, then the lab stops.
+      boolean stopped = crashed;
+      CompletableFuture<Row> row = labs.stopAfter(info, () -> {
+        w1.close();
+        w2.close();
+        List<String> violations = new ArrayList<>(after.problems());
+        for (Path log : List.of(w1.log, w2.log)) {
+          HistorySecretsCheck.workerLogLeaks(config, log).forEach(l -> violations.add("secret in " + l.where()));
+        }
+        dev.handoff.lab.HistorySecrets.scan(config).leaks().forEach(l -> violations.add("secret in " + l.where()));
+        service.shutdownNow();
+        return new Row("unplanned", t, stopped, outcome, seconds, violations, after.lost(), outage);
+      });
+      handedOver = true;
+      return row;
     } finally {
-      w1.close();
-      w2.close();
-      service.shutdownNow();
-      Lab.down(dir, false, line -> { });
+      if (!handedOver) {
+        w1.close();
+        w2.close();
+        service.shutdownNow();
+        labs.stopAfter(info, () -> null);
+      }
     }
   }
 

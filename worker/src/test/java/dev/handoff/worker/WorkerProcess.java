@@ -133,6 +133,11 @@ final class WorkerProcess implements AutoCloseable {
     }
   }
 
+  /** Asks the worker to shut down (SIGTERM) and returns at once; {@link #close} then waits for it. */
+  void stop() {
+    process.destroy();
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
