@@ -25,7 +25,6 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
-import dev.handoff.support.Failpoints;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,11 +37,13 @@ public final class HandoffWorker implements AutoCloseable {
   private final TopologyStore store;
 
   private final AlertReceiver alerts;
+  private final StepInterceptor steps;
 
   private HandoffWorker(WorkflowServiceStubs service, WorkerFactory factory, TopologyStore store,
-      AlertReceiver alerts) {
+      AlertReceiver alerts, StepInterceptor steps) {
     this.service = service;
     this.factory = factory;
+    this.steps = steps;
     this.store = store;
     this.alerts = alerts;
   }
@@ -68,10 +69,9 @@ public final class HandoffWorker implements AutoCloseable {
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
     WorkflowClient client = WorkflowClient.newInstance(service,
         WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
-    WorkerFactory factory = Failpoints.any()
-        ? WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-            .setWorkerInterceptors(new FailpointInterceptor()).build())
-        : WorkerFactory.newInstance(client);
+    StepInterceptor steps = new StepInterceptor();
+    WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(steps).build());
     // Many clusters can fail at once (a zone outage): enough pollers that their runbooks do not queue.
     Worker worker = factory.newWorker(config.temporal().taskQueue(), WorkerOptions.newBuilder()
         .setMaxConcurrentWorkflowTaskPollers(8)
@@ -118,7 +118,7 @@ public final class HandoffWorker implements AutoCloseable {
         log.warn("alert endpoint {} not started: {}", config.worker().alertsListen(), e.getMessage());
       }
     }
-    return new HandoffWorker(service, factory, store, receiver);
+    return new HandoffWorker(service, factory, store, receiver, steps);
   }
 
   /** Stops polling, lets running activities finish for a few seconds, then closes the clients. */
@@ -128,9 +128,18 @@ public final class HandoffWorker implements AutoCloseable {
       alerts.close();
     }
     factory.shutdown();
-    // The watch's detector is a long activity: give running steps a moment, then interrupt.
-    factory.awaitTermination(3, TimeUnit.SECONDS);
+    // Running steps get up to 3 s to finish; the watch's detector (a long read) and idle pollers are not
+    // waited for (a long poll does not end on an interrupt: the channel's close ends it, with a warning).
+    try {
+      int left = steps.awaitNone(3000);
+      if (left > 0) {
+        log.warn("stopping with {} step(s) still running: Temporal runs them again on another worker", left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     factory.shutdownNow();
+    factory.awaitTermination(100, TimeUnit.MILLISECONDS);
     service.shutdownNow();
     store.close();
   }
