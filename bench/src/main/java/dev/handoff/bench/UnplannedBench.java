@@ -102,7 +102,7 @@ public final class UnplannedBench {
         long started = client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getSeconds() * 1000
             + client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getNanos() / 1_000_000;
         double detection = Math.max(0, started - killedWall);
-        Waits.result(client, config, c, WorkflowIds.failover(c), RESULT_TIMEOUT);
+        var progress = Waits.result(client, config, c, WorkflowIds.failover(c), RESULT_TIMEOUT);
         long promoted = RunbookTimes.completedAt(client, WorkflowIds.failover(c), "Promote");
         long published = RunbookTimes.completedAt(client, WorkflowIds.failover(c), "PublishTopology");
         long resumedAt = load.resumedAtNanos(killedAt);
@@ -123,6 +123,9 @@ public final class UnplannedBench {
             trial.recoveryMillis(), freeze ? "freeze" : "kill", trial.promotedMillis(), trial.publishedMillis(),
             trial.resumedMillis(), lost, !resumed.get(c) ? "WRITES NEVER RESUMED (60 s)"
                 : s.healthy() ? "invariants hold" : "UNHEALTHY " + s.problems());
+        // Where the recovery's time went (steps that ran side by side overlap).
+        out.printf("         steps: %s%n", progress == null ? "(no result)" : progress.steps().stream()
+            .map(r -> r.name() + " " + r.millis() + " ms").collect(java.util.stream.Collectors.joining(", ")));
       }
     } finally {
       loads.values().forEach(WriteLoad::close);
