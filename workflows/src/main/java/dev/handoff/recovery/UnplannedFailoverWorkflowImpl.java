@@ -384,17 +384,31 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   }
 
   /**
+   * Waits for {@code replica}'s stop (if one was asked) and says whether it stopped; one that failed leaves
+   * its IO thread to the step that needs it stopped.
+   */
+  private boolean stoppedReceiving(InstanceKey replica) {
+    Promise<String> stop = receiving.get(replica);
+    if (stop == null) {
+      return false;
+    }
+    try {
+      stop.get();
+      return true;
+    } catch (TemporalFailure notStopped) {
+      return false;
+    }
+  }
+
+  /**
    * Ends a recovery that promoted nothing: the replicas told to stop receiving from the old primary receive
    * again (best effort), so the cluster is as the failure found it but for the fence.
    */
   private io.temporal.failure.ApplicationFailure endUnpromoted(String finalState, String type, String message) {
     Map<InstanceKey, Promise<String>> resumed = new LinkedHashMap<>();
-    for (Map.Entry<InstanceKey, Promise<String>> r : receiving.entrySet()) {
-      try {
-        r.getValue().get();
-        resumed.put(r.getKey(), Async.function(mysqlReceiving::resumeReceiving, cluster, r.getKey()));
-      } catch (TemporalFailure notStopped) {
-        // nothing to undo on it
+    for (InstanceKey r : receiving.keySet()) {
+      if (stoppedReceiving(r)) {
+        resumed.put(r, Async.function(mysqlReceiving::resumeReceiving, cluster, r));
       }
     }
     if (!resumed.isEmpty()) {
@@ -433,7 +447,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     String done = mysqlCatchUp.catchUp(cluster, newPrimary, received, CATCH_UP_STALL_SECONDS);
     if (choice.anotherReplicaAhead()) {
       // Its IO thread is stopped first: the detour replaces its source, and two stops must not overlap.
-      joinEach(receiving.containsKey(newPrimary) ? Map.of(newPrimary, receiving.get(newPrimary)) : Map.of(), "");
+      stoppedReceiving(newPrimary);
       mysqlChange.moveReplica(cluster, newPrimary, choice.aheadReplica());
       // What the ahead replica can serve (its relay log too, unless its SQL thread is broken), not only
       // what it had executed when inspected: its unapplied events may be the last acknowledged writes.

@@ -24,6 +24,7 @@ import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookResults;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.activity.Activity;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -163,8 +164,8 @@ class ClusterWatchWorkflowTest {
     assertThat(after.events()).filteredOn(e -> e.contains("recovered " + PRIMARY)).hasSize(1);
     assertThat(after.events()).anyMatch(e -> e.contains("DeadPrimary: " + RecoveryFixture.DEAD_DETAIL
         + " -> action: recovery started: " + WorkflowIds.failover(CLUSTER)));
-    FailoverProgress child = client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER), Optional.empty(),
-        Optional.empty()).getResult(FailoverProgress.class);
+    FailoverProgress child = RunbookResults.await(client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER),
+        Optional.empty(), Optional.empty()));
     assertThat(child.state()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(child.newPrimary()).isEqualTo(R2.toString());
     verify(fixture.detection, times(1)).probeCluster(CLUSTER);

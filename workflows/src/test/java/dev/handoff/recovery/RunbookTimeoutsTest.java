@@ -13,6 +13,7 @@ import dev.handoff.planning.FailoverPlan;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.RunbookOptions;
+import dev.handoff.runbook.RunbookResults;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -21,7 +22,6 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -81,7 +81,7 @@ class RunbookTimeoutsTest {
 
     // Waiting for the result lets the test server skip ahead to the gate's timer.
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
-        () -> WorkflowStub.fromTyped(workflow).getResult(FailoverProgress.class));
+        () -> RunbookResults.await(workflow));
 
     assertThat(failed).as("the undecided recovery failed").isNotNull();
     // Workflow time from its start to its close, as the server recorded them (the test server's own clock

@@ -14,7 +14,11 @@ public final class RunbookResults {
 
   /** The result of the runbook behind {@code typedWorkflow}; a failed runbook throws WorkflowFailedException. */
   public static FailoverProgress await(Object typedWorkflow) {
-    WorkflowStub stub = WorkflowStub.fromTyped(typedWorkflow);
+    return await(WorkflowStub.fromTyped(typedWorkflow));
+  }
+
+  /** The same, for a runbook known by its untyped stub (a child the test did not start). */
+  public static FailoverProgress await(WorkflowStub stub) {
     try {
       return stub.getResult(BOUND.toMillis(), TimeUnit.MILLISECONDS, FailoverProgress.class);
     } catch (TimeoutException e) {
