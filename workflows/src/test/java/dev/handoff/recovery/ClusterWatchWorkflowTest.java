@@ -25,6 +25,7 @@ import dev.handoff.domain.FailureType;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.RunbookResults;
+import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.activity.Activity;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -73,6 +74,7 @@ class ClusterWatchWorkflowTest {
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .setWorkerOptions(TestWorkers.OPTIONS)
       .registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class,
           HeldRunbookImpl.class)
       .setDoNotStart(true)

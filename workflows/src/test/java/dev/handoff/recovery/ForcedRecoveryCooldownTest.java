@@ -14,6 +14,7 @@ import dev.handoff.detection.WatchSettings;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.RunbookOptions;
+import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -40,6 +41,7 @@ class ForcedRecoveryCooldownTest {
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .setWorkerOptions(TestWorkers.OPTIONS)
       .registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class)
       .setDoNotStart(true)
       .build();

@@ -15,6 +15,7 @@ import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookResults;
 import dev.handoff.runbook.RunbookSteps;
+import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RunbookTimeoutsTest {
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .setWorkerOptions(TestWorkers.OPTIONS)
       .registerWorkflowImplementationTypes(UnplannedFailoverWorkflowImpl.class)
       .setDoNotStart(true)
       .build();

@@ -27,6 +27,7 @@ import dev.handoff.domain.PromotionRule;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -63,6 +64,7 @@ class UnplannedFailoverWorkflowTest {
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .setWorkerOptions(TestWorkers.OPTIONS)
       .registerWorkflowImplementationTypes(UnplannedFailoverWorkflowImpl.class)
       .setDoNotStart(true)
       .build();

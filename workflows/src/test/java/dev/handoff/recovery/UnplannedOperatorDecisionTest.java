@@ -23,6 +23,7 @@ import dev.handoff.planning.FailoverPlan;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -65,6 +66,7 @@ class UnplannedOperatorDecisionTest {
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .setWorkerOptions(TestWorkers.OPTIONS)
       .registerWorkflowImplementationTypes(UnplannedFailoverWorkflowImpl.class)
       .setDoNotStart(true)
       .build();

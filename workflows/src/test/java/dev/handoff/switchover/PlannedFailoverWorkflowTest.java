@@ -30,6 +30,7 @@ import dev.handoff.domain.InstanceKey;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
@@ -64,6 +65,7 @@ class PlannedFailoverWorkflowTest {
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .setWorkerOptions(TestWorkers.OPTIONS)
       .registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class)
       .setDoNotStart(true)
       .build();

@@ -25,6 +25,7 @@ import dev.handoff.planning.FailoverPlan;
 import dev.handoff.recovery.UnplannedFailoverWorkflowImpl;
 import dev.handoff.runbook.FailoverProgress;
 import dev.handoff.runbook.StepRecord;
+import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PlannedHandoverTest {
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+      .setWorkerOptions(TestWorkers.OPTIONS)
       .registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
