@@ -25,6 +25,7 @@ import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,10 @@ import org.slf4j.LoggerFactory;
 /** A worker process: serves every Handoff workflow and activity on the configured task queue. */
 public final class HandoffWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HandoffWorker.class);
+  /** How long a closed worker's pollers are given to go before their logger speaks again. */
+  private static final long POLLERS_GONE_SECONDS = 5;
+  /** Workers closing right now, in this JVM. */
+  private static int closing;
   private final WorkflowServiceStubs service;
   private final WorkerFactory factory;
   private final TopologyStore store;
@@ -129,7 +134,7 @@ public final class HandoffWorker implements AutoCloseable {
     }
     factory.shutdown();
     // Running steps get up to 3 s to finish; the watch's detector (a long read) and idle pollers are not
-    // waited for (a long poll does not end on an interrupt: the channel's close ends it, with a warning).
+    // waited for (a long poll does not end on an interrupt: the channel's close ends it).
     try {
       int left = steps.awaitNone(3000);
       if (left > 0) {
@@ -139,9 +144,32 @@ public final class HandoffWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     factory.shutdownNow();
-    factory.awaitTermination(100, TimeUnit.MILLISECONDS);
-    service.shutdownNow();
+    closeConnection();
     store.close();
+  }
+
+  /**
+   * Closes the connection to Temporal under idle long polls. The SDK stops its pollers only once a
+   * ShutdownWorker call to the server returns, which can take seconds; closing the channel first ends that
+   * call and the polls, and each poller would log the closed channel as a failure, with a stack trace, on
+   * every stop. Only the pollers' logger is quieted, for the few seconds the pollers take to go (a JVM that
+   * runs other workers, as the in-process tests do, has theirs quieted for those seconds too).
+   */
+  private void closeConnection() {
+    quietPollers(true);
+    try {
+      service.shutdownNow();
+    } finally {
+      CompletableFuture.delayedExecutor(POLLERS_GONE_SECONDS, TimeUnit.SECONDS).execute(() -> quietPollers(false));
+    }
+  }
+
+  /** Raises the SDK pollers' log level to ERROR while any worker closes; back to the configured level after. */
+  private static synchronized void quietPollers(boolean quiet) {
+    closing += quiet ? 1 : -1;
+    if (LoggerFactory.getLogger("io.temporal.internal.worker.BasePoller") instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(closing > 0 ? ch.qos.logback.classic.Level.ERROR : null);
+    }
   }
 
   /** Stops at once, as a crash would, minus the process exit: for in-process tests. */
