@@ -5,6 +5,7 @@ import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
@@ -19,6 +20,8 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -226,16 +229,27 @@ final class FailoverCommand implements Runnable {
 
   /** Sends an operator decision to a failover waiting after a failed step. */
   abstract static class Decision extends Existing {
-    abstract String decision();
+    abstract OperatorDecision decision();
 
+    /**
+     * Sent as an update: the runbook refuses it, to this caller and with nothing changed, unless it waits for a
+     * decision at the moment it receives it (a decision sent just after another, or after the runbook moved
+     * on, is refused rather than dropped).
+     */
     @Override
     int act(WorkflowStub stub, FailoverProgress p) {
       if (!FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state())) {
         throw new CliException("the failover of " + cluster + " is " + p.state()
             + ", not waiting for an operator; nothing was sent");
       }
-      stub.signal("decide", decision());
-      System.out.println(decision() + " sent to failover-" + cluster + " (waiting after: " + p.detail() + ")");
+      String accepted;
+      try {
+        accepted = stub.update("decision", String.class, decision());
+      } catch (WorkflowUpdateException e) {
+        String why = e.getCause() instanceof ApplicationFailure f ? f.getOriginalMessage() : e.getMessage();
+        throw new CliException(decision() + " refused by failover-" + cluster + ": " + why);
+      }
+      System.out.println(accepted);
       return 0;
     }
   }
@@ -244,8 +258,8 @@ final class FailoverCommand implements Runnable {
       description = "Run the failed step of a failover that waits for an operator again.")
   static final class Retry extends Decision {
     @Override
-    String decision() {
-      return "retry";
+    OperatorDecision decision() {
+      return OperatorDecision.RETRY;
     }
   }
 
@@ -253,8 +267,8 @@ final class FailoverCommand implements Runnable {
       description = "End a failover that waits for an operator; it lists the steps left to do by hand.")
   static final class Abandon extends Decision {
     @Override
-    String decision() {
-      return "abandon";
+    OperatorDecision decision() {
+      return OperatorDecision.ABANDON;
     }
   }
 

@@ -114,9 +114,28 @@ public abstract class FailoverRunbook {
     return ApplicationFailure.newNonRetryableFailure(message, type, finalState);
   }
 
-  /** The operator's decision for a runbook waiting after a failed step. */
+  /** The operator's decision for a runbook waiting after a failed step, as a signal (older runs). */
   public void decide(String decision) {
     gate.decide(decision);
+  }
+
+  /** Refuses a decision, before it is recorded anywhere, unless this runbook waits for one now. */
+  public void checkDecision(OperatorDecision decision) {
+    if (decision == null) {
+      throw new IllegalArgumentException("no decision: send retry or abandon");
+    }
+    if (!gate.accepts()) {
+      throw new IllegalStateException("the runbook of " + cluster + " is " + state
+          + (FailoverProgress.WAITING_FOR_OPERATOR.equals(state) ? " and already has a decision" : ", not waiting for an operator")
+          + "; nothing was changed");
+    }
+  }
+
+  /** Takes a decision {@link #checkDecision} accepted; returns what the runbook waited after. */
+  public String decision(OperatorDecision decision) {
+    String waitedAfter = detail;
+    gate.decide(decision.wireName());
+    return decision + " accepted by the runbook of " + cluster + " (it waited after: " + waitedAfter + ")";
   }
 
   public FailoverProgress progress() {

@@ -11,6 +11,7 @@ import dev.handoff.domain.TemporalJson;
 import dev.handoff.kv.TopologyActivities;
 import dev.handoff.mysql.MysqlActivities;
 import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.RunbookOptions;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.enums.v1.EventType;
@@ -178,6 +179,16 @@ class UnplannedFailoverReplayTest {
 
     @Override
     public void decide(String decision) {
+      // not part of the replayed history
+    }
+
+    @Override
+    public String decision(OperatorDecision decision) {
+      return "not part of the replayed history";
+    }
+
+    @Override
+    public void checkDecision(OperatorDecision decision) {
       // not part of the replayed history
     }
   }

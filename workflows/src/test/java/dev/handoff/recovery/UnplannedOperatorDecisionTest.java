@@ -21,6 +21,7 @@ import dev.handoff.runbook.RunbookResults;
 import dev.handoff.domain.FailureType;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.TestWorkers;
@@ -30,7 +31,6 @@ import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -98,7 +98,8 @@ class UnplannedOperatorDecisionTest {
     verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
 
     // What ./handoff failover retry sends.
-    WorkflowStub.fromTyped(workflow).signal("decide", OperatorGate.RETRY);
+    String accepted = workflow.decision(OperatorDecision.RETRY);
+    assertThat(accepted).contains("retry accepted by the runbook of " + CLUSTER, "it waited after: ");
     FailoverProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);

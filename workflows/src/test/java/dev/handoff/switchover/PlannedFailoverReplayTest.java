@@ -1,6 +1,7 @@
 package dev.handoff.switchover;
 
 import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.OperatorDecision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -108,6 +109,16 @@ class PlannedFailoverReplayTest {
 
     @Override
     public void decide(String decision) {
+      // not part of the replayed history
+    }
+
+    @Override
+    public String decision(OperatorDecision decision) {
+      return "not part of the replayed history";
+    }
+
+    @Override
+    public void checkDecision(OperatorDecision decision) {
       // not part of the replayed history
     }
   }

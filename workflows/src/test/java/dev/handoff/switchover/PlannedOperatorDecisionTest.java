@@ -6,6 +6,7 @@ import static dev.handoff.switchover.SwitchoverFixture.PRIMARY;
 import static dev.handoff.switchover.SwitchoverFixture.R1;
 import static dev.handoff.switchover.SwitchoverFixture.R2;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.tuple;
@@ -21,6 +22,7 @@ import dev.handoff.runbook.RunbookResults;
 import dev.handoff.domain.FailureType;
 import dev.handoff.planning.FailoverPlan;
 import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.TestWorkers;
@@ -30,7 +32,7 @@ import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
@@ -96,7 +98,8 @@ class PlannedOperatorDecisionTest {
     verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
     // What ./handoff failover retry sends.
-    WorkflowStub.fromTyped(workflow).signal("decide", OperatorGate.RETRY);
+    String accepted = workflow.decision(OperatorDecision.RETRY);
+    assertThat(accepted).contains("retry accepted by the runbook of " + CLUSTER, "it waited after: ");
     FailoverProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
@@ -237,16 +240,8 @@ class PlannedOperatorDecisionTest {
   @Test
   void aDecisionSentBeforeTheRunbookWaitsIsNotKept() throws InterruptedException {
     // An abandon that arrives while the KV write still runs is not an answer to a failure that comes later.
-    CountDownLatch publishing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    doAnswer(inv -> {
-      publishing.countDown();
-      release.await(10, TimeUnit.SECONDS);
-      return "epoch " + (EPOCH + 1);
-    }).when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
-    repointFailsOnceThenSucceeds();
-    PlannedFailoverWorkflow workflow = start();
-    assertThat(publishing.await(10, TimeUnit.SECONDS)).as("the switchover reached the KV write").isTrue();
+    PlannedFailoverWorkflow workflow = startHeldInTheKvWrite(release);
 
     workflow.decide(OperatorGate.ABANDON);
     awaitLastSignalHandled();
@@ -256,6 +251,29 @@ class PlannedOperatorDecisionTest {
     workflow.decide(OperatorGate.RETRY);
     assertThat(RunbookResults.await(workflow).state())
         .isEqualTo(FailoverProgress.COMPLETED);
+  }
+
+  @Test
+  void aDecisionSentWhileTheRunbookDoesNotWaitIsRefusedToTheCallerAndChangesNothing() throws InterruptedException {
+    // What ./handoff failover abandon sends, while the KV write still runs: refused to the caller, not dropped.
+    CountDownLatch release = new CountDownLatch(1);
+    PlannedFailoverWorkflow workflow = startHeldInTheKvWrite(release);
+
+    WorkflowUpdateException early = catchThrowableOfType(WorkflowUpdateException.class,
+        () -> workflow.decision(OperatorDecision.ABANDON));
+    release.countDown();
+
+    assertThat(early).as("an abandon while the runbook runs").isNotNull();
+    assertThat(((ApplicationFailure) early.getCause()).getOriginalMessage())
+        .contains("the runbook of " + CLUSTER + " is " + FailoverProgress.RUNNING + ", not waiting for an operator",
+            "nothing was changed");
+    assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
+    assertThat(workflow.decision(OperatorDecision.RETRY)).contains("retry accepted");
+    // A second decision for the same wait changes nothing either: the failed step runs once more, not twice.
+    Throwable second = catchThrowable(() -> workflow.decision(OperatorDecision.RETRY));
+    assertThat(second).as("a second retry for one wait").isNotNull();
+    assertThat(RunbookResults.await(workflow).state()).isEqualTo(FailoverProgress.COMPLETED);
+    verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
   }
 
   @Test
@@ -325,6 +343,23 @@ class PlannedOperatorDecisionTest {
     verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
     verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, PRIMARY);
     verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+  }
+
+  /**
+   * Starts a switchover whose KV write waits for {@code release} (at most 10 s) and whose repoint then fails
+   * once; returns once the KV write runs.
+   */
+  private PlannedFailoverWorkflow startHeldInTheKvWrite(CountDownLatch release) throws InterruptedException {
+    CountDownLatch publishing = new CountDownLatch(1);
+    doAnswer(inv -> {
+      publishing.countDown();
+      release.await(10, TimeUnit.SECONDS);
+      return "epoch " + (EPOCH + 1);
+    }).when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+    repointFailsOnceThenSucceeds();
+    PlannedFailoverWorkflow workflow = start();
+    assertThat(publishing.await(10, TimeUnit.SECONDS)).as("the switchover reached the KV write").isTrue();
+    return workflow;
   }
 
   private PlannedFailoverWorkflow start() {
