@@ -128,7 +128,7 @@ public final class Waits {
     b.append("watch ").append(WorkflowIds.watch(cluster)).append(":\n");
     try {
       WatchStatus w = watch(client, cluster);
-      b.append("  mode ").append(w.mode()).append(", last analysis ").append(w.lastAnalysis()).append(": ")
+      b.append("  mode ").append(w.mode().wireName()).append(", last analysis ").append(w.lastAnalysis()).append(": ")
           .append(w.lastDetail()).append("\n  recoveries ").append(w.recoveries()).append(" (last: ")
           .append(w.lastRecovery()).append("), blocked until ").append(w.blockedUntilMillis()).append('\n');
       w.events().forEach(e -> b.append("  event ").append(e).append('\n'));

@@ -12,6 +12,7 @@ import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.UnplannedFailoverWorkflow;
 import dev.handoff.recovery.UnplannedRequest;
+import dev.handoff.recovery.WatchMode;
 import dev.handoff.recovery.WatchStatus;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
@@ -162,10 +163,10 @@ final class FailoverCommand implements Runnable {
       return null;
     }
     List<String> holds = new ArrayList<>();
-    if ("maintenance".equals(s.mode())) {
+    if (s.mode() == WatchMode.MAINTENANCE) {
       holds.add("maintenance mode is on");
     }
-    if ("stopped".equals(s.mode())) {
+    if (s.mode() == WatchMode.STOPPED) {
       holds.add("the watch is stopped");
     }
     if (s.blockedUntilMillis() > nowMillis) {
@@ -247,7 +248,7 @@ final class FailoverCommand implements Runnable {
         accepted = stub.update("decision", String.class, decision());
       } catch (WorkflowUpdateException e) {
         String why = e.getCause() instanceof ApplicationFailure f ? f.getOriginalMessage() : e.getMessage();
-        throw new CliException(decision() + " refused by failover-" + cluster + ": " + why);
+        throw new CliException(decision().wireName() + " refused by failover-" + cluster + ": " + why);
       }
       System.out.println(accepted);
       return 0;

@@ -85,7 +85,7 @@ final class WatchCommand implements Runnable {
     public Integer call() {
       return withWatch((wf, cfg) -> {
         WatchStatus s = wf.status();
-        System.out.println("watch " + WorkflowIds.watch(cluster) + ": " + s.mode());
+        System.out.println("watch " + WorkflowIds.watch(cluster) + ": " + s.mode().wireName());
         System.out.println("  last analysis: " + (s.lastAnalysis() == null ? "-" : s.lastAnalysis() + ": "
             + s.lastDetail()));
         long now = System.currentTimeMillis();

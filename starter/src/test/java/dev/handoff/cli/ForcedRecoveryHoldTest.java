@@ -2,6 +2,7 @@ package dev.handoff.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.handoff.recovery.WatchMode;
 import dev.handoff.recovery.WatchStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -10,27 +11,27 @@ import org.junit.jupiter.api.Test;
 class ForcedRecoveryHoldTest {
   private static final long NOW = 1_000_000;
 
-  private static WatchStatus watch(String mode, long blockedUntil, long retryNotBefore) {
+  private static WatchStatus watch(WatchMode mode, long blockedUntil, long retryNotBefore) {
     return new WatchStatus("c1", mode, "DeadPrimary", "dead", blockedUntil, retryNotBefore, 0, List.of(), null, 1,
         null, 0, List.of());
   }
 
   @Test
   void theCooldownIsNamedAsSkippedButTheConfirmationIsNot() {
-    String said = FailoverCommand.skippedHold(watch("watching", NOW + 60_000, 0), NOW);
+    String said = FailoverCommand.skippedHold(watch(WatchMode.WATCHING, NOW + 60_000, 0), NOW);
     assertThat(said).contains("automatic recovery of c1 is held back", "the cooldown after the last recovery lasts until",
         "this recovery is forced and skips that", "the primary's death is still confirmed first");
   }
 
   @Test
   void maintenanceAndTheBackOffAreNamedToo() {
-    assertThat(FailoverCommand.skippedHold(watch("maintenance", 0, NOW + 30_000), NOW))
+    assertThat(FailoverCommand.skippedHold(watch(WatchMode.MAINTENANCE, 0, NOW + 30_000), NOW))
         .contains("maintenance mode is on", "the back-off after an attempt that promoted nothing");
   }
 
   @Test
   void nothingHeldBackOrNoWatchSaysNothing() {
-    assertThat(FailoverCommand.skippedHold(watch("watching", NOW - 1, NOW - 1), NOW)).isNull();
+    assertThat(FailoverCommand.skippedHold(watch(WatchMode.WATCHING, NOW - 1, NOW - 1), NOW)).isNull();
     assertThat(FailoverCommand.skippedHold(null, NOW)).isNull();
   }
 }

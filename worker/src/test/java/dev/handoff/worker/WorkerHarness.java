@@ -9,6 +9,7 @@ import dev.handoff.lab.LabClients;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
+import dev.handoff.recovery.WatchMode;
 import dev.handoff.recovery.WatchStatus;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.switchover.PlannedFailoverWorkflow;
@@ -150,7 +151,7 @@ final class WorkerHarness implements AutoCloseable {
    */
   void assertNoFailoverSince(String cluster, Baseline b, dev.handoff.recovery.WatchStatus w) {
     List<String> fresh = w.events().stream().filter(e -> !b.events().contains(e)).toList();
-    String why = "recovering".equals(w.mode()) ? "the watch is recovering"
+    String why = w.mode() == WatchMode.RECOVERING ? "the watch is recovering"
         : w.recoveries() != b.recoveries() ? "the watch made " + (w.recoveries() - b.recoveries()) + " recoveries"
         : "DeadPrimary".equals(w.lastAnalysis()) ? "the watch's analysis is DeadPrimary"
         : fresh.stream().anyMatch(e -> e.contains("DeadPrimary")) ? "an event says DeadPrimary"

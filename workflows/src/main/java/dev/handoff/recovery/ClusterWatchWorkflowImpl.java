@@ -403,14 +403,14 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         lastDetail, alerts, List.copyOf(events));
   }
 
-  private String mode() {
+  private WatchMode mode() {
     if (stopped) {
-      return "stopped";
+      return WatchMode.STOPPED;
     }
     if (recovery != null) {
-      return "recovering";
+      return WatchMode.RECOVERING;
     }
-    return maintenance ? "maintenance" : "watching";
+    return maintenance ? WatchMode.MAINTENANCE : WatchMode.WATCHING;
   }
 
   @Override

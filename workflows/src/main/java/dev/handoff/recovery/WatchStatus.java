@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A cluster watch as an operator sees it.
  *
- * @param mode watching, maintenance, recovering, or stopped
+ * @param mode watching, maintenance, recovering, or stopped ({@link WatchMode})
  * @param lastAnalysis the wire name of the latest analysis (NoProblem, DeadPrimary, DetectionBlind, ...)
  * @param blockedUntilMillis automatic recovery is blocked until then (epoch millis; 0 = not blocked)
  * @param retryNotBeforeMillis after an attempt that promoted nothing, no new one before then (0 = none)
@@ -16,7 +16,7 @@ import java.util.List;
  */
 public record WatchStatus(
     String cluster,
-    String mode,
+    WatchMode mode,
     String lastAnalysis,
     String lastDetail,
     long blockedUntilMillis,

@@ -135,7 +135,7 @@ public abstract class FailoverRunbook {
   public String decision(OperatorDecision decision) {
     String waitedAfter = detail;
     gate.decide(decision.wireName());
-    return decision + " accepted by the runbook of " + cluster + " (it waited after: " + waitedAfter + ")";
+    return decision.wireName() + " accepted by the runbook of " + cluster + " (it waited after: " + waitedAfter + ")";
   }
 
   public FailoverProgress progress() {

@@ -1,10 +1,13 @@
 package dev.handoff.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static dev.handoff.domain.TemporalJson.CONVERTER;
 import static dev.handoff.domain.TemporalJson.json;
 import static dev.handoff.domain.TemporalJson.roundTrip;
 
+import dev.handoff.recovery.WatchMode;
+import dev.handoff.runbook.OperatorDecision;
 import io.temporal.api.common.v1.Payload;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,17 @@ class JsonRoundTripTest {
     assertThat(json(AnalysisCode.DEAD_PRIMARY)).isEqualTo("\"DeadPrimary\"");
     assertThat(roundTrip(AnalysisCode.DEAD_PRIMARY)).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(roundTrip(Flavor.MARIADB)).isEqualTo(Flavor.MARIADB);
+  }
+
+  @Test
+  void closedVocabulariesCrossAsTheirLowerCaseWireNames() {
+    assertThat(json(OperatorDecision.RETRY)).isEqualTo("\"retry\"");
+    assertThat(roundTrip(OperatorDecision.ABANDON)).isEqualTo(OperatorDecision.ABANDON);
+    assertThat(json(WatchMode.MAINTENANCE)).isEqualTo("\"maintenance\"");
+    assertThat(roundTrip(WatchMode.RECOVERING)).isEqualTo(WatchMode.RECOVERING);
+    Payload unknown = CONVERTER.toPayload("maybe").orElseThrow();
+    assertThatThrownBy(() -> CONVERTER.fromPayload(unknown, OperatorDecision.class, OperatorDecision.class))
+        .as("a word that is no decision").hasMessageContaining("maybe");
   }
 
   @Test

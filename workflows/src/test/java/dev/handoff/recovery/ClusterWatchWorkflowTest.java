@@ -162,7 +162,7 @@ class ClusterWatchWorkflowTest {
     assertThat(after.blockedUntilMillis()).isGreaterThan(env.currentTimeMillis());
     assertThat(after.retryNotBeforeMillis()).isZero();
     assertThat(after.unfencePending()).isNull();
-    assertThat(after.mode()).isEqualTo("watching");
+    assertThat(after.mode()).isEqualTo(WatchMode.WATCHING);
     assertThat(after.events()).filteredOn(e -> e.contains("recovered " + PRIMARY)).hasSize(1);
     assertThat(after.events()).anyMatch(e -> e.contains("DeadPrimary: " + RecoveryFixture.DEAD_DETAIL
         + " -> action: recovery started: " + WorkflowIds.failover(CLUSTER)));
@@ -191,7 +191,7 @@ class ClusterWatchWorkflowTest {
     assertThat(s.recoveries()).isZero();
     assertThat(s.lastRecovery()).isNull();
     assertThat(s.blockedUntilMillis()).isZero();
-    assertThat(s.mode()).isEqualTo("watching");
+    assertThat(s.mode()).isEqualTo(WatchMode.WATCHING);
     if (code == AnalysisCode.SEMI_SYNC_DEGRADED) {
       assertThat(s.semiSyncDegradedSinceMillis()).isPositive().isLessThanOrEqualTo(env.currentTimeMillis());
     } else {
@@ -260,20 +260,20 @@ class ClusterWatchWorkflowTest {
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
     watch.setMaintenance(true);
-    awaitQuiet("maintenance mode", s -> "maintenance".equals(s.mode()) && "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("maintenance mode", s -> s.mode() == WatchMode.MAINTENANCE && "NoProblem".equals(s.lastAnalysis()));
 
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     WatchStatus during = awaitQuiet("DeadPrimary is reported and not acted on", s -> hasEvent(s, IN_MAINTENANCE));
     assertThat(during.recoveries()).isZero();
     assertThat(during.lastAnalysis()).isEqualTo("DeadPrimary");
-    assertThat(during.mode()).isEqualTo("maintenance");
+    assertThat(during.mode()).isEqualTo(WatchMode.MAINTENANCE);
     verify(fixture.detection, never()).probeCluster(anyString());
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
 
     watch.setMaintenance(false);
 
     WatchStatus after = awaitQuiet("a recovery once maintenance is off", s -> s.recoveries() == 1);
-    assertThat(after.mode()).isEqualTo("watching");
+    assertThat(after.mode()).isEqualTo(WatchMode.WATCHING);
     assertThat(after.events()).anyMatch(e -> e.endsWith("maintenance off"));
     verify(fixture.mysql, times(1)).promote(any(), any());
   }
@@ -296,7 +296,7 @@ class ClusterWatchWorkflowTest {
       watch.probeNow("alertmanager: MySQLPrimaryDown #" + i);
     }
     WatchStatus storm = awaitStatus(watch, "every alert counted", s -> s.alertsReceived() == 50);
-    assertThat(storm.mode()).isEqualTo("recovering");
+    assertThat(storm.mode()).isEqualTo(WatchMode.RECOVERING);
     release.countDown();
 
     WatchStatus after = awaitQuiet("one recovery, then the still-dead primary blocked",
@@ -320,7 +320,7 @@ class ClusterWatchWorkflowTest {
     client.signalWithStart(batch);
 
     WatchStatus s = awaitQuiet("the alert counted on top of the carried ones", st -> st.alertsReceived() == 6);
-    assertThat(s.mode()).as("maintenance carried").isEqualTo("maintenance");
+    assertThat(s.mode()).as("maintenance carried").isEqualTo(WatchMode.MAINTENANCE);
     assertThat(s.events()).first().asString().endsWith("carried event");
     assertThat(s.events()).anyMatch(e -> e.contains("probe requested: alertmanager: MySQLPrimaryDown"));
   }
@@ -351,7 +351,7 @@ class ClusterWatchWorkflowTest {
 
     watch.stop("test");
 
-    WatchStatus stopped = awaitStatus(watch, "stopped", s -> "stopped".equals(s.mode()));
+    WatchStatus stopped = awaitStatus(watch, "stopped", s -> s.mode() == WatchMode.STOPPED);
     assertThat(stopped.events()).last().asString().contains("stopped by test");
     int runsWhenStopped = detector.runs.get();
 
@@ -362,13 +362,13 @@ class ClusterWatchWorkflowTest {
         .contains("probe requested (alertmanager: MySQLPrimaryDown) but the watch is stopped");
     Thread.sleep(500); // time for a detector run, had the alert (wrongly) started one
     assertThat(detector.runs.get()).as("no detector runs while stopped").isEqualTo(runsWhenStopped);
-    assertThat(watch.status().mode()).isEqualTo("stopped");
+    assertThat(watch.status().mode()).isEqualTo(WatchMode.STOPPED);
     assertThat(client.newUntypedWorkflowStub(WorkflowIds.watch(CLUSTER)).describe().getStatus())
         .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
 
     watch.resume("test");
 
-    WatchStatus resumed = awaitQuiet("NoProblem reported afresh", s -> "watching".equals(s.mode())
+    WatchStatus resumed = awaitQuiet("NoProblem reported afresh", s -> s.mode() == WatchMode.WATCHING
         && afterEvent(s, "started again by test", e -> e.endsWith("NoProblem: NoProblem on " + CLUSTER)));
     assertThat(detector.runs.get()).isGreaterThan(runsWhenStopped);
     assertThat(resumed.alertsReceived()).isEqualTo(1);
@@ -439,13 +439,13 @@ class ClusterWatchWorkflowTest {
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
     watch.setMaintenance(true);
-    awaitQuiet("maintenance mode", s -> "maintenance".equals(s.mode()) && "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("maintenance mode", s -> s.mode() == WatchMode.MAINTENANCE && "NoProblem".equals(s.lastAnalysis()));
 
     detector.world.set(code);
 
     WatchStatus s = awaitQuiet(code + " reported and not acted on", st -> hasEvent(st,
         code.wireName() + ": " + code + " on " + CLUSTER + " " + IN_MAINTENANCE));
-    assertThat(s.mode()).isEqualTo("maintenance");
+    assertThat(s.mode()).isEqualTo(WatchMode.MAINTENANCE);
     verify(fixture.detection, never()).repair(anyString(), any(), anyLong());
   }
 
@@ -479,7 +479,7 @@ class ClusterWatchWorkflowTest {
         .isPositive().isLessThanOrEqualTo(ClusterWatchWorkflowImpl.RETRY_BASE_MILLIS);
     assertThat(failed.unfencePending()).isEqualTo(PRIMARY.toString());
     assertThat(failed.fenced()).isEmpty();
-    assertThat(failed.mode()).isEqualTo("watching");
+    assertThat(failed.mode()).isEqualTo(WatchMode.WATCHING);
     assertThat(failed.events()).anyMatch(e -> e.contains("nothing was promoted, so no cooldown")
         && e.contains(PRIMARY + " is routed to again as soon as it answers"));
     verify(fixture.detection, times(1)).probeCluster(CLUSTER);
@@ -516,7 +516,7 @@ class ClusterWatchWorkflowTest {
     assertThat(s.unfencePending()).isNull();
     assertThat(s.retryNotBeforeMillis() - env.currentTimeMillis())
         .isLessThanOrEqualTo(ClusterWatchWorkflowImpl.NOT_STARTED_RETRY_MILLIS);
-    assertThat(s.mode()).isEqualTo("watching");
+    assertThat(s.mode()).isEqualTo(WatchMode.WATCHING);
     verify(fixture.detection, never()).probeCluster(anyString());
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
 
@@ -536,13 +536,13 @@ class ClusterWatchWorkflowTest {
     startWatch(COOLDOWN_SECONDS, settings);
     awaitQuiet("one recovery, then blocked", s -> s.recoveries() == 1 && hasEvent(s, BLOCKED));
     watch.setMaintenance(true);
-    awaitQuiet("maintenance", s -> "maintenance".equals(s.mode()) && hasEvent(s, IN_MAINTENANCE));
+    awaitQuiet("maintenance", s -> s.mode() == WatchMode.MAINTENANCE && hasEvent(s, IN_MAINTENANCE));
     for (int i = 1; i <= 3; i++) {
       watch.probeNow("alertmanager: MySQLPrimaryDown #" + i);
     }
     awaitQuiet("the alerts counted", s -> s.alertsReceived() == 3);
     watch.stop("test");
-    awaitStatus(watch, "stopped", s -> "stopped".equals(s.mode()));
+    awaitStatus(watch, "stopped", s -> s.mode() == WatchMode.STOPPED);
     String stoppedRun = runId();
     WatchStatus before = watch.status();
 
@@ -558,7 +558,7 @@ class ClusterWatchWorkflowTest {
     WatchStatus after = awaitStatus(watch, "every alert noted", s -> s.alertsReceived() == alerts);
 
     assertThat(sent).isPositive();
-    assertThat(after.mode()).isEqualTo("stopped");
+    assertThat(after.mode()).isEqualTo(WatchMode.STOPPED);
     assertThat(after.blockedUntilMillis()).isEqualTo(before.blockedUntilMillis()).isGreaterThan(0);
     assertThat(after.retryNotBeforeMillis()).isEqualTo(before.retryNotBeforeMillis());
     assertThat(after.fenced()).isEqualTo(before.fenced()).containsExactly(PRIMARY.toString());
@@ -576,11 +576,11 @@ class ClusterWatchWorkflowTest {
 
     // Maintenance and the cooldown crossed too, and still act.
     watch.resume("test");
-    awaitQuiet("maintenance after the resume", s -> "maintenance".equals(s.mode())
+    awaitQuiet("maintenance after the resume", s -> s.mode() == WatchMode.MAINTENANCE
         && afterEvent(s, "started again by test", e -> e.contains(IN_MAINTENANCE)));
     watch.setMaintenance(false);
     WatchStatus blocked = awaitQuiet("blocked by the cooldown",
-        s -> "watching".equals(s.mode()) && afterEvent(s, "maintenance off", e -> e.contains(BLOCKED)));
+        s -> s.mode() == WatchMode.WATCHING && afterEvent(s, "maintenance off", e -> e.contains(BLOCKED)));
     assertThat(blocked.recoveries()).isEqualTo(1);
     verify(fixture.mysql, times(1)).promote(any(), any());
   }

@@ -103,7 +103,7 @@ class ForcedRecoveryCooldownTest {
 
     assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
     assertThat(result.detail()).doesNotContain("cooldown");
-    WatchStatus after = detector.awaitQuiet(watch, "still in maintenance", s -> "maintenance".equals(s.mode()));
+    WatchStatus after = detector.awaitQuiet(watch, "still in maintenance", s -> s.mode() == WatchMode.MAINTENANCE);
     assertThat(after.blockedUntilMillis()).isZero();
     assertThat(after.events()).noneMatch(e -> e.contains("forced recovery"));
   }
@@ -127,7 +127,7 @@ class ForcedRecoveryCooldownTest {
     WorkflowClient.start(starter::watch, new WatchRequest(CLUSTER, COOLDOWN_SECONDS, SETTINGS, WatchState.initial()));
     detector.awaitQuiet(watch, "NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
     watch.setMaintenance(true);
-    detector.awaitQuiet(watch, "maintenance on", s -> "maintenance".equals(s.mode()) && s.lastAnalysis() != null);
+    detector.awaitQuiet(watch, "maintenance on", s -> s.mode() == WatchMode.MAINTENANCE && s.lastAnalysis() != null);
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     detector.awaitQuiet(watch, "the dead primary reported under maintenance",
         s -> "DeadPrimary".equals(s.lastAnalysis()) && hasEvent(s, "maintenance mode is on for " + CLUSTER));

@@ -60,7 +60,7 @@ public final class RecordClusterWatchHistory {
       detector.awaitQuiet(watch, "one recovery, then the still-dead primary blocked",
           s -> s.recoveries() == 1 && ScriptedDetector.hasEvent(s, BLOCKED));
       watch.stop("recorder");
-      ScriptedDetector.awaitStatus(watch, "stopped", s -> "stopped".equals(s.mode()));
+      ScriptedDetector.awaitStatus(watch, "stopped", s -> s.mode() == WatchMode.STOPPED);
 
       String json = settled(client, workflowId).toJson(true);
       detector.close();
