@@ -99,8 +99,8 @@ public final class UnplannedBench {
         WriteLoad load = loads.get(c);
         load.close();
         double outage = load.longestGapMillis(killedAt);
-        long started = client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getSeconds() * 1000
-            + client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime().getNanos() / 1_000_000;
+        var startedTime = client.fetchHistory(WorkflowIds.failover(c)).getEvents().get(0).getEventTime();
+        long started = startedTime.getSeconds() * 1000 + startedTime.getNanos() / 1_000_000;
         double detection = Math.max(0, started - killedWall);
         var progress = Waits.result(client, config, c, WorkflowIds.failover(c), RESULT_TIMEOUT);
         long promoted = RunbookTimes.completedAt(client, WorkflowIds.failover(c), "Promote");

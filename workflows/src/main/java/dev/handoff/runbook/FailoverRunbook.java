@@ -134,7 +134,7 @@ public abstract class FailoverRunbook {
   /** Takes a decision {@link #checkDecision} accepted; returns what the runbook waited after. */
   public String decision(OperatorDecision decision) {
     String waitedAfter = detail;
-    gate.decide(decision.wireName());
+    gate.decide(decision);
     return decision.wireName() + " accepted by the runbook of " + cluster + " (it waited after: " + waitedAfter + ")";
   }
 

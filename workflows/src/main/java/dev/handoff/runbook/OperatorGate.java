@@ -8,12 +8,13 @@ import java.time.Duration;
  * {@code abandon} ends the runbook, which then says what is left to do by hand. Workflow-side only.
  */
 public final class OperatorGate {
-  public static final String RETRY = "retry";
-  public static final String ABANDON = "abandon";
+  /** The signal's words for the decisions (tests and older clients send these). */
+  public static final String RETRY = OperatorDecision.RETRY.wireName();
+  public static final String ABANDON = OperatorDecision.ABANDON.wireName();
   /** How long a stuck runbook waits for a decision before it ends as failed. */
   public static final Duration WAIT = Duration.ofHours(24);
 
-  private String decision;
+  private OperatorDecision decision;
   private boolean waiting;
 
   /**
@@ -21,9 +22,16 @@ public final class OperatorGate {
    * abandon is ignored, and so is one sent while the runbook does not wait.
    */
   public void decide(String d) {
-    if (RETRY.equals(d) || ABANDON.equals(d)) {
-      decision = d;
+    for (OperatorDecision known : OperatorDecision.values()) {
+      if (known.wireName().equals(d)) {
+        decision = known;
+      }
     }
+  }
+
+  /** Records a decision the runbook's validator accepted. */
+  public void decide(OperatorDecision d) {
+    decision = d;
   }
 
   /** Whether a decision would be taken now: the runbook waits for one and has none yet. */
@@ -32,7 +40,7 @@ public final class OperatorGate {
   }
 
   /** Waits for the next decision; null when none came in time. */
-  public String await() {
+  public OperatorDecision await() {
     decision = null;
     waiting = true;
     try {

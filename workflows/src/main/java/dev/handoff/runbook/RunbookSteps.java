@@ -72,13 +72,13 @@ public final class RunbookSteps {
         runbook.waiting(type, what + "; retry it with ./handoff failover retry --cluster " + cluster
             + ", or abandon with ./handoff failover abandon --cluster " + cluster + " and finish by hand");
         current = "waiting for the operator";
-        String decision = gate.await();
-        if (OperatorGate.RETRY.equals(decision)) {
+        OperatorDecision decision = gate.await();
+        if (decision == OperatorDecision.RETRY) {
           runbook.resumed();
           continue;
         }
         current = null;
-        throw OperatorGate.ABANDON.equals(decision)
+        throw decision == OperatorDecision.ABANDON
             ? new Stopped(FailoverProgress.ABANDONED, type, what + "; abandoned by the operator: finish the steps left by hand")
             : new Stopped(FailoverProgress.FAILED_AFTER_PROMOTION, type, what + "; no operator decision within "
                 + OperatorGate.WAIT.toHours() + " h");
