@@ -294,7 +294,8 @@ class UnplannedOperatorDecisionTest {
   private static FailoverProgress awaitWaitingForOperator(UnplannedFailoverWorkflow workflow) {
     FailoverProgress p = awaitProgress(workflow, q -> !FailoverProgress.RUNNING.equals(q.state())
         && (!FailoverPlan.PUBLISH_TOPOLOGY.equals(lastFailed(q))
-            || q.steps().stream().anyMatch(r -> r.name().equals(FailoverPlan.REPOINT_HAPROXY))));
+            || q.steps().stream().map(StepRecord::name).toList()
+                .containsAll(List.of(FailoverPlan.REPOINT_HAPROXY, FailoverPlan.MOVE_REPLICAS))));
     assertThat(p.state()).as("state after the failed step: " + p.detail())
         .isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
     return p;
