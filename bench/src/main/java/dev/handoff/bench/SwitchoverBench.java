@@ -1,6 +1,6 @@
 package dev.handoff.bench;
 
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.lab.Lab;
 import dev.handoff.lab.LabClients;
@@ -11,7 +11,7 @@ import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
-import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.HandoffWorker;
 import dev.handoff.worker.Runbooks;
@@ -67,10 +67,10 @@ public final class SwitchoverBench {
       for (int i = 1; i <= runs; i++) {
         String target = instances.get(i % instances.size());
         long t0 = System.nanoTime();
-        PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+        SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
         WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", dev.handoff.domain.InstanceKey.parse(target),
             false));
-        FailoverProgress p = Waits.result(client, config, "c1", WorkflowIds.failover("c1"), RESULT_TIMEOUT);
+        RunbookProgress p = Waits.result(client, config, "c1", WorkflowIds.failover("c1"), RESULT_TIMEOUT);
         double took = (System.nanoTime() - t0) / 1e6;
         if (!load.awaitAcks(100, 15_000)) {
           out.printf("run %2d: writes did not resume within 15 s%n", i);

@@ -4,7 +4,7 @@ import dev.handoff.config.HandoffConfig;
 import dev.handoff.process.LocalProcess;
 import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.WatchStatus;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
@@ -38,11 +38,11 @@ public final class Waits {
    * {@code timeout}. A failed runbook throws WorkflowFailedException as getResult does; one still running
    * at the timeout throws an AssertionError carrying {@link #diagnostics}.
    */
-  public static FailoverProgress result(WorkflowClient client, HandoffConfig config, String cluster,
+  public static RunbookProgress result(WorkflowClient client, HandoffConfig config, String cluster,
       String workflowId, Duration timeout) {
     try {
       return client.newUntypedWorkflowStub(workflowId)
-          .getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, FailoverProgress.class);
+          .getResult(timeout.toMillis(), TimeUnit.MILLISECONDS, RunbookProgress.class);
     } catch (TimeoutException e) {
       throw new AssertionError(workflowId + " did not finish within " + timeout.toSeconds() + " s\n"
           + diagnostics(client, config, cluster));
@@ -166,7 +166,7 @@ public final class Waits {
     b.append(d.getWorkflowExecutionInfo().getStatus()).append(", run ")
         .append(d.getWorkflowExecutionInfo().getExecution().getRunId()).append('\n');
     try {
-      FailoverProgress p = client.newUntypedWorkflowStub(workflowId).query("progress", FailoverProgress.class);
+      RunbookProgress p = client.newUntypedWorkflowStub(workflowId).query("progress", RunbookProgress.class);
       b.append("  progress ").append(p.state()).append(" at ").append(p.currentStep()).append(", ")
           .append(p.oldPrimary()).append(" -> ").append(p.newPrimary());
       if (p.failureType() != null || p.detail() != null) {

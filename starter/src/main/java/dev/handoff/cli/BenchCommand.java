@@ -38,8 +38,8 @@ final class BenchCommand implements Runnable {
       if (clusters < 1 || clusters > 20) {
         throw new CliException("--clusters must be 1..20, got " + clusters);
       }
-      var r = dev.handoff.bench.UnplannedBench.run(trials, clusters, freeze, System.out);
-      dev.handoff.bench.UnplannedBench.print(r, clusters, freeze, System.out);
+      var r = dev.handoff.bench.RecoveryBench.run(trials, clusters, freeze, System.out);
+      dev.handoff.bench.RecoveryBench.print(r, clusters, freeze, System.out);
       return r.stream().allMatch(t -> t.lost() == 0 && t.healthy()) ? 0 : 1;
     }
   }

@@ -11,7 +11,7 @@ import dev.handoff.process.LocalProcess;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.StatusReport;
-import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.HandoffWorker;
 import dev.handoff.worker.Runbooks;
@@ -63,7 +63,7 @@ final class DrillCommand implements Callable<Integer> {
       }
       long switchStart = System.nanoTime();
       String id = WorkflowIds.failover(cluster);
-      PlannedFailoverWorkflow wf = Runbooks.planned(t.client, config, id);
+      SwitchoverWorkflow wf = Runbooks.planned(t.client, config, id);
       WorkflowClient.start(wf::switchover, new SwitchoverRequest(cluster, null, false));
       System.out.println("[drill] planned switchover of " + cluster + " started: workflow " + id);
       exit = FailoverCommand.follow(t.client.newUntypedWorkflowStub(id), System.out);

@@ -1,6 +1,6 @@
 package dev.handoff.cli;
 
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.FailureType;
@@ -10,11 +10,11 @@ import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.recovery.ClusterWatchWorkflow;
-import dev.handoff.recovery.UnplannedFailoverWorkflow;
-import dev.handoff.recovery.UnplannedRequest;
+import dev.handoff.recovery.RecoveryWorkflow;
+import dev.handoff.recovery.RecoveryRequest;
 import dev.handoff.recovery.WatchMode;
 import dev.handoff.recovery.WatchStatus;
-import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.Runbooks;
 import io.temporal.client.WorkflowClient;
@@ -87,7 +87,7 @@ final class FailoverCommand implements Runnable {
       }
       String id = dryRun ? WorkflowIds.dryRun(cluster) : WorkflowIds.failover(cluster);
       try (TemporalConnection t = new TemporalConnection(cfg)) {
-        PlannedFailoverWorkflow wf = Runbooks.planned(t.client, cfg, id);
+        SwitchoverWorkflow wf = Runbooks.planned(t.client, cfg, id);
         try {
           WorkflowClient.start(wf::switchover, new SwitchoverRequest(cluster, candidate, dryRun));
         } catch (WorkflowExecutionAlreadyStarted e) {
@@ -129,9 +129,9 @@ final class FailoverCommand implements Runnable {
         if (skipped != null) {
           System.out.println(skipped);
         }
-        UnplannedFailoverWorkflow wf = Runbooks.unplanned(t.client, cfg, id);
+        RecoveryWorkflow wf = Runbooks.unplanned(t.client, cfg, id);
         try {
-          WorkflowClient.start(wf::recover, new UnplannedRequest(cluster, true, "operator: handoff failover unplanned"));
+          WorkflowClient.start(wf::recover, new RecoveryRequest(cluster, true, "operator: handoff failover unplanned"));
         } catch (WorkflowExecutionAlreadyStarted e) {
           throw new CliException("a failover of " + cluster + " is already running: workflow " + id
               + "; follow it in the Web UI or wait for it to end");
@@ -191,7 +191,7 @@ final class FailoverCommand implements Runnable {
     @Option(names = "--cluster", required = true, description = "The cluster.")
     String cluster;
 
-    abstract int act(WorkflowStub stub, FailoverProgress progress);
+    abstract int act(WorkflowStub stub, RunbookProgress progress);
 
     @Override
     public Integer call() {
@@ -200,9 +200,9 @@ final class FailoverCommand implements Runnable {
       String id = WorkflowIds.failover(cluster);
       try (TemporalConnection t = new TemporalConnection(cfg)) {
         WorkflowStub stub = t.client.newUntypedWorkflowStub(id);
-        FailoverProgress p;
+        RunbookProgress p;
         try {
-          p = stub.query("progress", FailoverProgress.class);
+          p = stub.query("progress", RunbookProgress.class);
         } catch (io.temporal.client.WorkflowNotFoundException e) {
           throw new CliException("no failover of " + cluster + " was ever started (workflow " + id + ")");
         }
@@ -215,7 +215,7 @@ final class FailoverCommand implements Runnable {
       description = "The state, the current step and what each finished step found, of a cluster's last failover.")
   static final class Status extends Existing {
     @Override
-    int act(WorkflowStub stub, FailoverProgress p) {
+    int act(WorkflowStub stub, RunbookProgress p) {
       System.out.println("failover-" + cluster + ": " + p.state() + (p.currentStep() == null ? "" : ", at "
           + p.currentStep()) + (p.oldPrimary() == null ? "" : ", " + p.oldPrimary() + " -> "
           + (p.newPrimary() == null ? "?" : p.newPrimary())));
@@ -238,8 +238,8 @@ final class FailoverCommand implements Runnable {
      * on, is refused rather than dropped).
      */
     @Override
-    int act(WorkflowStub stub, FailoverProgress p) {
-      if (!FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state())) {
+    int act(WorkflowStub stub, RunbookProgress p) {
+      if (!RunbookProgress.WAITING_FOR_OPERATOR.equals(p.state())) {
         throw new CliException("the failover of " + cluster + " is " + p.state()
             + ", not waiting for an operator; nothing was sent");
       }
@@ -279,12 +279,12 @@ final class FailoverCommand implements Runnable {
    * into the recovery's run, whose steps continue the switchover's.
    */
   static int follow(WorkflowStub stub, PrintStream out) {
-    CompletableFuture<FailoverProgress> result = stub.getResultAsync(FailoverProgress.class);
-    java.util.function.Supplier<FailoverProgress> query = () -> stub.query("progress", FailoverProgress.class);
+    CompletableFuture<RunbookProgress> result = stub.getResultAsync(RunbookProgress.class);
+    java.util.function.Supplier<RunbookProgress> query = () -> stub.query("progress", RunbookProgress.class);
     int printed = 0;
     boolean announced = false;
     while (true) {
-      FailoverProgress p;
+      RunbookProgress p;
       try {
         p = query.get();
       } catch (RuntimeException e) {
@@ -292,7 +292,7 @@ final class FailoverCommand implements Runnable {
       }
       if (p != null) {
         printed = printSteps(p, printed, out);
-        boolean waiting = FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state());
+        boolean waiting = RunbookProgress.WAITING_FOR_OPERATOR.equals(p.state());
         if (waiting && !announced) {
           out.println("WAITING FOR THE OPERATOR [" + p.failureType() + "]: " + p.detail());
           printMeaning(p.failureType(), out);
@@ -300,9 +300,9 @@ final class FailoverCommand implements Runnable {
         announced = waiting;
       }
       try {
-        FailoverProgress done = result.get(100, TimeUnit.MILLISECONDS);
+        RunbookProgress done = result.get(100, TimeUnit.MILLISECONDS);
         printSteps(done, printed, out);
-        if (FailoverProgress.DRY_RUN.equals(done.state())) {
+        if (RunbookProgress.DRY_RUN.equals(done.state())) {
           out.println("pre-checks passed; the plan:");
           out.println(done.plan());
         } else {
@@ -315,7 +315,7 @@ final class FailoverCommand implements Runnable {
       } catch (TimeoutException e) {
         continue;
       } catch (java.util.concurrent.ExecutionException e) {
-        FailoverProgress last = null;
+        RunbookProgress last = null;
         try {
           last = query.get();
         } catch (RuntimeException ignored) {
@@ -355,7 +355,7 @@ final class FailoverCommand implements Runnable {
     }
   }
 
-  private static int printSteps(FailoverProgress p, int from, PrintStream out) {
+  private static int printSteps(RunbookProgress p, int from, PrintStream out) {
     for (int i = from; i < p.steps().size(); i++) {
       StepRecord s = p.steps().get(i);
       out.printf("  [%s] %s (%d ms): %s%n", s.outcome(), s.name(), s.millis(), s.detail());

@@ -13,8 +13,8 @@ import dev.handoff.mysql.MysqlActivitiesImpl;
 import dev.handoff.support.Lookup;
 import dev.handoff.detection.DetectionActivitiesImpl;
 import dev.handoff.recovery.ClusterWatchWorkflowImpl;
-import dev.handoff.recovery.UnplannedFailoverWorkflowImpl;
-import dev.handoff.switchover.PlannedFailoverWorkflowImpl;
+import dev.handoff.recovery.RecoveryWorkflowImpl;
+import dev.handoff.switchover.SwitchoverWorkflowImpl;
 import dev.handoff.worker.alerts.AlertReceiver;
 import dev.handoff.worker.alerts.TemporalProbeRequester;
 import io.temporal.client.WorkflowClient;
@@ -84,7 +84,7 @@ public final class HandoffWorker implements AutoCloseable {
         // If this worker dies, its cached workflows move to another worker after this long.
         .setStickyQueueScheduleToStartTimeout(java.time.Duration.ofSeconds(1))
         .build());
-    worker.registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class,
+    worker.registerWorkflowImplementationTypes(SwitchoverWorkflowImpl.class, RecoveryWorkflowImpl.class,
         ClusterWatchWorkflowImpl.class);
     Lookup lookup = new Lookup(config);
     TopologyStore store;

@@ -1,8 +1,8 @@
 package dev.handoff.worker;
 
 import dev.handoff.config.HandoffConfig;
-import dev.handoff.recovery.UnplannedFailoverWorkflow;
-import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.recovery.RecoveryWorkflow;
+import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.runbook.RunbookOptions;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -15,13 +15,13 @@ public final class Runbooks {
    * A planned-switchover stub for {@code workflowId}. A finished run's ID may be reused; a running one's
    * may not, so a second start is refused while a failover of the cluster runs.
    */
-  public static PlannedFailoverWorkflow planned(WorkflowClient client, HandoffConfig config, String workflowId) {
-    return client.newWorkflowStub(PlannedFailoverWorkflow.class, failoverOptions(config, workflowId));
+  public static SwitchoverWorkflow planned(WorkflowClient client, HandoffConfig config, String workflowId) {
+    return client.newWorkflowStub(SwitchoverWorkflow.class, failoverOptions(config, workflowId));
   }
 
   /** An unplanned-failover stub; it shares the cluster's failover ID with planned switchovers. */
-  public static UnplannedFailoverWorkflow unplanned(WorkflowClient client, HandoffConfig config, String workflowId) {
-    return client.newWorkflowStub(UnplannedFailoverWorkflow.class, failoverOptions(config, workflowId));
+  public static RecoveryWorkflow unplanned(WorkflowClient client, HandoffConfig config, String workflowId) {
+    return client.newWorkflowStub(RecoveryWorkflow.class, failoverOptions(config, workflowId));
   }
 
   /**

@@ -12,12 +12,12 @@ import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.StatusReport;
-import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -97,7 +97,7 @@ class ChaosIT {
   record Row(String kind, Trial trial, boolean crashed, String outcome, double seconds,
       List<String> violations, long lost, double outageMillis) {
     boolean ok() {
-      return crashed && FailoverProgress.COMPLETED.equals(outcome) && violations.isEmpty() && lost == 0;
+      return crashed && RunbookProgress.COMPLETED.equals(outcome) && violations.isEmpty() && lost == 0;
     }
   }
 
@@ -283,7 +283,7 @@ class ChaosIT {
             lastW2[0].close();
           }
           lastW2[0] = w2;
-          PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+          SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
           WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
           // Two workers: the second is up before the first is killed (or after it halted), and finishes alone.
           boolean crashed = crashAndTakeOver(t, w1, w2, config, work, name + "-w2");
@@ -330,7 +330,7 @@ class ChaosIT {
     List<Row> rows = all.subList(1, all.size());
     System.out.printf("chaos unplanned baseline (no crash): %s, write outage %.0f ms%n", baseline.outcome(),
         baseline.outageMillis());
-    assertThat(baseline.outcome()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(baseline.outcome()).isEqualTo(RunbookProgress.COMPLETED);
     printMatrix("unplanned failover", rows, baseline);
     assertThat(rows).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
   }
@@ -350,13 +350,13 @@ class ChaosIT {
       WorkflowClient client = client(service, config);
       w.awaitReady(30_000);
       load.awaitAcks(30, 10_000);
-      PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+      SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
       WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
       assertThat(w.awaitLog("failpoint PublishTopology:before", 30_000)).isTrue();
       long t0 = System.nanoTime();
       Lab.restartTemporal(LAB.info());
       System.out.printf("Temporal restarted mid-failover (after promotion) in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-      assertThat(outcome(client, config)).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(outcome(client, config)).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(load.awaitAcks(30, 10_000)).as("writes resumed after the switchover").isTrue();
       load.close();
       ClusterStatus s = awaitHealthy(config);
@@ -472,7 +472,7 @@ class ChaosIT {
     }
     System.out.println(FULL ? "(every step at every crash point: -Dhandoff.chaos=full)"
         : "(one crash point per step, rotating; every point with -Dhandoff.chaos=full)");
-    long completed = rows.stream().filter(r -> FailoverProgress.COMPLETED.equals(r.outcome())).count();
+    long completed = rows.stream().filter(r -> RunbookProgress.COMPLETED.equals(r.outcome())).count();
     long violations = rows.stream().mapToLong(r -> r.violations().size()).sum();
     long lost = rows.stream().mapToLong(Row::lost).sum();
     System.out.printf("crash trials run %d, completed %d, invariant violations %d (target 0), acknowledged writes"

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.WriteLoad;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.status.ClusterStatus;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -52,7 +52,7 @@ class ErrantReplicaLeftBehindIT {
           WRITES_RESUME_WITHIN_MILLIS, "errant replica");
       String writer = after.writer();
       assertThat(writer).as("the clean replica is promoted").isEqualTo(clean);
-      FailoverProgress result = after.result();
+      RunbookProgress result = after.result();
       assertThat(result.detail()).contains("left behind: " + errant + " (", "9-", "to do: ");
       ClusterStatus s = harness.status("c1");
       assertThat(s.kvReplicas()).as("the errant replica is not published as a replica").doesNotContain(errant, dead);

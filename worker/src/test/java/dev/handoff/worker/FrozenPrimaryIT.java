@@ -12,7 +12,7 @@ import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.process.LocalProcess;
 import dev.handoff.recovery.WatchStatus;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import java.sql.Connection;
@@ -108,10 +108,10 @@ class FrozenPrimaryIT {
         assertThat(w.recoveries()).as("watch: " + w).isEqualTo(1);
         assertThat(w.events()).anySatisfy(e -> assertThat(e).contains("DeadPrimary"));
         harness.awaitWrites("c1", load, 100, 10_000, "on the new primary");
-        FailoverProgress result = Waits.result(harness.client, harness.config, "c1", WorkflowIds.failover("c1"),
+        RunbookProgress result = Waits.result(harness.client, harness.config, "c1", WorkflowIds.failover("c1"),
             Duration.ofSeconds(60));
         System.out.println("recovery: " + result.state() + ": " + result.detail());
-        assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+        assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
         long promoted = RunbookTimes.completedAt(harness.client, WorkflowIds.failover("c1"), "Promote");
         long published = RunbookTimes.completedAt(harness.client, WorkflowIds.failover("c1"), "PublishTopology");
         long resumed = load.resumedAtNanos(frozenNanos);

@@ -8,7 +8,7 @@ import dev.handoff.lab.LabClients;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.InstanceStatus;
@@ -38,7 +38,7 @@ final class OneWriter {
   }
 
   /** What a recovery test found once writes flowed again after the kill. */
-  record AfterKill(String writer, FailoverProgress result) {}
+  record AfterKill(String writer, RunbookProgress result) {}
 
   /**
    * Kills {@code dead} under {@code load}, waits at most {@code boundMillis} for writes to flow again through
@@ -58,10 +58,10 @@ final class OneWriter {
     try (Connection c = harness.lab.admin(writer)) {
       assertThat(WriteLoad.missing(c, load.acknowledged())).as("acknowledged writes lost").isEmpty();
     }
-    FailoverProgress result = Waits.result(harness.client, harness.config, cluster, WorkflowIds.failover(cluster),
+    RunbookProgress result = Waits.result(harness.client, harness.config, cluster, WorkflowIds.failover(cluster),
         Duration.ofSeconds(60));
     System.out.println(scenario + ": recovery " + result.state() + ": " + result.detail());
-    assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(writer);
     return new AfterKill(writer, result);
   }

@@ -9,12 +9,12 @@ import dev.handoff.lab.LabClients;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.InstanceStatus;
 import dev.handoff.status.StatusReport;
-import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -52,16 +52,16 @@ class OperatorStoryIT {
           WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
       w.awaitReady(30_000);
       load.awaitAcks(30, 10_000);
-      PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+      SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
       WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(candidate), false));
       assertThat(w.awaitLog("failpoint Promote:before", 30_000)).isTrue();
       LAB.info().mariadb("c1", candidate).signal("KILL");
 
       assertThatThrownBy(() -> Waits.result(client, config, "c1", WorkflowIds.failover("c1"), Duration.ofSeconds(60)))
           .isInstanceOf(WorkflowFailedException.class);
-      FailoverProgress p = wf.progress();
+      RunbookProgress p = wf.progress();
       System.out.println("candidate died mid-promotion: " + p.state() + " [" + p.failureType() + "] " + p.detail());
-      assertThat(p.state()).isEqualTo(FailoverProgress.ROLLBACK_FAILED);
+      assertThat(p.state()).isEqualTo(RunbookProgress.ROLLBACK_FAILED);
       assertThat(p.detail()).contains("step promote failed").contains("make " + candidate + " a replica of " + old)
           .contains("check that " + old + " is writable");
       assertThat(p.steps()).anySatisfy(s -> assertThat(s.name()).isEqualTo("promote"));

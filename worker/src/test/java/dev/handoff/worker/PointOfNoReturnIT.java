@@ -7,7 +7,7 @@ import dev.handoff.domain.FailureType;
 import dev.handoff.lab.Lab;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.WriteLoad;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
@@ -88,7 +88,7 @@ class PointOfNoReturnIT {
     }
     ApplicationFailure cause = runbookFailure(failure);
     System.out.println("refusal: " + cause.getType() + ": " + cause.getOriginalMessage());
-    assertThat(RunbookSteps.finalState(cause)).isEqualTo(FailoverProgress.REFUSED);
+    assertThat(RunbookSteps.finalState(cause)).isEqualTo(RunbookProgress.REFUSED);
     assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.KV_UNAVAILABLE);
     assertThat(cause.getOriginalMessage()).contains("etcd", endpoint()).contains("nothing was changed")
         .doesNotContain("TIMEOUT_TYPE");
@@ -121,7 +121,7 @@ class PointOfNoReturnIT {
     }
     ApplicationFailure cause = runbookFailure(failure);
     System.out.println("rollback: " + cause.getType() + ": " + cause.getOriginalMessage());
-    assertThat(RunbookSteps.finalState(cause)).isEqualTo(FailoverProgress.ROLLED_BACK);
+    assertThat(RunbookSteps.finalState(cause)).isEqualTo(RunbookProgress.ROLLED_BACK);
     assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.READ_ONLY_BLOCKED);
     assertThat(cause.getOriginalMessage()).contains(primary, "read_only", "lock");
     assertOldPrimaryServes(primary);
@@ -142,7 +142,7 @@ class PointOfNoReturnIT {
              "delay:2000")) {
       w.awaitReady(30_000);
       harness.awaitWrites("c1", load, 30, 10_000, "before the switchover");
-      CompletableFuture<FailoverProgress> run =
+      CompletableFuture<RunbookProgress> run =
           CompletableFuture.supplyAsync(() -> harness.switchover("c1", candidate, false));
       try {
         assertThat(w.awaitLog("failpoint " + failpoint, 30_000)).as("the worker reached " + failpoint).isTrue();
@@ -153,7 +153,7 @@ class PointOfNoReturnIT {
       }
       ApplicationFailure cause = runbookFailure(failure);
       System.out.println(failpoint + ": " + cause.getType() + ": " + cause.getOriginalMessage());
-      assertThat(RunbookSteps.finalState(cause)).as(cause.getOriginalMessage()).isEqualTo(FailoverProgress.ROLLED_BACK);
+      assertThat(RunbookSteps.finalState(cause)).as(cause.getOriginalMessage()).isEqualTo(RunbookProgress.ROLLED_BACK);
       assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.KV_UNAVAILABLE);
       assertThat(cause.getOriginalMessage()).contains("etcd", endpoint());
       assertThat(harness.readOnly(primary)).as(primary + " writable after the rollback").isFalse();

@@ -1,8 +1,8 @@
 package dev.handoff.worker;
 
 import dev.handoff.recovery.ClusterWatchWorkflowImpl;
-import dev.handoff.recovery.UnplannedFailoverWorkflowImpl;
-import dev.handoff.switchover.PlannedFailoverWorkflowImpl;
+import dev.handoff.recovery.RecoveryWorkflowImpl;
+import dev.handoff.switchover.SwitchoverWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -40,8 +40,8 @@ final class StandbyWorker {
         WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:1").build());
     try {
       WorkerFactory factory = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
-      factory.newWorker("standby-never-polled").registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class,
-          UnplannedFailoverWorkflowImpl.class, ClusterWatchWorkflowImpl.class);
+      factory.newWorker("standby-never-polled").registerWorkflowImplementationTypes(SwitchoverWorkflowImpl.class,
+          RecoveryWorkflowImpl.class, ClusterWatchWorkflowImpl.class);
     } finally {
       stubs.shutdownNow();
     }

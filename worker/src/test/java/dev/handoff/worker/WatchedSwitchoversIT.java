@@ -6,7 +6,7 @@ import dev.handoff.config.WorkerSettings;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.Percentiles;
 import dev.handoff.lab.WriteLoad;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.InstanceStatus;
 import io.temporal.client.WorkflowFailedException;
@@ -69,7 +69,7 @@ class WatchedSwitchoversIT {
         // Every instance in turn: each switchover goes to the one after the current primary.
         String candidate = instances.get((instances.indexOf(primary) + 1) % instances.size());
         long t0 = System.nanoTime();
-        FailoverProgress p = switchover(i, candidate);
+        RunbookProgress p = switchover(i, candidate);
         double took = (System.nanoTime() - t0) / 1e6;
         ClusterStatus s = harness.awaitHealthy("c1", HEALTHY_MILLIS);
         double healthyAfter = (System.nanoTime() - t0) / 1e6 - took;
@@ -105,8 +105,8 @@ class WatchedSwitchoversIT {
   }
 
   /** Switchover {@code i}, to the end: a failed or wedged one fails the test with the diagnostics. */
-  private static FailoverProgress switchover(int i, String candidate) {
-    FailoverProgress p;
+  private static RunbookProgress switchover(int i, String candidate) {
+    RunbookProgress p;
     try {
       p = harness.switchover("c1", candidate, false);
     } catch (WorkflowFailedException e) {
@@ -114,7 +114,7 @@ class WatchedSwitchoversIT {
           + "\n" + harness.diagnostics("c1"), e);
     }
     assertThat(p.state()).as(() -> "switchover " + i + "\n" + harness.diagnostics("c1"))
-        .isEqualTo(FailoverProgress.COMPLETED);
+        .isEqualTo(RunbookProgress.COMPLETED);
     assertThat(p.newPrimary()).isEqualTo(candidate);
     return p;
   }

@@ -2,7 +2,7 @@ package dev.handoff.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.lab.LabClients;
@@ -12,7 +12,7 @@ import dev.handoff.lab.WriteLoad;
 import dev.handoff.recovery.WatchMode;
 import dev.handoff.recovery.WatchStatus;
 import dev.handoff.status.ClusterStatus;
-import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
@@ -72,9 +72,9 @@ final class WorkerHarness implements AutoCloseable {
    * Runs a switchover (or its dry run) to the end; a refusal or rollback throws WorkflowFailedException,
    * one still running after {@link #RESULT_TIMEOUT} an AssertionError with the {@link #diagnostics}.
    */
-  FailoverProgress switchover(String cluster, String candidate, boolean dryRun) {
+  RunbookProgress switchover(String cluster, String candidate, boolean dryRun) {
     String id = dryRun ? WorkflowIds.dryRun(cluster) : WorkflowIds.failover(cluster);
-    PlannedFailoverWorkflow wf = Runbooks.planned(client, config, id);
+    SwitchoverWorkflow wf = Runbooks.planned(client, config, id);
     WorkflowExecution ex = WorkflowClient.start(wf::switchover,
         new SwitchoverRequest(cluster, candidate == null ? null : InstanceKey.parse(candidate), dryRun));
     runIds.add(ex.getWorkflowId() + "/" + ex.getRunId());

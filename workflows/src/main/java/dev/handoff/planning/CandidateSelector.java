@@ -37,7 +37,7 @@ public final class CandidateSelector {
    *
    * @param lastKnownPrimaryGtid the dead primary's last read executed set, null or "" when unknown
    */
-  public static UnplannedChoice chooseUnplanned(List<InstanceState> replicas, String lastKnownPrimaryGtid) {
+  public static RecoveryChoice chooseUnplanned(List<InstanceState> replicas, String lastKnownPrimaryGtid) {
     return chooseUnplanned(replicas, lastKnownPrimaryGtid, Map.of());
   }
 
@@ -46,7 +46,7 @@ public final class CandidateSelector {
    * could not catch up: the next best in the same order. A replica given up on is no candidate, and offers
    * only what it executed (its binlog) to the next one, never its relay log.
    */
-  public static UnplannedChoice chooseUnplanned(List<InstanceState> replicas, String lastKnownPrimaryGtid,
+  public static RecoveryChoice chooseUnplanned(List<InstanceState> replicas, String lastKnownPrimaryGtid,
       Map<String, String> gaveUp) {
     Map<String, String> excluded = new TreeMap<>();
     List<Parsed> usable = usable(replicas, excluded, gaveUp);
@@ -74,7 +74,7 @@ public final class CandidateSelector {
     }
     Parsed chosen = eligible.stream().min(unplannedOrder()).orElse(null);
     if (chosen == null) {
-      return new UnplannedChoice(null, false, null, "", excluded, FailureType.NO_ELIGIBLE_CANDIDATE,
+      return new RecoveryChoice(null, false, null, "", excluded, FailureType.NO_ELIGIBLE_CANDIDATE,
           "no replica can be promoted: " + (excluded.isEmpty() ? "there are no replicas"
               : excluded.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
                   .collect(Collectors.joining("; "))));
@@ -95,7 +95,7 @@ public final class CandidateSelector {
         + Format.orNone(chosen.received.toString()) + ")"
         + (ahead == null ? "" : "; " + ahead.key() + " is ahead by " + aheadBy + ": let "
             + chosen.key() + " catch up from it before promoting");
-    return new UnplannedChoice(chosen.state.key(), ahead != null, ahead == null ? null : ahead.state.key(),
+    return new RecoveryChoice(chosen.state.key(), ahead != null, ahead == null ? null : ahead.state.key(),
         aheadBy == null ? "" : aheadBy.toString(), excluded, null, detail);
   }
 

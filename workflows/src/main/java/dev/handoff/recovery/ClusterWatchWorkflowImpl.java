@@ -4,7 +4,7 @@ import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.planning.DetectionResult;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.activity.ActivityCancellationType;
@@ -78,7 +78,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   /** When set and past, the detector is restarted to report the current analysis afresh (a repair retry). */
   private long reportAgainAt;
 
-  private Promise<FailoverProgress> recovery;
+  private Promise<RunbookProgress> recovery;
   private InstanceKey recoveringFrom;
   private long recoveringEpoch;
 
@@ -271,14 +271,14 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       reportAgainAt = now;
       return "none yet: recovery is armed again, confirming the dead primary first";
     }
-    UnplannedFailoverWorkflow child = Workflow.newChildWorkflowStub(UnplannedFailoverWorkflow.class,
+    RecoveryWorkflow child = Workflow.newChildWorkflowStub(RecoveryWorkflow.class,
         ChildWorkflowOptions.newBuilder()
             .setWorkflowId(WorkflowIds.failover(cluster))
             .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
             .setWorkflowExecutionTimeout(dev.handoff.runbook.RunbookOptions.EXECUTION_TIMEOUT)
             .build());
-    Promise<FailoverProgress> p = Async.function(child::recover,
-        new UnplannedRequest(cluster, false, "watch: " + r.detail(), semiSyncDegradedSince));
+    Promise<RunbookProgress> p = Async.function(child::recover,
+        new RecoveryRequest(cluster, false, "watch: " + r.detail(), semiSyncDegradedSince));
     try {
       Workflow.getWorkflowExecution(child).get();
     } catch (RuntimeException notStarted) {
@@ -297,12 +297,12 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     if (!recoveryDone()) {
       return;
     }
-    Promise<FailoverProgress> p = recovery;
+    Promise<RunbookProgress> p = recovery;
     recovery = null;
     long now = Workflow.currentTimeMillis();
     boolean promoted;
     try {
-      FailoverProgress done = p.get();
+      RunbookProgress done = p.get();
       promoted = true;
       lastRecovery = "recovered " + done.oldPrimary() + " -> " + done.newPrimary() + " at " + Instant.ofEpochMilli(now);
       if (done.oldPrimary() != null) {
@@ -312,8 +312,8 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     } catch (TemporalFailure e) {
       String state = RunbookSteps.finalState(e);
       // Unknown (a timeout, a termination): it may have promoted, so it is treated as if it had.
-      promoted = state == null || !(state.equals(FailoverProgress.REFUSED) || state.equals(FailoverProgress.FENCE_FAILED)
-          || state.equals(FailoverProgress.FAILED_BEFORE_PROMOTION));
+      promoted = state == null || !(state.equals(RunbookProgress.REFUSED) || state.equals(RunbookProgress.FENCE_FAILED)
+          || state.equals(RunbookProgress.FAILED_BEFORE_PROMOTION));
       lastRecovery = "recovery " + (state == null ? "failed" : state) + " at " + Instant.ofEpochMilli(now) + " ["
           + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e);
       if (promoted && recoveringFrom != null) {

@@ -79,8 +79,8 @@ public final class RunbookSteps {
         }
         current = null;
         throw decision == OperatorDecision.ABANDON
-            ? new Stopped(FailoverProgress.ABANDONED, type, what + "; abandoned by the operator: finish the steps left by hand")
-            : new Stopped(FailoverProgress.FAILED_AFTER_PROMOTION, type, what + "; no operator decision within "
+            ? new Stopped(RunbookProgress.ABANDONED, type, what + "; abandoned by the operator: finish the steps left by hand")
+            : new Stopped(RunbookProgress.FAILED_AFTER_PROMOTION, type, what + "; no operator decision within "
                 + OperatorGate.WAIT.toHours() + " h");
       }
     }
@@ -159,7 +159,7 @@ public final class RunbookSteps {
   }
 
   /**
-   * The final state a runbook ended in (see {@link FailoverRunbook#end}), carried in its failure's details;
+   * The final state a runbook ended in (see {@link RunbookWorkflow#end}), carried in its failure's details;
    * null when the failure does not say (a timeout, a termination).
    */
   public static String finalState(Throwable e) {

@@ -82,7 +82,7 @@ class FailureTypeSourceScanTest {
         .anyMatch(s -> s.contains("NO_SUCH_CONSTANT"));
     assertThat(check("throw ApplicationFailure.newFailure(m(\"a,b\"), FailureType.KV_UNAVAILABLE);"))
         .containsExactly("");
-    assertThat(check("throw end(FailoverProgress.REFUSED, RunbookSteps.failureType(e), msg);")).containsExactly("");
+    assertThat(check("throw end(RunbookProgress.REFUSED, RunbookSteps.failureType(e), msg);")).containsExactly("");
   }
 
   /** One entry per call: "" when its type is fine, else what is wrong. */

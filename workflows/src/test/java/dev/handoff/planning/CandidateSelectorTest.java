@@ -59,7 +59,7 @@ class CandidateSelectorTest {
   class Unplanned {
     @Test
     void choosesByReceivedBeforeExecuted() {
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-1-100").received("0-1-100").build(),
           replica(R2, "0-1-95").received("0-1-105").build()), "0-1-100");
       assertThat(c.found()).isTrue();
@@ -74,7 +74,7 @@ class CandidateSelectorTest {
 
     @Test
     void thenByExecuted() {
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-1-100").received("0-1-105").build(),
           replica(R2, "0-1-104").received("0-1-105").build()), null);
       assertThat(c.candidate()).isEqualTo(R2);
@@ -92,7 +92,7 @@ class CandidateSelectorTest {
 
     @Test
     void mustNotExcludedButReportedAsAheadToCatchUpFrom() {
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-1-100").received("0-1-110").rule(PromotionRule.MUST_NOT).build(),
           replica(R2, "0-1-100").received("0-1-104").build(),
           replica(R3, "0-1-100").build()), "0-1-100");
@@ -107,7 +107,7 @@ class CandidateSelectorTest {
     @Test
     void errantReplicaExcludedAndNotUsedToCatchUp() {
       // R1 (server_id 8) wrote domain 1 itself: nobody else has it
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-1-100,1-8-5").build(),
           replica(R2, "0-1-100").build()), "0-1-100");
       assertThat(c.candidate()).isEqualTo(R2);
@@ -124,7 +124,7 @@ class CandidateSelectorTest {
           replica(R3, "0-1-100").received("0-1-102").build());
       assertThat(CandidateSelector.chooseUnplanned(replicas, null).candidate()).isEqualTo(R2);
 
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(replicas, null,
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(replicas, null,
           java.util.Map.of(R2.toString(), "SQL thread stopped: error 1062"));
 
       assertThat(c.candidate()).isEqualTo(R1);
@@ -135,7 +135,7 @@ class CandidateSelectorTest {
 
       assertThat(CandidateSelector.chooseUnplanned(replicas, null, java.util.Map.of(R2.toString(), "stalled",
           R1.toString(), "stalled")).candidate()).isEqualTo(R3);
-      UnplannedChoice none = CandidateSelector.chooseUnplanned(replicas, null, java.util.Map.of(R2.toString(), "a",
+      RecoveryChoice none = CandidateSelector.chooseUnplanned(replicas, null, java.util.Map.of(R2.toString(), "a",
           R1.toString(), "b", R3.toString(), "c"));
       assertThat(none.found()).isFalse();
       assertThat(none.failureType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE);
@@ -152,7 +152,7 @@ class CandidateSelectorTest {
 
     @Test
     void errantAtTheSameSeqAsTheRealHistory() {
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-8-101").build(),
           replica(R2, "0-1-101").build()), "0-1-100");
       assertThat(c.candidate()).isEqualTo(R2);
@@ -162,7 +162,7 @@ class CandidateSelectorTest {
     @Test
     void uniquelyMostAdvancedReplicaFromThePrimaryIsNotErrant() {
       // only R1 got the dead primary's last transactions (semi-sync ack): they carry server_id 1, not R1's
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-1-103").received("0-1-105").build(),
           replica(R2, "0-1-100").build()), "0-1-100");
       assertThat(c.candidate()).isEqualTo(R1);
@@ -172,7 +172,7 @@ class CandidateSelectorTest {
 
     @Test
     void unreachableExcludedAndNoneLeftIsNoEligibleCandidate() {
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "").unreachable("Connection refused").build(),
           replica(R2, "0-1-100").rule(PromotionRule.MUST_NOT).build()), "0-1-100");
       assertThat(c.found()).isFalse();
@@ -185,7 +185,7 @@ class CandidateSelectorTest {
 
     @Test
     void brokenSqlThreadExcludedAndOffersOnlyWhatItExecuted() {
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-1-103").received("0-1-110").sql(false, "Duplicate entry '5' for key 'PRIMARY'").build(),
           replica(R2, "0-1-101").build()), "0-1-100");
       assertThat(c.candidate()).isEqualTo(R2);
@@ -197,7 +197,7 @@ class CandidateSelectorTest {
 
     @Test
     void picksTheMostAdvancedOfSeveralAheadReplicas() {
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "0-1-100").received("0-1-107").rule(PromotionRule.MUST_NOT).build(),
           replica(R2, "0-1-100").received("0-1-109").rule(PromotionRule.MUST_NOT).build(),
           replica(R3, "0-1-100").build()), null);
@@ -210,7 +210,7 @@ class CandidateSelectorTest {
       String a = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
       String b = "8a94f357-aab4-11df-86ab-c80aa9429563";
       String c3 = "0b5a8a1e-1111-11ee-9e33-c80aa9429564";
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, a + ":1-100," + b + ":1-2").mysql(b).build(),
           replica(R2, a + ":1-100").received(a + ":90-105").mysql(c3).build()), a + ":1-100");
       assertThat(c.candidate()).isEqualTo(R2);
@@ -220,7 +220,7 @@ class CandidateSelectorTest {
     @Test
     void unknownOriginCountsEveryUniqueTransactionAsErrant() {
       String a = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, a + ":1-105").mysql(null).build(),
           replica(R2, a + ":1-100").mysql(null).build()), a + ":1-100");
       assertThat(c.candidate()).isEqualTo(R2);
@@ -229,7 +229,7 @@ class CandidateSelectorTest {
 
     @Test
     void unparseableGtidExcluded() {
-      UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+      RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
           replica(R1, "nonsense").build(), replica(R2, "0-1-1").build()), "also nonsense");
       assertThat(c.candidate()).isEqualTo(R2);
       assertThat(c.excluded().get("127.0.0.1:3308")).contains("cannot read its GTID sets");

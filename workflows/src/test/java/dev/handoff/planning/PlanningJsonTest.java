@@ -18,10 +18,10 @@ class PlanningJsonTest {
 
   @Test
   void decisionsAndReports() {
-    SwitchoverDecision approved = PlannedSwitchoverChecks.evaluate(Fixture.primary(P, "0-1-5").build(),
+    SwitchoverDecision approved = SwitchoverChecks.evaluate(Fixture.primary(P, "0-1-5").build(),
         List.of(Fixture.replica(R1, "0-1-5").build()), null, new SwitchoverLimits(5, 60), Map.of("h", true));
     assertThat(roundTrip(approved)).isEqualTo(approved);
-    SwitchoverDecision refused = PlannedSwitchoverChecks.evaluate(Fixture.primary(P, "0-1-5").build(),
+    SwitchoverDecision refused = SwitchoverChecks.evaluate(Fixture.primary(P, "0-1-5").build(),
         List.of(Fixture.replica(R1, "0-1-5").ddl().build()), R1, new SwitchoverLimits(5, 60), Map.of("h", false));
     assertThat(roundTrip(refused)).isEqualTo(refused);
     assertThat(roundTrip(new CheckResult("x", true, null, null))).isEqualTo(new CheckResult("x", true, null, null));
@@ -29,7 +29,7 @@ class PlanningJsonTest {
 
   @Test
   void unplannedChoice() {
-    UnplannedChoice c = CandidateSelector.chooseUnplanned(List.of(
+    RecoveryChoice c = CandidateSelector.chooseUnplanned(List.of(
         Fixture.replica(R1, "0-1-9").rule(PromotionRule.MUST_NOT).build(), Fixture.replica(R2, "0-1-5").build()), null);
     assertThat(c.anotherReplicaAhead()).isTrue();
     assertThat(roundTrip(c)).isEqualTo(c);
@@ -37,7 +37,7 @@ class PlanningJsonTest {
 
   @Test
   void plansAndDetection() {
-    FailoverPlan plan = FailoverPlan.plannedSwitchover(new Topology("main", P, List.of(R1), 1), R1);
+    RunbookPlan plan = RunbookPlan.switchover(new Topology("main", P, List.of(R1), 1), R1);
     assertThat(roundTrip(plan)).isEqualTo(plan);
     ReplicaStatusRow row = new ReplicaStatusRow(P.host(), P.port(), "Connecting", "Yes", "bin.000001", 400,
         "bin.000001", 400, 3, "0-1-1", "err");

@@ -42,7 +42,7 @@ class ClusterWatchReplayTest {
   @Test
   void theRecordedWatchReplays() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, ClusterWatchWorkflowImpl.class,
-        UnplannedFailoverWorkflowImpl.class);
+        RecoveryWorkflowImpl.class);
   }
 
   @Test
@@ -68,7 +68,7 @@ class ClusterWatchReplayTest {
         .filter(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes)
         .map(HistoryEvent::getStartChildWorkflowExecutionInitiatedEventAttributes).toList();
     assertThat(children).hasSize(1);
-    assertThat(children.get(0).getWorkflowType().getName()).isEqualTo("UnplannedFailoverWorkflow");
+    assertThat(children.get(0).getWorkflowType().getName()).isEqualTo("RecoveryWorkflow");
     assertThat(children.get(0).getWorkflowId()).isEqualTo(WorkflowIds.failover(CLUSTER));
     assertThat(events).extracting(HistoryEvent::getEventType)
         .contains(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_TIMER_STARTED,
@@ -83,7 +83,7 @@ class ClusterWatchReplayTest {
   @Test
   void aWatchThatProbesAgainBeforeItRecoversDoesNotReplay() {
     assertThatThrownBy(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY,
-        ProbesBeforeRecovering.class, UnplannedFailoverWorkflowImpl.class))
+        ProbesBeforeRecovering.class, RecoveryWorkflowImpl.class))
         // The replayer reports it in the message of a RuntimeException, not as a cause.
         .hasMessageContaining(NonDeterministicException.class.getName())
         // Both detector runs replay; the recorded recovery is where the changed code schedules its probe.
@@ -111,9 +111,9 @@ class ClusterWatchReplayTest {
         reported = r.code().wireName();
         if (r.code() == AnalysisCode.DEAD_PRIMARY) {
           detection.probeCluster(request.cluster());
-          Workflow.newChildWorkflowStub(UnplannedFailoverWorkflow.class, ChildWorkflowOptions.newBuilder()
+          Workflow.newChildWorkflowStub(RecoveryWorkflow.class, ChildWorkflowOptions.newBuilder()
               .setWorkflowId(WorkflowIds.failover(request.cluster())).build())
-              .recover(new UnplannedRequest(request.cluster(), false, r.detail()));
+              .recover(new RecoveryRequest(request.cluster(), false, r.detail()));
         }
       }
     }

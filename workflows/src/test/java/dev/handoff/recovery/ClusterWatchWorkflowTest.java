@@ -23,7 +23,7 @@ import dev.handoff.detection.WatchSettings;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.PromotionRule;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookResults;
 import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
@@ -75,7 +75,7 @@ class ClusterWatchWorkflowTest {
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
       .setWorkerOptions(TestWorkers.OPTIONS)
-      .registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class,
+      .registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, RecoveryWorkflowImpl.class,
           HeldRunbookImpl.class)
       .setDoNotStart(true)
       .build();
@@ -166,9 +166,9 @@ class ClusterWatchWorkflowTest {
     assertThat(after.events()).filteredOn(e -> e.contains("recovered " + PRIMARY)).hasSize(1);
     assertThat(after.events()).anyMatch(e -> e.contains("DeadPrimary: " + RecoveryFixture.DEAD_DETAIL
         + " -> action: recovery started: " + WorkflowIds.failover(CLUSTER)));
-    FailoverProgress child = RunbookResults.await(client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER),
+    RunbookProgress child = RunbookResults.await(client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER),
         Optional.empty(), Optional.empty()));
-    assertThat(child.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(child.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(child.newPrimary()).isEqualTo(R2.toString());
     verify(fixture.detection, times(1)).probeCluster(CLUSTER);
     verify(fixture.mysql, times(1)).promote(any(), any());
@@ -451,14 +451,14 @@ class ClusterWatchWorkflowTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
-      FailoverProgress.REFUSED, FailoverProgress.FENCE_FAILED, FailoverProgress.FAILED_BEFORE_PROMOTION})
+      RunbookProgress.REFUSED, RunbookProgress.FENCE_FAILED, RunbookProgress.FAILED_BEFORE_PROMOTION})
   void aRecoveryThatPromotedNothingBacksOffAndUndoesItsFenceOnceThePrimaryAnswers(String finalState)
       throws InterruptedException {
     switch (finalState) {
-      case FailoverProgress.REFUSED -> // the failover's own probe still reaches the primary's host
+      case RunbookProgress.REFUSED -> // the failover's own probe still reaches the primary's host
           when(fixture.detection.probeCluster(CLUSTER))
               .thenReturn(RecoveryFixture.analysis(AnalysisCode.UNREACHABLE_PRIMARY));
-      case FailoverProgress.FENCE_FAILED ->
+      case RunbookProgress.FENCE_FAILED ->
           doThrow(ApplicationFailure.newNonRetryableFailure("remote2: admin socket: connect: connection refused",
               FailureType.HAPROXY_UNREACHABLE)).when(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
       default -> {

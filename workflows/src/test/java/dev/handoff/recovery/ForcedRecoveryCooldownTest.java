@@ -12,7 +12,7 @@ import static org.mockito.Mockito.verify;
 
 import dev.handoff.detection.WatchSettings;
 import dev.handoff.domain.AnalysisCode;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
@@ -42,7 +42,7 @@ class ForcedRecoveryCooldownTest {
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
       .setWorkerOptions(TestWorkers.OPTIONS)
-      .registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class)
+      .registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, RecoveryWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
 
@@ -77,9 +77,9 @@ class ForcedRecoveryCooldownTest {
   void aForcedRecoveryThatPromotedStartsTheWatchsCooldown() throws InterruptedException {
     deadPrimaryUnderMaintenance();
 
-    FailoverProgress result = recover(true);
+    RunbookProgress result = recover(true);
 
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.detail()).contains("The watch of " + CLUSTER + " blocks automatic recoveries for its cooldown",
         "./handoff recovery ack --cluster " + CLUSTER);
     WatchStatus blocked = awaitStatus(watch, "the cooldown started by the forced recovery",
@@ -99,9 +99,9 @@ class ForcedRecoveryCooldownTest {
   void theWatchsOwnRecoveryDoesNotSignalIt() throws InterruptedException {
     deadPrimaryUnderMaintenance();
 
-    FailoverProgress result = recover(false);
+    RunbookProgress result = recover(false);
 
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.detail()).doesNotContain("cooldown");
     WatchStatus after = detector.awaitQuiet(watch, "still in maintenance", s -> s.mode() == WatchMode.MAINTENANCE);
     assertThat(after.blockedUntilMillis()).isZero();
@@ -112,9 +112,9 @@ class ForcedRecoveryCooldownTest {
   void withoutAWatchTheForcedRecoverySaysNoCooldownStarted() {
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
 
-    FailoverProgress result = recover(true);
+    RunbookProgress result = recover(true);
 
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R2.toString());
     assertThat(result.detail()).contains("No watch of " + CLUSTER + " runs (" + WorkflowIds.watch(CLUSTER)
         + "), so no cooldown was started");
@@ -133,9 +133,9 @@ class ForcedRecoveryCooldownTest {
         s -> "DeadPrimary".equals(s.lastAnalysis()) && hasEvent(s, "maintenance mode is on for " + CLUSTER));
   }
 
-  private FailoverProgress recover(boolean forced) {
-    UnplannedFailoverWorkflow workflow = client.newWorkflowStub(UnplannedFailoverWorkflow.class,
+  private RunbookProgress recover(boolean forced) {
+    RecoveryWorkflow workflow = client.newWorkflowStub(RecoveryWorkflow.class,
         RunbookOptions.failoverWorkflow(taskQueue, WorkflowIds.failover(CLUSTER)));
-    return workflow.recover(new UnplannedRequest(CLUSTER, forced, forced ? "operator: test" : "watch: test"));
+    return workflow.recover(new RecoveryRequest(CLUSTER, forced, forced ? "operator: test" : "watch: test"));
   }
 }

@@ -45,7 +45,7 @@ public final class RecordClusterWatchHistory {
     ScriptedDetector detector = new ScriptedDetector(fixture);
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
       Worker worker = env.newWorker(WorkflowIds.DEFAULT_TASK_QUEUE);
-      worker.registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class);
+      worker.registerWorkflowImplementationTypes(ClusterWatchWorkflowImpl.class, RecoveryWorkflowImpl.class);
       worker.registerActivitiesImplementations(fixture.activities());
       env.start();
       WorkflowClient client = env.getWorkflowClient();

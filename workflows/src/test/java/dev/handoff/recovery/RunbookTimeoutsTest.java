@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.Mockito.doThrow;
 
 import dev.handoff.domain.FailureType;
-import dev.handoff.planning.FailoverPlan;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.planning.RunbookPlan;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookResults;
@@ -45,7 +45,7 @@ class RunbookTimeoutsTest {
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
       .setWorkerOptions(TestWorkers.OPTIONS)
-      .registerWorkflowImplementationTypes(UnplannedFailoverWorkflowImpl.class)
+      .registerWorkflowImplementationTypes(RecoveryWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
 
@@ -77,9 +77,9 @@ class RunbookTimeoutsTest {
     String stale = "the KV store holds epoch 2 for " + CLUSTER + ", expected 1";
     doThrow(ApplicationFailure.newNonRetryableFailure(stale, FailureType.STALE_EPOCH))
         .when(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-    UnplannedFailoverWorkflow workflow = client.newWorkflowStub(UnplannedFailoverWorkflow.class,
+    RecoveryWorkflow workflow = client.newWorkflowStub(RecoveryWorkflow.class,
         RunbookOptions.failoverWorkflow(taskQueue, WorkflowIds.failover(CLUSTER)));
-    WorkflowClient.start(workflow::recover, new UnplannedRequest(CLUSTER, true, "test"));
+    WorkflowClient.start(workflow::recover, new RecoveryRequest(CLUSTER, true, "test"));
 
     // Waiting for the result lets the test server skip ahead to the gate's timer.
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
@@ -96,13 +96,13 @@ class RunbookTimeoutsTest {
         - com.google.protobuf.util.Timestamps.toMillis(info.getStartTime());
     assertThat(Duration.ofMillis(took)).as("workflow time until it ended")
         .isGreaterThanOrEqualTo(OperatorGate.WAIT).isLessThan(RunbookOptions.EXECUTION_TIMEOUT);
-    assertThat(RunbookSteps.finalState(failed.getCause())).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+    assertThat(RunbookSteps.finalState(failed.getCause())).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
     ApplicationFailure failure = (ApplicationFailure) failed.getCause();
     assertThat(failure.getType()).isEqualTo(FailureType.STALE_EPOCH);
-    assertThat(failure.getOriginalMessage()).contains("step " + FailoverPlan.PUBLISH_TOPOLOGY + " failed",
+    assertThat(failure.getOriginalMessage()).contains("step " + RunbookPlan.PUBLISH_TOPOLOGY + " failed",
         "no operator decision within " + OperatorGate.WAIT.toHours() + " h");
-    FailoverProgress progress = workflow.progress();
-    assertThat(progress.state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+    RunbookProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
     assertThat(progress.newPrimary()).isEqualTo(R2.toString());
     WorkflowExecutionStatus status = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
         DescribeWorkflowExecutionRequest.newBuilder().setNamespace(client.getOptions().getNamespace())

@@ -13,18 +13,18 @@ public final class RunbookResults {
   private RunbookResults() {}
 
   /** The result of the runbook behind {@code typedWorkflow}; a failed runbook throws WorkflowFailedException. */
-  public static FailoverProgress await(Object typedWorkflow) {
+  public static RunbookProgress await(Object typedWorkflow) {
     return await(WorkflowStub.fromTyped(typedWorkflow));
   }
 
   /** The same, for a runbook known by its untyped stub (a child the test did not start). */
-  public static FailoverProgress await(WorkflowStub stub) {
+  public static RunbookProgress await(WorkflowStub stub) {
     try {
-      return stub.getResult(BOUND.toMillis(), TimeUnit.MILLISECONDS, FailoverProgress.class);
+      return stub.getResult(BOUND.toMillis(), TimeUnit.MILLISECONDS, RunbookProgress.class);
     } catch (TimeoutException e) {
       String progress;
       try {
-        progress = String.valueOf(stub.query("progress", FailoverProgress.class));
+        progress = String.valueOf(stub.query("progress", RunbookProgress.class));
       } catch (RuntimeException queryFailed) {
         progress = "(the progress query failed too: " + queryFailed + ")";
       }

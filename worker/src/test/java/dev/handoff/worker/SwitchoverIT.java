@@ -1,6 +1,6 @@
 package dev.handoff.worker;
 
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.haproxy.HaproxyRuntime;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A planned switchover under a continuous write load, and back, on the real lab. */
-class PlannedSwitchoverIT {
+class SwitchoverIT {
   @RegisterExtension
   static final LabExtension LAB = LabExtension.clusters(1).replicas(2);
   static WorkerHarness harness;
@@ -41,14 +41,14 @@ class PlannedSwitchoverIT {
         harness.config.credentials().application(), 3, 1)) {
       harness.awaitWrites("c1", load, 50, 10_000, "before the switchover");
 
-      FailoverProgress there = harness.switchover("c1", candidate, false);
-      assertThat(there.state()).isEqualTo(FailoverProgress.COMPLETED);
+      RunbookProgress there = harness.switchover("c1", candidate, false);
+      assertThat(there.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(there.newPrimary()).isEqualTo(candidate);
       harness.awaitWrites("c1", load, 50, 10_000, "on the new primary");
       assertHealthyWithPrimary(candidate, load);
 
-      FailoverProgress back = harness.switchover("c1", original, false);
-      assertThat(back.state()).isEqualTo(FailoverProgress.COMPLETED);
+      RunbookProgress back = harness.switchover("c1", original, false);
+      assertThat(back.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(back.oldPrimary()).isEqualTo(candidate);
       harness.awaitWrites("c1", load, 50, 10_000, "after switching back");
       assertHealthyWithPrimary(original, load);
@@ -63,7 +63,7 @@ class PlannedSwitchoverIT {
   void theProgressQueryListsEveryStepInOrder() throws Exception {
     String primary = harness.status("c1").kvPrimary();
     String other = harness.lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
-    FailoverProgress p = harness.switchover("c1", other, false);
+    RunbookProgress p = harness.switchover("c1", other, false);
     p.steps().forEach(s -> System.out.printf("step %-30s %5d ms  %s%n", s.name(), s.millis(), s.detail()));
     assertThat(p.steps()).extracting(s -> s.name()).containsSubsequence("precheck", "move-replicas",
         "kv-writable:before-read-only", "set-read-only-and-wait", "kv-writable:before-promote", "promote",
@@ -76,7 +76,7 @@ class PlannedSwitchoverIT {
   void aHaproxyReloadAfterASwitchoverKeepsTheNewPrimary() throws Exception {
     String primary = harness.status("c1").kvPrimary();
     String other = harness.lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
-    assertThat(harness.switchover("c1", other, false).state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(harness.switchover("c1", other, false).state()).isEqualTo(RunbookProgress.COMPLETED);
     var remote1 = harness.lab.haproxy("remote1");
     HaproxyRuntime rt = new HaproxyRuntime(Path.of(remote1.adminSocket()), Path.of(remote1.masterSocket()));
     String pidBefore = pid(rt.command("show info"));

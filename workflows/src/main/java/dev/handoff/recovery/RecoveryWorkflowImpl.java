@@ -13,10 +13,10 @@ import dev.handoff.kv.TopologyActivities;
 import dev.handoff.mysql.MysqlActivities;
 import dev.handoff.planning.CandidateSelector;
 import dev.handoff.planning.DetectionResult;
-import dev.handoff.planning.FailoverPlan;
-import dev.handoff.planning.UnplannedChoice;
-import dev.handoff.runbook.FailoverProgress;
-import dev.handoff.runbook.FailoverRunbook;
+import dev.handoff.planning.RunbookPlan;
+import dev.handoff.planning.RecoveryChoice;
+import dev.handoff.runbook.RunbookProgress;
+import dev.handoff.runbook.RunbookWorkflow;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.WorkflowIds;
@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
  * the operator); only then are the other replicas moved, and a replica that cannot be moved is reported as
  * left behind, never waited on.
  */
-public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements UnplannedFailoverWorkflow {
+public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWorkflow {
   private final DetectionActivities detection =
       Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
   private final MysqlActivities mysqlBestEffort =
@@ -104,27 +104,27 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.TIDY);
 
   @Override
-  public FailoverProgress recover(UnplannedRequest request) {
+  public RunbookProgress recover(RecoveryRequest request) {
     cluster = request.cluster();
     boolean overlapped = Workflow.getVersion(OVERLAPPED_RECOVERY, Workflow.DEFAULT_VERSION, 1) == 1;
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
     Promise<DetectionResult> probe = overlapped ? Async.function(detection::probeCluster, cluster) : null;
-    UnplannedRequest.Handover handover = request.handover();
+    RecoveryRequest.Handover handover = request.handover();
     if (handover != null) {
       steps.continueFrom(handover.steps());
     }
     ClusterDescription desc;
     Topology topology;
     try {
-      desc = steps.run(FailoverPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(cluster),
+      desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(cluster),
           d -> d.instances().size() + " instances");
-      topology = steps.run(FailoverPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(cluster),
+      topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(cluster),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
     } catch (TemporalFailure e) {
-      throw end(FailoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+      throw end(RunbookProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
     }
     oldPrimary = topology.primary();
-    plan = FailoverPlan.unplannedFailover(topology, null).render();
+    plan = RunbookPlan.recovery(topology, null).render();
     // The watch that started this recovery, or the switchover that handed over, confirmed the death on two
     // probes already: the replicas stop receiving (a change undone if this recovery's own confirmation
     // disagrees) beside that confirmation. A recovery anyone else started confirms first.
@@ -137,13 +137,13 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
 
     DetectionResult analysis;
     try {
-      analysis = steps.run(FailoverPlan.CONFIRM_DEAD, () -> probe != null ? probe.get() : detection.probeCluster(cluster),
+      analysis = steps.run(RunbookPlan.CONFIRM_DEAD, () -> probe != null ? probe.get() : detection.probeCluster(cluster),
           r -> r.code() + ": " + r.detail());
     } catch (TemporalFailure e) {
-      throw endUnpromoted(FailoverProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+      throw endUnpromoted(RunbookProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
     }
     if (analysis.code() != AnalysisCode.DEAD_PRIMARY) {
-      throw endUnpromoted(FailoverProgress.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
+      throw endUnpromoted(RunbookProgress.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
           + analysis.code() + " (" + analysis.detail() + "); an unplanned failover needs a confirmed dead primary"
           + (handover != null ? "; the planned switchover to " + handover.candidate() + " that handed over had stopped"
               + " before promotion (" + handover.why() + "): check that " + oldPrimary + " is writable (the watch"
@@ -152,7 +152,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     }
 
     if (overlapped && analysis.epoch() >= 0 && analysis.epoch() != topology.epoch()) {
-      throw endUnpromoted(FailoverProgress.REFUSED, FailureType.STALE_EPOCH, "not recovering " + cluster + ": the topology"
+      throw endUnpromoted(RunbookProgress.REFUSED, FailureType.STALE_EPOCH, "not recovering " + cluster + ": the topology"
           + " moved from epoch " + topology.epoch() + " to " + analysis.epoch() + " while the death of " + oldPrimary
           + " was being confirmed; another runbook changed it: check ./handoff watch status --cluster " + cluster);
     }
@@ -169,10 +169,10 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
 
     // Fence before choosing: from here on no client write can reach the old primary.
     try {
-      steps.run(FailoverPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
+      steps.run(RunbookPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
           h -> Async.function(haproxyFence::fenceWriter, h, cluster, oldPrimary)), d -> d);
     } catch (TemporalFailure e) {
-      throw endUnpromoted(FailoverProgress.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
+      throw endUnpromoted(RunbookProgress.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
           + " out of every HAProxy writer backend (" + RunbookSteps.message(e) + "); nothing was promoted."
           + " Fence it by hand (set its server to maint in every writer backend), then run"
           + " ./handoff failover unplanned --cluster " + cluster);
@@ -184,39 +184,39 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     Map<String, String> gaveUp = new LinkedHashMap<>();
     String lastCatchUpType = null;
     List<InstanceState> states;
-    UnplannedChoice choice;
+    RecoveryChoice choice;
     String target;
     while (true) {
       Map<String, String> tried = Map.copyOf(gaveUp);
       try {
         Promise<List<InstanceState>> started = gaveUp.isEmpty() ? firstInspect : null;
-        states = steps.run(FailoverPlan.CHOOSE_CANDIDATE + ":inspect", () -> started != null ? started.get()
+        states = steps.run(RunbookPlan.CHOOSE_CANDIDATE + ":inspect", () -> started != null ? started.get()
             : skipFenced ? mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)) : mysqlProbe.inspectCluster(cluster),
             RunbookSteps::describeStates);
         List<InstanceState> replicas = replicasOf(states);
-        choice = steps.run(FailoverPlan.CHOOSE_CANDIDATE,
-            () -> CandidateSelector.chooseUnplanned(replicas, null, tried), UnplannedChoice::detail);
+        choice = steps.run(RunbookPlan.CHOOSE_CANDIDATE,
+            () -> CandidateSelector.chooseUnplanned(replicas, null, tried), RecoveryChoice::detail);
       } catch (TemporalFailure e) {
-        throw endUnpromoted(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
+        throw endUnpromoted(RunbookProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
             RunbookSteps.message(e) + "; " + oldPrimary + " is fenced and nothing was promoted");
       }
       if (!choice.found()) {
         newPrimary = null;
-        throw endUnpromoted(FailoverProgress.FAILED_BEFORE_PROMOTION,
+        throw endUnpromoted(RunbookProgress.FAILED_BEFORE_PROMOTION,
             gaveUp.isEmpty() ? choice.failureType() : lastCatchUpType,
             (gaveUp.isEmpty() ? "" : "no candidate could catch up: " + describe(gaveUp) + "; ") + choice.detail()
             + "; " + oldPrimary + " is fenced and nothing was promoted: repair a replica, then run"
             + " ./handoff failover unplanned --cluster " + cluster);
       }
       newPrimary = choice.candidate();
-      plan = FailoverPlan.unplannedFailover(topology, newPrimary).render();
+      plan = RunbookPlan.recovery(topology, newPrimary).render();
       InstanceState chosen = stateOf(states, newPrimary);
-      UnplannedChoice picked = choice;
+      RecoveryChoice picked = choice;
       String received = chosen.replication() == null ? chosen.gtidExecuted() : chosen.receivedSet().toString();
       target = java.util.stream.Stream.of(received, picked.aheadGtids()).filter(g -> !g.isEmpty())
           .collect(Collectors.joining(","));
       try {
-        steps.run(FailoverPlan.CATCH_UP, () -> catchUp(picked, received), d -> d);
+        steps.run(RunbookPlan.CATCH_UP, () -> catchUp(picked, received), d -> d);
         break;
       } catch (TemporalFailure e) {
         // Given up on: the next pass inspects again (its SQL thread may have moved on) and takes the next best.
@@ -251,8 +251,8 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     }
     String promoting = "promoting " + newPrimary;
     String promoted = newPrimary + " is the primary";
-    List<String> planned = FailoverPlan.unplannedFailover(topology, newPrimary).stepNames().stream()
-        .filter(n -> !n.equals(FailoverPlan.COOLDOWN)).toList();
+    List<String> planned = RunbookPlan.recovery(topology, newPrimary).stepNames().stream()
+        .filter(n -> !n.equals(RunbookPlan.COOLDOWN)).toList();
     List<InstanceKey> readers = List.copyOf(listed);
     if (overlapped || Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
       try {
@@ -260,7 +260,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
             () -> kvWritable != null ? kvWritable.get() : kvWait.checkWritable(cluster, topology.epoch(), KV_WAIT_SECONDS),
             d -> d);
       } catch (TemporalFailure e) {
-        throw endUnpromoted(FailoverProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
+        throw endUnpromoted(RunbookProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
             RunbookSteps.message(e) + "; nothing was promoted: " + oldPrimary + " is fenced and " + newPrimary + " has caught up, but a"
             + " primary the KV store cannot publish is one HAProxy (following the KV store) never routes to."
             + " Bring the KV store back, then run ./handoff failover unplanned --cluster " + cluster);
@@ -272,7 +272,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     }
     Promise<List<InstanceKey>> movedBeside = null;
     try {
-      forward(FailoverPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
+      forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
       if (overlapped) {
         // Beside the routing, never before it: a replica attached at once acknowledges the new primary's
         // first semi-sync writes, which would otherwise wait out its semi-sync timeout.
@@ -283,13 +283,13 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       // Not started by the watch (an operator's, or a switchover's handover): tell the watch, for its cooldown.
       cooldown = request.forced() || handover != null ? startWatchCooldown(handover != null) : null;
       // The critical path ends here: every writer frontend repointed, the topology published beside it.
-      Promise<String> routed = Async.function(() -> forward(FailoverPlan.REPOINT_HAPROXY, () -> onEach(
+      Promise<String> routed = Async.function(() -> forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(
           desc.remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)),
           promoted, planned));
       Promise<String> published = Async.function(() -> {
-        String d = forward(FailoverPlan.PUBLISH_TOPOLOGY,
+        String d = forward(RunbookPlan.PUBLISH_TOPOLOGY,
             () -> kvForward.publishTopology(cluster, newPrimary, readers, topology.epoch()), promoted, planned);
-        steps.done(FailoverPlan.REMOVE_DEAD_PRIMARY, oldPrimary + " left out of the replica pool in the same transaction");
+        steps.done(RunbookPlan.REMOVE_DEAD_PRIMARY, oldPrimary + " left out of the replica pool in the same transaction");
         return d;
       });
       routed.get();
@@ -304,13 +304,13 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       moved = movedBeside.get();
     } else {
       long movesStarted = Workflow.currentTimeMillis();
-      steps.starting(FailoverPlan.MOVE_REPLICAS);
+      steps.starting(RunbookPlan.MOVE_REPLICAS);
       moved = joinMoves(startMoves(toMove), leftBehind, movesStarted);
     }
     String tidyNote = "";
     if (!moved.equals(readers)) {
       try {
-        steps.run(FailoverPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(cluster, newPrimary, moved,
+        steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(cluster, newPrimary, moved,
             topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
             h -> Async.function(haproxyTidy::repointRoutes, h, cluster, newPrimary, moved)), d -> "replicas " + moved
             + ": " + d);
@@ -320,7 +320,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       }
     }
     try {
-      forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), promoted,
+      forward(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), promoted,
           planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
@@ -335,7 +335,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
       oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable,"
           + " and reports as ErrantGtid any transaction it has that " + newPrimary + " lacks";
     }
-    state = FailoverProgress.COMPLETED;
+    state = RunbookProgress.COMPLETED;
     detail = (handover == null ? "" : "Recovered in place of a planned switchover to " + handover.candidate() + ": "
         + handover.why() + ". ") + oldState + (errantOld.isEmpty() ? ". It stays out of the cluster: check it for transactions " + newPrimary
         + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
@@ -443,7 +443,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
   }
 
   /** Lets the candidate apply what it received, then what a replica ahead of it has; returns what it did. */
-  private String catchUp(UnplannedChoice choice, String received) {
+  private String catchUp(RecoveryChoice choice, String received) {
     String done = mysqlCatchUp.catchUp(cluster, newPrimary, received, CATCH_UP_STALL_SECONDS);
     if (choice.anotherReplicaAhead()) {
       // Its IO thread is stopped first: the detour replaces its source, and two stops must not overlap.
@@ -485,7 +485,7 @@ public class UnplannedFailoverWorkflowImpl extends FailoverRunbook implements Un
     String did = (said.isEmpty() ? "no replica moved" : String.join("; ", said))
         + leftBehind.entrySet().stream().map(e -> "; left behind: " + e.getKey() + " (" + e.getValue() + ")")
             .collect(Collectors.joining());
-    steps.record(FailoverPlan.MOVE_REPLICAS, leftBehind.isEmpty() ? StepRecord.DONE : StepRecord.FAILED, did,
+    steps.record(RunbookPlan.MOVE_REPLICAS, leftBehind.isEmpty() ? StepRecord.DONE : StepRecord.FAILED, did,
         Workflow.currentTimeMillis() - t0);
     return moved;
   }

@@ -1,6 +1,6 @@
 package dev.handoff.switchover;
 
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
 import static dev.handoff.switchover.SwitchoverFixture.R1;
 
@@ -13,36 +13,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Not a test: records the history that {@link PlannedFailoverReplayTest} replays. Run it once from the
+ * Not a test: records the history that {@link SwitchoverReplayTest} replays. Run it once from the
  * repository root after a deliberate, compatible change to the workflow's commands, and commit the file:
  *
  * <pre>
  * mvn -o -q -pl workflows test-compile dependency:build-classpath -Dmdep.outputFile=target/test.cp
  * java -cp workflows/target/test-classes:workflows/target/classes:$(cat workflows/target/test.cp) \
- *     dev.handoff.switchover.RecordPlannedSwitchoverHistory
+ *     dev.handoff.switchover.RecordSwitchoverHistory
  * </pre>
  *
  * A history recorded before the change must keep replaying: record a new file beside it rather than
  * overwrite one that running failovers may still match.
  */
-public final class RecordPlannedSwitchoverHistory {
-  static final String DEFAULT_OUTPUT = "workflows/src/test/resources/" + PlannedFailoverReplayTest.HISTORY;
+public final class RecordSwitchoverHistory {
+  static final String DEFAULT_OUTPUT = "workflows/src/test/resources/" + SwitchoverReplayTest.HISTORY;
 
-  private RecordPlannedSwitchoverHistory() {}
+  private RecordSwitchoverHistory() {}
 
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : DEFAULT_OUTPUT);
     SwitchoverFixture fixture = new SwitchoverFixture();
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
       Worker worker = env.newWorker(WorkflowIds.DEFAULT_TASK_QUEUE);
-      worker.registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class);
+      worker.registerWorkflowImplementationTypes(SwitchoverWorkflowImpl.class);
       worker.registerActivitiesImplementations(fixture.activities());
       env.start();
       String workflowId = WorkflowIds.failover(CLUSTER);
-      PlannedFailoverWorkflow workflow = env.getWorkflowClient().newWorkflowStub(PlannedFailoverWorkflow.class,
+      SwitchoverWorkflow workflow = env.getWorkflowClient().newWorkflowStub(SwitchoverWorkflow.class,
           WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(WorkflowIds.DEFAULT_TASK_QUEUE).build());
-      FailoverProgress result = workflow.switchover(new SwitchoverRequest(CLUSTER, R1, false));
-      if (!FailoverProgress.COMPLETED.equals(result.state())) {
+      RunbookProgress result = workflow.switchover(new SwitchoverRequest(CLUSTER, R1, false));
+      if (!RunbookProgress.COMPLETED.equals(result.state())) {
         throw new IllegalStateException("the recorded switchover did not complete: " + result);
       }
       String json = env.getWorkflowClient().fetchHistory(workflowId).toJson(true);

@@ -1,6 +1,6 @@
 package dev.handoff.switchover;
 
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorDecision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,10 +23,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replays a recorded switchover (see {@link RecordPlannedSwitchoverHistory}) against today's workflow code:
+ * Replays a recorded switchover (see {@link RecordSwitchoverHistory}) against today's workflow code:
  * a change that would break a failover running during a worker upgrade fails here first.
  */
-class PlannedFailoverReplayTest {
+class SwitchoverReplayTest {
   static final String HISTORY = "histories/planned-switchover.json";
 
   /** Recorded after the KV writability check was added (versioned): both histories must replay. */
@@ -34,13 +34,13 @@ class PlannedFailoverReplayTest {
 
   @Test
   void theRecordedSwitchoverReplays() throws Exception {
-    WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, PlannedFailoverWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, SwitchoverWorkflowImpl.class);
   }
 
   @Test
   void theSwitchoverRecordedWithTheKvCheckReplaysAndChecksTheKvStoreBeforeReadOnlyAndBeforePromotion()
       throws Exception {
-    WorkflowReplayer.replayWorkflowExecutionFromResource(KV_CHECK_HISTORY, PlannedFailoverWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecutionFromResource(KV_CHECK_HISTORY, SwitchoverWorkflowImpl.class);
     try (InputStream in = getClass().getClassLoader().getResourceAsStream(KV_CHECK_HISTORY)) {
       WorkflowExecutionHistory history =
           WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -58,7 +58,7 @@ class PlannedFailoverReplayTest {
 
     WorkflowExecutionStartedEventAttributes started =
         history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes();
-    assertThat(started.getWorkflowType().getName()).isEqualTo("PlannedFailoverWorkflow");
+    assertThat(started.getWorkflowType().getName()).isEqualTo("SwitchoverWorkflow");
     SwitchoverRequest request = TemporalJson.CONVERTER.fromPayload(
         started.getInput().getPayloads(0), SwitchoverRequest.class, SwitchoverRequest.class);
     assertThat(request).isEqualTo(new SwitchoverRequest(SwitchoverFixture.CLUSTER, SwitchoverFixture.R1, false));
@@ -83,27 +83,27 @@ class PlannedFailoverReplayTest {
   }
 
   private static WorkflowExecutionHistory recorded() throws IOException {
-    try (InputStream in = PlannedFailoverReplayTest.class.getClassLoader().getResourceAsStream(HISTORY)) {
+    try (InputStream in = SwitchoverReplayTest.class.getClassLoader().getResourceAsStream(HISTORY)) {
       assertThat(in).as(HISTORY + " on the test classpath").isNotNull();
       return WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
   }
 
   /** A changed runbook that no longer reads the KV topology: incompatible with the recorded history. */
-  public static class SkipsTheTopologyRead implements PlannedFailoverWorkflow {
+  public static class SkipsTheTopologyRead implements SwitchoverWorkflow {
     private final ClusterActivities cluster = Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
     private final MysqlActivities mysql = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
 
     @Override
-    public FailoverProgress switchover(SwitchoverRequest request) {
+    public RunbookProgress switchover(SwitchoverRequest request) {
       cluster.describeCluster(request.cluster());
       mysql.inspectCluster(request.cluster());
       return progress();
     }
 
     @Override
-    public FailoverProgress progress() {
-      return new FailoverProgress(null, FailoverProgress.RUNNING, null, null, null, List.of(), null,
+    public RunbookProgress progress() {
+      return new RunbookProgress(null, RunbookProgress.RUNNING, null, null, null, List.of(), null,
           null, null);
     }
 

@@ -10,7 +10,7 @@ import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.TemporalJson;
 import dev.handoff.kv.TopologyActivities;
 import dev.handoff.mysql.MysqlActivities;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.RunbookOptions;
 import io.temporal.api.common.v1.Payload;
@@ -29,25 +29,25 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replays a recorded recovery (see {@link RecordUnplannedFailoverHistory}) against today's workflow code:
+ * Replays a recorded recovery (see {@link RecordRecoveryHistory}) against today's workflow code:
  * a change that would break a recovery running during a worker upgrade fails here first.
  */
-class UnplannedFailoverReplayTest {
+class RecoveryReplayTest {
   static final String HISTORY = "histories/unplanned-failover.json";
   /** What the recorded recovery was started with: as the cluster's watch starts one. */
-  static final UnplannedRequest REQUEST =
-      new UnplannedRequest(RecoveryFixture.CLUSTER, false, RecoveryFixture.DEAD_DETAIL);
+  static final RecoveryRequest REQUEST =
+      new RecoveryRequest(RecoveryFixture.CLUSTER, false, RecoveryFixture.DEAD_DETAIL);
 
   @Test
   void theRecordedRecoveryReplays() throws Exception {
-    WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, UnplannedFailoverWorkflowImpl.class);
+    WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, RecoveryWorkflowImpl.class);
   }
 
   /** Recorded after the KV writability check before promotion was added (versioned): both must replay. */
   @Test
   void theRecoveryRecordedWithTheKvCheckReplays() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource("histories/unplanned-failover-kv-check.json",
-        UnplannedFailoverWorkflowImpl.class);
+        RecoveryWorkflowImpl.class);
   }
 
   /**
@@ -57,12 +57,12 @@ class UnplannedFailoverReplayTest {
   @Test
   void theOverlappedRecoveryReplays() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource("histories/unplanned-failover-overlapped.json",
-        UnplannedFailoverWorkflowImpl.class);
+        RecoveryWorkflowImpl.class);
   }
 
   @Test
   void theOverlappedRecoveryStopsReceivingBeforeThePromotionAndMovesBesideTheRouting() throws IOException {
-    List<String> scheduled = WorkflowExecutionHistory.fromJson(new String(UnplannedFailoverReplayTest.class
+    List<String> scheduled = WorkflowExecutionHistory.fromJson(new String(RecoveryReplayTest.class
         .getClassLoader().getResourceAsStream("histories/unplanned-failover-overlapped.json").readAllBytes(),
         StandardCharsets.UTF_8)).getEvents().stream()
         .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
@@ -80,15 +80,15 @@ class UnplannedFailoverReplayTest {
 
     WorkflowExecutionStartedEventAttributes started =
         history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes();
-    assertThat(started.getWorkflowType().getName()).isEqualTo("UnplannedFailoverWorkflow");
-    UnplannedRequest request = TemporalJson.CONVERTER.fromPayload(
-        started.getInput().getPayloads(0), UnplannedRequest.class, UnplannedRequest.class);
+    assertThat(started.getWorkflowType().getName()).isEqualTo("RecoveryWorkflow");
+    RecoveryRequest request = TemporalJson.CONVERTER.fromPayload(
+        started.getInput().getPayloads(0), RecoveryRequest.class, RecoveryRequest.class);
     assertThat(request).isEqualTo(REQUEST);
     assertThat(history.getLastEvent().getEventType()).isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
-    FailoverProgress result = TemporalJson.CONVERTER.fromPayload(
+    RunbookProgress result = TemporalJson.CONVERTER.fromPayload(
         history.getLastEvent().getWorkflowExecutionCompletedEventAttributes().getResult().getPayloads(0),
-        FailoverProgress.class, FailoverProgress.class);
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+        RunbookProgress.class, RunbookProgress.class);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.oldPrimary()).isEqualTo(RecoveryFixture.PRIMARY.toString());
     assertThat(result.newPrimary()).isEqualTo(RecoveryFixture.R2.toString());
     // Confirm, fence (both HAProxies, in parallel), choose, catch up, promote; then route first (both
@@ -145,7 +145,7 @@ class UnplannedFailoverReplayTest {
   }
 
   private static String recordedJson() throws IOException {
-    try (InputStream in = UnplannedFailoverReplayTest.class.getClassLoader().getResourceAsStream(HISTORY)) {
+    try (InputStream in = RecoveryReplayTest.class.getClassLoader().getResourceAsStream(HISTORY)) {
       assertThat(in).as(HISTORY + " on the test classpath").isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
@@ -156,7 +156,7 @@ class UnplannedFailoverReplayTest {
   }
 
   /** A changed runbook that chooses a candidate without fencing the dead primary first: incompatible. */
-  public static class SkipsTheFence implements UnplannedFailoverWorkflow {
+  public static class SkipsTheFence implements RecoveryWorkflow {
     private final ClusterActivities cluster = Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
     private final TopologyActivities kv = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.PROBE);
     private final DetectionActivities detection =
@@ -164,7 +164,7 @@ class UnplannedFailoverReplayTest {
     private final MysqlActivities mysql = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
 
     @Override
-    public FailoverProgress recover(UnplannedRequest request) {
+    public RunbookProgress recover(RecoveryRequest request) {
       cluster.describeCluster(request.cluster());
       kv.readTopology(request.cluster());
       detection.probeCluster(request.cluster());
@@ -173,8 +173,8 @@ class UnplannedFailoverReplayTest {
     }
 
     @Override
-    public FailoverProgress progress() {
-      return new FailoverProgress(null, FailoverProgress.RUNNING, null, null, null, List.of(), null, null, null);
+    public RunbookProgress progress() {
+      return new RunbookProgress(null, RunbookProgress.RUNNING, null, null, null, List.of(), null, null, null);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.handoff.switchover;
 
 import dev.handoff.runbook.RunbookResults;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
 import static dev.handoff.switchover.SwitchoverFixture.EPOCH;
 import static dev.handoff.switchover.SwitchoverFixture.FINAL_POSITION;
@@ -27,7 +27,7 @@ import static org.mockito.Mockito.verify;
 
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.planning.FailoverPlan;
+import dev.handoff.planning.RunbookPlan;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.TestWorkers;
@@ -55,18 +55,18 @@ import org.mockito.InOrder;
 
 /** The planned switchover runbook against mocked activities, on the SDK's time-skipping test server. */
 @Timeout(60)
-class PlannedFailoverWorkflowTest {
+class SwitchoverWorkflowTest {
   private static final List<String> ALL_STEPS = List.of(
-      FailoverPlan.PRECHECK + ":config", FailoverPlan.PRECHECK + ":topology", FailoverPlan.PRECHECK + ":inspect",
-      FailoverPlan.PRECHECK, FailoverPlan.MOVE_REPLICAS, "kv-writable:before-read-only",
-      FailoverPlan.SET_READ_ONLY_AND_WAIT, "kv-writable:before-promote", FailoverPlan.PROMOTE,
-      FailoverPlan.PUBLISH_TOPOLOGY, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT,
-      FailoverPlan.REJOIN_OLD_PRIMARY);
+      RunbookPlan.PRECHECK + ":config", RunbookPlan.PRECHECK + ":topology", RunbookPlan.PRECHECK + ":inspect",
+      RunbookPlan.PRECHECK, RunbookPlan.MOVE_REPLICAS, "kv-writable:before-read-only",
+      RunbookPlan.SET_READ_ONLY_AND_WAIT, "kv-writable:before-promote", RunbookPlan.PROMOTE,
+      RunbookPlan.PUBLISH_TOPOLOGY, RunbookPlan.REPOINT_HAPROXY, RunbookPlan.RESTART_HEARTBEAT,
+      RunbookPlan.REJOIN_OLD_PRIMARY);
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
       .setWorkerOptions(TestWorkers.OPTIONS)
-      .registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class)
+      .registerWorkflowImplementationTypes(SwitchoverWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
 
@@ -88,9 +88,9 @@ class PlannedFailoverWorkflowTest {
   class HappyPath {
     @Test
     void switchesToTheRequestedCandidateStepByStep() {
-      FailoverProgress result = switchover(R1);
+      RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.failureType()).isNull();
@@ -103,16 +103,16 @@ class PlannedFailoverWorkflowTest {
 
     @Test
     void progressQueryReportsEveryStepDone() {
-      PlannedFailoverWorkflow workflow = newWorkflow(WorkflowIds.failover(CLUSTER));
+      SwitchoverWorkflow workflow = newWorkflow(WorkflowIds.failover(CLUSTER));
       workflow.switchover(new SwitchoverRequest(CLUSTER, R1, false));
 
-      FailoverProgress progress = workflow.progress();
+      RunbookProgress progress = workflow.progress();
       assertThat(progress.cluster()).isEqualTo(CLUSTER);
-      assertThat(progress.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(progress.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(progress.newPrimary()).isEqualTo(R1.toString());
       assertThat(progress.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
       assertThat(progress.steps()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(StepRecord.DONE));
-      assertThat(progress.steps()).filteredOn(s -> s.name().equals(FailoverPlan.REPOINT_HAPROXY))
+      assertThat(progress.steps()).filteredOn(s -> s.name().equals(RunbookPlan.REPOINT_HAPROXY))
           .singleElement().extracting(StepRecord::detail).asString()
           .contains("remote1 writes to " + R1, "remote2 writes to " + R1);
     }
@@ -122,9 +122,9 @@ class PlannedFailoverWorkflowTest {
       // Both replicas qualify; 3309 lags less, so it wins over 3308.
       fixture.instance(R1).lag(0.4);
 
-      FailoverProgress result = switchover(null);
+      RunbookProgress result = switchover(null);
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
       verifySwitchedOver(R2, R1);
@@ -137,9 +137,9 @@ class PlannedFailoverWorkflowTest {
           .thenReturn(new dev.handoff.domain.Topology(CLUSTER, PRIMARY, List.of(R1), EPOCH));
       fixture.instance(R2).unreachable();
 
-      FailoverProgress result = switchover(R1);
+      RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY), EPOCH);
     }
 
@@ -147,9 +147,9 @@ class PlannedFailoverWorkflowTest {
     void anUnreachableReplicaOfThePoolStaysInIt() {
       fixture.instance(R2).unreachable();
 
-      FailoverProgress result = switchover(R1);
+      RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY, R2), EPOCH);
     }
 
@@ -158,7 +158,7 @@ class PlannedFailoverWorkflowTest {
       order.verify(fixture.mysql).moveReplica(CLUSTER, other, candidate);
       order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
       order.verify(fixture.mysql).waitForGtid(CLUSTER, candidate, FINAL_POSITION,
-          PlannedFailoverWorkflowImpl.CATCH_UP_SECONDS);
+          SwitchoverWorkflowImpl.CATCH_UP_SECONDS);
       order.verify(fixture.mysql).promote(CLUSTER, candidate);
       order.verify(fixture.kv).publishTopology(CLUSTER, candidate, List.of(other, PRIMARY), EPOCH);
       // The HAProxies are repointed in parallel: both after the KV write, both before pt-heartbeat.
@@ -269,11 +269,11 @@ class PlannedFailoverWorkflowTest {
       assertThat(out.failure().getType()).isEqualTo(type);
       assertThat(FailureType.isKnown(out.failure().getType())).isTrue();
       assertThat(out.failure().getOriginalMessage()).contains(detail);
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.REFUSED);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.REFUSED);
       assertThat(out.progress().failureType()).isEqualTo(type);
       assertThat(out.progress().currentStep()).isNull();
       assertThat(out.progress().steps()).extracting(StepRecord::name)
-          .allSatisfy(name -> assertThat(name).startsWith(FailoverPlan.PRECHECK));
+          .allSatisfy(name -> assertThat(name).startsWith(RunbookPlan.PRECHECK));
       fixture.verifyNothingChanged();
     }
   }
@@ -282,26 +282,26 @@ class PlannedFailoverWorkflowTest {
   class DryRun {
     @Test
     void returnsThePlanAndChangesNothing() {
-      FailoverProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
+      RunbookProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
           .switchover(new SwitchoverRequest(CLUSTER, R1, true));
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.DRY_RUN);
+      assertThat(result.state()).isEqualTo(RunbookProgress.DRY_RUN);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.currentStep()).isNull();
       assertThat(result.plan()).isNotBlank()
           .contains("Planned switchover of cluster c1 from " + PRIMARY + " to " + R1)
-          .contains(FailoverPlan.MOVE_REPLICAS, FailoverPlan.PROMOTE, FailoverPlan.REJOIN_OLD_PRIMARY);
-      assertThat(result.steps()).extracting(StepRecord::name).last().isEqualTo(FailoverPlan.PRECHECK);
+          .contains(RunbookPlan.MOVE_REPLICAS, RunbookPlan.PROMOTE, RunbookPlan.REJOIN_OLD_PRIMARY);
+      assertThat(result.steps()).extracting(StepRecord::name).last().isEqualTo(RunbookPlan.PRECHECK);
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
       fixture.verifyNothingChanged();
     }
 
     @Test
     void namesTheChosenCandidateWhenNoneIsGiven() {
-      FailoverProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
+      RunbookProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
           .switchover(new SwitchoverRequest(CLUSTER, null, true));
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.DRY_RUN);
+      assertThat(result.state()).isEqualTo(RunbookProgress.DRY_RUN);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.plan()).contains("to " + R1);
       fixture.verifyNothingChanged();
@@ -315,7 +315,7 @@ class PlannedFailoverWorkflowTest {
       doThrow(ApplicationFailure.newNonRetryableFailure("3309 did not reach 0-1-100 on 3308", "ReplicaNotMoved"))
           .when(fixture.mysql).moveReplica(CLUSTER, R2, R1);
 
-      Outcome out = assertRolledBack(FailoverPlan.MOVE_REPLICAS, "ReplicaNotMoved");
+      Outcome out = assertRolledBack(RunbookPlan.MOVE_REPLICAS, "ReplicaNotMoved");
 
       // The undo was registered before the move, and moving back is a no-op when it never left.
       verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
@@ -323,7 +323,7 @@ class PlannedFailoverWorkflowTest {
       verify(fixture.mysql, never()).setReadOnly(anyString(), eq(PRIMARY), eq(false));
       verify(fixture.mysql, never()).promote(anyString(), eq(R1));
       assertThat(out.progress().steps()).extracting(StepRecord::name)
-          .doesNotContain(FailoverPlan.SET_READ_ONLY_AND_WAIT, FailoverPlan.PROMOTE);
+          .doesNotContain(RunbookPlan.SET_READ_ONLY_AND_WAIT, RunbookPlan.PROMOTE);
     }
 
     @Test
@@ -331,7 +331,7 @@ class PlannedFailoverWorkflowTest {
       doThrow(ApplicationFailure.newNonRetryableFailure("SET GLOBAL read_only: lock wait timeout", "ReadOnlyNotSet"))
           .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
 
-      assertRolledBack(FailoverPlan.SET_READ_ONLY_AND_WAIT, "ReadOnlyNotSet");
+      assertRolledBack(RunbookPlan.SET_READ_ONLY_AND_WAIT, "ReadOnlyNotSet");
 
       InOrder undo = inOrder(fixture.mysql);
       undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
@@ -344,9 +344,9 @@ class PlannedFailoverWorkflowTest {
     void catchUpFailure() {
       doThrow(ApplicationFailure.newNonRetryableFailure("3308 did not execute 0-1-104 in 30 s",
           FailureType.CATCH_UP_TIMEOUT)).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION,
-              PlannedFailoverWorkflowImpl.CATCH_UP_SECONDS);
+              SwitchoverWorkflowImpl.CATCH_UP_SECONDS);
 
-      assertRolledBack(FailoverPlan.SET_READ_ONLY_AND_WAIT, FailureType.CATCH_UP_TIMEOUT);
+      assertRolledBack(RunbookPlan.SET_READ_ONLY_AND_WAIT, FailureType.CATCH_UP_TIMEOUT);
 
       InOrder undo = inOrder(fixture.mysql);
       undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
@@ -394,7 +394,7 @@ class PlannedFailoverWorkflowTest {
       doThrow(ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL failed", "PromoteFailed"))
           .when(fixture.mysql).promote(CLUSTER, R1);
 
-      assertRolledBack(FailoverPlan.PROMOTE, "PromoteFailed");
+      assertRolledBack(RunbookPlan.PROMOTE, "PromoteFailed");
 
       // Undone in reverse: candidate back under the old primary, old primary writable, replica moved back.
       InOrder undo = inOrder(fixture.mysql);
@@ -414,11 +414,11 @@ class PlannedFailoverWorkflowTest {
       Outcome out = failedSwitchover(R1);
 
       // Left for the operator: the state says so, and the type stays the step's own failure.
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.ROLLBACK_FAILED);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.ROLLBACK_FAILED);
       assertThat(out.progress().steps()).extracting(StepRecord::outcome).doesNotContain(StepRecord.COMPENSATED);
       assertThat(out.failure().getType()).isEqualTo("PromoteFailed");
       assertThat(out.progress().failureType()).isEqualTo("PromoteFailed");
-      assertThat(out.failure().getOriginalMessage()).contains("step " + FailoverPlan.PROMOTE + " failed",
+      assertThat(out.failure().getOriginalMessage()).contains("step " + RunbookPlan.PROMOTE + " failed",
           "the rollback failed too", "access denied", "check that " + PRIMARY + " is writable");
       verify(fixture.mysql).rejoinAsReplica(CLUSTER, R1, PRIMARY);
       verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
@@ -431,7 +431,7 @@ class PlannedFailoverWorkflowTest {
       assertThat(out.failure().getType()).isEqualTo(type);
       assertThat(out.failure().getOriginalMessage())
           .contains("step " + failedStep + " failed", "rolled back: " + PRIMARY + " is writable again");
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.ROLLED_BACK);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.ROLLED_BACK);
       assertThat(out.progress().failureType()).isEqualTo(type);
       assertThat(out.progress().currentStep()).isNull();
       assertThat(out.progress().steps()).filteredOn(s -> s.name().equals(failedStep))
@@ -451,9 +451,9 @@ class PlannedFailoverWorkflowTest {
           .doReturn("epoch 2")
           .when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
 
-      FailoverProgress result = switchover(R1);
+      RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       verify(fixture.kv, times(2)).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
       verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
@@ -473,9 +473,9 @@ class PlannedFailoverWorkflowTest {
       }).when(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
       long start = env.currentTimeMillis();
 
-      FailoverProgress result = switchover(R1);
+      RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(attempts).hasValue(13);
       assertThat(env.currentTimeMillis() - start).as("workflow time spent retrying").isGreaterThan(60_000);
       verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
@@ -491,15 +491,15 @@ class PlannedFailoverWorkflowTest {
 
       assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
       assertThat(out.failure().getOriginalMessage()).contains(R1 + " is the primary",
-          "step " + FailoverPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
-          "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", " + FailoverPlan.RESTART_HEARTBEAT + ", "
-              + FailoverPlan.REJOIN_OLD_PRIMARY + "]");
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+          "step " + RunbookPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
+          "steps left: [" + RunbookPlan.REPOINT_HAPROXY + ", " + RunbookPlan.RESTART_HEARTBEAT + ", "
+              + RunbookPlan.REJOIN_OLD_PRIMARY + "]");
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
       assertThat(out.progress().newPrimary()).isEqualTo(R1.toString());
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
-          tuple(FailoverPlan.PROMOTE, StepRecord.DONE),
-          tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
-          tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.FAILED));
+          tuple(RunbookPlan.PROMOTE, StepRecord.DONE),
+          tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
+          tuple(RunbookPlan.REPOINT_HAPROXY, StepRecord.FAILED));
       verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
       verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
       verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
@@ -520,13 +520,13 @@ class PlannedFailoverWorkflowTest {
         waiting.countDown();
         release.await(10, TimeUnit.SECONDS);
         return R1 + " executed " + FINAL_POSITION;
-      }).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION, PlannedFailoverWorkflowImpl.CATCH_UP_SECONDS);
+      }).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION, SwitchoverWorkflowImpl.CATCH_UP_SECONDS);
 
-      PlannedFailoverWorkflow first = newWorkflow(WorkflowIds.failover(CLUSTER));
+      SwitchoverWorkflow first = newWorkflow(WorkflowIds.failover(CLUSTER));
       WorkflowExecution running = WorkflowClient.start(first::switchover, new SwitchoverRequest(CLUSTER, R1, false));
       assertThat(waiting.await(10, TimeUnit.SECONDS)).as("the first switchover reached the catch-up wait").isTrue();
 
-      PlannedFailoverWorkflow second = newWorkflow(WorkflowIds.failover(CLUSTER));
+      SwitchoverWorkflow second = newWorkflow(WorkflowIds.failover(CLUSTER));
       WorkflowExecutionAlreadyStarted refused = catchThrowableOfType(WorkflowExecutionAlreadyStarted.class,
           () -> WorkflowClient.start(second::switchover, new SwitchoverRequest(CLUSTER, R2, false)));
       release.countDown();
@@ -534,25 +534,25 @@ class PlannedFailoverWorkflowTest {
       assertThat(refused).isNotNull();
       assertThat(refused.getExecution().getWorkflowId()).isEqualTo("failover-c1");
       assertThat(refused.getExecution().getRunId()).isEqualTo(running.getRunId());
-      FailoverProgress result = RunbookResults.await(first);
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      RunbookProgress result = RunbookResults.await(first);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       verify(fixture.mysql, never()).promote(CLUSTER, R2);
     }
   }
 
-  private PlannedFailoverWorkflow newWorkflow(String workflowId) {
-    return client.newWorkflowStub(PlannedFailoverWorkflow.class,
+  private SwitchoverWorkflow newWorkflow(String workflowId) {
+    return client.newWorkflowStub(SwitchoverWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(taskQueue).build());
   }
 
-  private FailoverProgress switchover(InstanceKey candidate) {
+  private RunbookProgress switchover(InstanceKey candidate) {
     return newWorkflow(WorkflowIds.failover(CLUSTER)).switchover(new SwitchoverRequest(CLUSTER, candidate, false));
   }
 
   /** Runs a switchover that must fail; returns its failure and its progress as the query reports it. */
   private Outcome failedSwitchover(InstanceKey candidate) {
-    PlannedFailoverWorkflow workflow = newWorkflow(WorkflowIds.failover(CLUSTER));
+    SwitchoverWorkflow workflow = newWorkflow(WorkflowIds.failover(CLUSTER));
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
         () -> workflow.switchover(new SwitchoverRequest(CLUSTER, candidate, false)));
     assertThat(failed).as("the switchover failed").isNotNull();
@@ -560,5 +560,5 @@ class PlannedFailoverWorkflowTest {
     return new Outcome((ApplicationFailure) failed.getCause(), workflow.progress());
   }
 
-  record Outcome(ApplicationFailure failure, FailoverProgress progress) {}
+  record Outcome(ApplicationFailure failure, RunbookProgress progress) {}
 }

@@ -9,11 +9,11 @@ import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.recovery.WatchStatus;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
-import dev.handoff.switchover.PlannedFailoverWorkflow;
+import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * onto the dead primary, and the watch must not fight it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PlannedSwitchoverPrimaryDiesIT {
+class SwitchoverPrimaryDiesIT {
   static final String CLUSTER = "c1";
   /** How long the worker is held at the failpoint: the primary is killed meanwhile. */
   static final String HOLD = "delay:3000";
@@ -88,7 +88,7 @@ class PlannedSwitchoverPrimaryDiesIT {
   void primaryKilledBeforeItIsSetReadOnly_theSwitchoverBecomesARecovery() throws Exception {
     Trial t = trial(BEFORE_READ_ONLY, 1);
 
-    assertThat(t.result.state()).as(t.result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(t.result.state()).as(t.result.detail()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(t.result.detail()).contains("Recovered in place of a planned switchover", "died");
     assertThat(t.result.steps()).extracting(StepRecord::name)
         .contains("handover", "confirm-dead", "fence-old-primary", "promote")
@@ -107,7 +107,7 @@ class PlannedSwitchoverPrimaryDiesIT {
   void primaryKilledAfterThePromotion_itIsLeftBehindAndTheRunbookCompletes() throws Exception {
     Trial t = trial(BEFORE_REJOIN, 2);
 
-    assertThat(t.result.state()).as(t.result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(t.result.state()).as(t.result.detail()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(t.result.newPrimary()).isEqualTo(t.target);
     assertThat(t.result.detail()).contains("left behind: " + t.dead, "unreachable", "to do:");
     assertThat(t.result.steps()).extracting(StepRecord::name).doesNotContain("handover", "rollback");
@@ -115,7 +115,7 @@ class PlannedSwitchoverPrimaryDiesIT {
   }
 
   /** What one trial found. */
-  record Trial(String dead, String target, FailoverProgress result, WatchStatus watch) {}
+  record Trial(String dead, String target, RunbookProgress result, WatchStatus watch) {}
 
   /**
    * Switches over to a live replica with the worker held at {@code failpoint}, kills the primary while it is
@@ -129,13 +129,13 @@ class PlannedSwitchoverPrimaryDiesIT {
     try (WriteLoad load = WriteLoad.start(lab.localWriter(CLUSTER), config.credentials().application(), 3,
         seed * 10_000_000L)) {
       assertThat(load.awaitAcks(100, 10_000)).as("writes flow before the switchover").isTrue();
-      PlannedFailoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover(CLUSTER));
+      SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover(CLUSTER));
       WorkflowClient.start(wf::switchover, new SwitchoverRequest(CLUSTER, InstanceKey.parse(target), false));
       assertThat(w.awaitLog("failpoint " + failpoint, 20_000)).as(() -> "the switchover reached " + failpoint
           + "\n" + w.logText() + "\n" + Waits.diagnostics(client, config, CLUSTER)).isTrue();
       long killedAt = System.nanoTime();
       LAB.info().mariadb(CLUSTER, dead).signal("KILL");
-      FailoverProgress result = Waits.result(client, config, CLUSTER, WorkflowIds.failover(CLUSTER), RESULT_BOUND);
+      RunbookProgress result = Waits.result(client, config, CLUSTER, WorkflowIds.failover(CLUSTER), RESULT_BOUND);
       double endedAfter = (System.nanoTime() - killedAt) / 1e9;
       System.out.printf("%s: %s killed; runbook %s %.1f s after the kill: %s%n", failpoint, dead, result.state(),
           endedAfter, result.detail());

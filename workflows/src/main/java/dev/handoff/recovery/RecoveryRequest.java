@@ -12,14 +12,14 @@ import java.util.List;
  *     (0: it did not); the result then warns that acknowledged writes since then may be lost
  * @param handover what the planned switchover did and why it handed over; null for any other recovery
  */
-public record UnplannedRequest(String cluster, boolean forced, String reason, long semiSyncDegradedSinceMillis,
+public record RecoveryRequest(String cluster, boolean forced, String reason, long semiSyncDegradedSinceMillis,
     Handover handover) {
 
-  public UnplannedRequest(String cluster, boolean forced, String reason, long semiSyncDegradedSinceMillis) {
+  public RecoveryRequest(String cluster, boolean forced, String reason, long semiSyncDegradedSinceMillis) {
     this(cluster, forced, reason, semiSyncDegradedSinceMillis, null);
   }
 
-  public UnplannedRequest(String cluster, boolean forced, String reason) {
+  public RecoveryRequest(String cluster, boolean forced, String reason) {
     this(cluster, forced, reason, 0);
   }
 

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * @param failureType null when a candidate was found, else NoEligibleCandidate
  * @param detail one line for the operator
  */
-public record UnplannedChoice(
+public record RecoveryChoice(
     InstanceKey candidate,
     boolean anotherReplicaAhead,
     InstanceKey aheadReplica,
@@ -26,7 +26,7 @@ public record UnplannedChoice(
     String failureType,
     String detail) {
 
-  public UnplannedChoice {
+  public RecoveryChoice {
     aheadGtids = aheadGtids == null ? "" : aheadGtids;
     excluded = excluded == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(excluded));
   }

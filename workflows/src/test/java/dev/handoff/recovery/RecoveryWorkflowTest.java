@@ -24,8 +24,8 @@ import static org.mockito.Mockito.when;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.PromotionRule;
-import dev.handoff.planning.FailoverPlan;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.planning.RunbookPlan;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
@@ -51,21 +51,21 @@ import org.mockito.InOrder;
 
 /** The dead-primary recovery runbook against mocked activities, on the SDK's time-skipping test server. */
 @Timeout(60)
-class UnplannedFailoverWorkflowTest {
-  private static final int CATCH_UP = UnplannedFailoverWorkflowImpl.CATCH_UP_STALL_SECONDS;
+class RecoveryWorkflowTest {
+  private static final int CATCH_UP = RecoveryWorkflowImpl.CATCH_UP_STALL_SECONDS;
   private static final List<String> ALL_STEPS = List.of(
-      FailoverPlan.CONFIRM_DEAD + ":config", FailoverPlan.CONFIRM_DEAD + ":topology", FailoverPlan.CONFIRM_DEAD,
-      FailoverPlan.FENCE_OLD_PRIMARY, FailoverPlan.CHOOSE_CANDIDATE + ":inspect", FailoverPlan.CHOOSE_CANDIDATE,
-      FailoverPlan.CATCH_UP, "kv-writable:before-promote", UnplannedFailoverWorkflowImpl.STOP_RECEIVING, FailoverPlan.PROMOTE, FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
-      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS, FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+      RunbookPlan.CONFIRM_DEAD + ":config", RunbookPlan.CONFIRM_DEAD + ":topology", RunbookPlan.CONFIRM_DEAD,
+      RunbookPlan.FENCE_OLD_PRIMARY, RunbookPlan.CHOOSE_CANDIDATE + ":inspect", RunbookPlan.CHOOSE_CANDIDATE,
+      RunbookPlan.CATCH_UP, "kv-writable:before-promote", RecoveryWorkflowImpl.STOP_RECEIVING, RunbookPlan.PROMOTE, RunbookPlan.REPOINT_HAPROXY, RunbookPlan.PUBLISH_TOPOLOGY,
+      RunbookPlan.REMOVE_DEAD_PRIMARY, RunbookPlan.MOVE_REPLICAS, RunbookPlan.RESTART_HEARTBEAT, "old-primary");
   /** The steps that run side by side right after the promotion, in whichever order they finish. */
-  private static final List<String> SIDE_BY_SIDE = List.of(FailoverPlan.REPOINT_HAPROXY, FailoverPlan.PUBLISH_TOPOLOGY,
-      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS);
+  private static final List<String> SIDE_BY_SIDE = List.of(RunbookPlan.REPOINT_HAPROXY, RunbookPlan.PUBLISH_TOPOLOGY,
+      RunbookPlan.REMOVE_DEAD_PRIMARY, RunbookPlan.MOVE_REPLICAS);
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
       .setWorkerOptions(TestWorkers.OPTIONS)
-      .registerWorkflowImplementationTypes(UnplannedFailoverWorkflowImpl.class)
+      .registerWorkflowImplementationTypes(RecoveryWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
 
@@ -86,9 +86,9 @@ class UnplannedFailoverWorkflowTest {
     @Test
     void promotesTheMostAdvancedReplicaByReceivedGtids() {
       // 3309 received up to 0-1-105, 3308 only up to 0-1-103.
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.cluster()).isEqualTo(CLUSTER);
       assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
@@ -136,16 +136,16 @@ class UnplannedFailoverWorkflowTest {
 
     @Test
     void progressQueryReportsEveryStepDone() {
-      UnplannedFailoverWorkflow workflow = newWorkflow();
-      workflow.recover(new UnplannedRequest(CLUSTER, true, "test"));
+      RecoveryWorkflow workflow = newWorkflow();
+      workflow.recover(new RecoveryRequest(CLUSTER, true, "test"));
 
-      FailoverProgress progress = workflow.progress();
-      assertThat(progress.state()).isEqualTo(FailoverProgress.COMPLETED);
+      RunbookProgress progress = workflow.progress();
+      assertThat(progress.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(progress.newPrimary()).isEqualTo(R2.toString());
       assertAllSteps(progress);
-      assertThat(stepDetail(progress, FailoverPlan.CONFIRM_DEAD)).contains("DeadPrimary", RecoveryFixture.DEAD_DETAIL);
-      assertThat(stepDetail(progress, FailoverPlan.CHOOSE_CANDIDATE)).contains("chose " + R2);
-      assertThat(stepDetail(progress, FailoverPlan.REPOINT_HAPROXY))
+      assertThat(stepDetail(progress, RunbookPlan.CONFIRM_DEAD)).contains("DeadPrimary", RecoveryFixture.DEAD_DETAIL);
+      assertThat(stepDetail(progress, RunbookPlan.CHOOSE_CANDIDATE)).contains("chose " + R2);
+      assertThat(stepDetail(progress, RunbookPlan.REPOINT_HAPROXY))
           .contains("remote1 writes to " + R2, "remote2 writes to " + R2);
     }
   }
@@ -159,12 +159,12 @@ class UnplannedFailoverWorkflowTest {
       fixture.instance(R1).replica("0-1-106", "0-1-110").rule(PromotionRule.MUST_NOT);
       fixture.instance(R2).replica("0-1-101", "0-1-104");
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
-      assertThat(stepDetail(result, FailoverPlan.CHOOSE_CANDIDATE)).contains(R1 + " is ahead by 0-1-110");
-      assertThat(stepDetail(result, FailoverPlan.CATCH_UP)).contains("caught up from " + R1);
+      assertThat(stepDetail(result, RunbookPlan.CHOOSE_CANDIDATE)).contains(R1 + " is ahead by 0-1-110");
+      assertThat(stepDetail(result, RunbookPlan.CATCH_UP)).contains("caught up from " + R1);
       InOrder order = inOrder(fixture.mysql, fixture.kv);
       order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-104", CATCH_UP);
       order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
@@ -182,9 +182,9 @@ class UnplannedFailoverWorkflowTest {
       fixture.instance(R1).replica("0-1-106", "0-1-110").sqlStopped("Duplicate entry '7' for key 'PRIMARY'");
       fixture.instance(R2).replica("0-1-101", "0-1-104");
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       InOrder order = inOrder(fixture.mysql);
       order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-104", CATCH_UP);
@@ -223,9 +223,9 @@ class UnplannedFailoverWorkflowTest {
         return R1 + " replicates from " + R2;
       });
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(publishSawMove).as("the moves started while the topology was being published").isTrue();
       assertThat(moveSawPublish).as("the publish started while a replica was being moved").isTrue();
       InOrder order = inOrder(fixture.mysql, fixture.kv, fixture.haproxy, fixture.heartbeat);
@@ -233,8 +233,8 @@ class UnplannedFailoverWorkflowTest {
       order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
       order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
       order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
-      assertThat(result.steps()).extracting(StepRecord::name).containsSubsequence(FailoverPlan.PROMOTE,
-          FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+      assertThat(result.steps()).extracting(StepRecord::name).containsSubsequence(RunbookPlan.PROMOTE,
+          RunbookPlan.RESTART_HEARTBEAT, "old-primary");
     }
 
     @Test
@@ -244,7 +244,7 @@ class UnplannedFailoverWorkflowTest {
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_BEFORE_PROMOTION);
       // Inspected, neither answers, so nothing is promoted; both had stopped receiving, so both receive again.
       verify(fixture.mysql).stopReceiving(CLUSTER, R1);
       verify(fixture.mysql).stopReceiving(CLUSTER, R2);
@@ -259,10 +259,10 @@ class UnplannedFailoverWorkflowTest {
       doThrow(ApplicationFailure.newFailure("connect to " + R1 + ": Connection refused", FailureType.INSTANCE_UNREACHABLE))
           .when(fixture.mysql).stopReceiving(CLUSTER, R1);
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
-      assertThat(stepDetail(result, UnplannedFailoverWorkflowImpl.STOP_RECEIVING))
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(stepDetail(result, RecoveryWorkflowImpl.STOP_RECEIVING))
           .contains(R2 + " stopped receiving", R1 + " (not stopped", "Connection refused");
     }
 
@@ -273,13 +273,13 @@ class UnplannedFailoverWorkflowTest {
           + ": SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'", "ReplicationNotRunning"))
           .when(fixture.mysql).moveReplica(CLUSTER, R1, R2);
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.failureType()).isNull();
       assertThat(result.detail()).contains("left behind: " + R1 + " (", "error 1062", "to do: ");
-      assertThat(stepDetail(result, FailoverPlan.MOVE_REPLICAS)).contains("left behind: " + R1, "error 1062");
+      assertThat(stepDetail(result, RunbookPlan.MOVE_REPLICAS)).contains("left behind: " + R1, "error 1062");
       // Writes were routed beside the move; the runbook went on past it.
       InOrder order = inOrder(fixture.mysql, fixture.haproxy, fixture.heartbeat);
       order.verify(fixture.mysql).promote(CLUSTER, R2);
@@ -299,9 +299,9 @@ class UnplannedFailoverWorkflowTest {
       // 3308 has a transaction in domain 9 that nobody else has: never a candidate, never moved blindly.
       fixture.instance(R1).replica("0-1-100,9-2-1", "0-1-103");
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.detail()).contains("left behind: " + R1 + " (errant transactions", "9-2-1", "to do: ");
       verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(), EPOCH);
@@ -322,9 +322,9 @@ class UnplannedFailoverWorkflowTest {
           + " SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'", FailureType.CATCH_UP_TIMEOUT))
           .when(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.detail()).contains(R2 + " could not catch up", "error 1062");
       InOrder order = inOrder(fixture.mysql, fixture.kv);
@@ -352,12 +352,12 @@ class UnplannedFailoverWorkflowTest {
       if (code == AnalysisCode.NO_PROBLEM) {
         assertThat(out.failure().getOriginalMessage()).contains("use a planned switchover");
       }
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.REFUSED);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.REFUSED);
       assertThat(out.progress().failureType()).isEqualTo(FailureType.PRIMARY_NOT_DEAD);
       assertThat(out.progress().newPrimary()).isNull();
       assertThat(out.progress().currentStep()).isNull();
       assertThat(out.progress().steps()).extracting(StepRecord::name)
-          .allSatisfy(name -> assertThat(name).startsWith(FailoverPlan.CONFIRM_DEAD));
+          .allSatisfy(name -> assertThat(name).startsWith(RunbookPlan.CONFIRM_DEAD));
       fixture.verifyNothingChanged();
       verify(fixture.mysql, never()).inspectCluster(anyString());
       verify(fixture.mysql, never()).inspectClusterExcept(anyString(), any());
@@ -370,13 +370,13 @@ class UnplannedFailoverWorkflowTest {
       // The switchover that handed over confirmed the death twice: the replicas stopped receiving beside this
       // recovery's own confirmation, which now says the primary answers.
       when(fixture.detection.probeCluster(CLUSTER)).thenReturn(RecoveryFixture.analysis(AnalysisCode.NO_PROBLEM));
-      UnplannedFailoverWorkflow workflow = newWorkflow();
+      RecoveryWorkflow workflow = newWorkflow();
       WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
-          () -> workflow.recover(new UnplannedRequest(CLUSTER, false, "planned switchover to " + R2, 0,
-              new UnplannedRequest.Handover(R2.toString(), PRIMARY + " died before set-read-only", List.of()))));
+          () -> workflow.recover(new RecoveryRequest(CLUSTER, false, "planned switchover to " + R2, 0,
+              new RecoveryRequest.Handover(R2.toString(), PRIMARY + " died before set-read-only", List.of()))));
 
       assertThat(failed).as("the recovery was refused").isNotNull();
-      assertThat(workflow.progress().state()).isEqualTo(FailoverProgress.REFUSED);
+      assertThat(workflow.progress().state()).isEqualTo(RunbookProgress.REFUSED);
       verify(fixture.mysql).stopReceiving(CLUSTER, R1);
       verify(fixture.mysql).stopReceiving(CLUSTER, R2);
       verify(fixture.mysql).resumeReceiving(CLUSTER, R1);
@@ -394,7 +394,7 @@ class UnplannedFailoverWorkflowTest {
       Outcome out = failedRecovery();
 
       assertThat(out.failure().getType()).isEqualTo(FailureType.UNKNOWN_CLUSTER);
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.REFUSED);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.REFUSED);
       fixture.verifyNothingChanged();
     }
   }
@@ -408,15 +408,15 @@ class UnplannedFailoverWorkflowTest {
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FENCE_FAILED);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FENCE_FAILED);
       assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
       assertThat(out.progress().failureType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
       assertThat(out.failure().getOriginalMessage()).contains("could not fence " + PRIMARY,
           "remote2: admin socket", "nothing was promoted", "Fence it by hand");
       assertThat(out.progress().newPrimary()).isNull();
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome)
-          .contains(tuple(FailoverPlan.FENCE_OLD_PRIMARY, StepRecord.FAILED))
-          .doesNotContain(tuple(FailoverPlan.CHOOSE_CANDIDATE, StepRecord.DONE));
+          .contains(tuple(RunbookPlan.FENCE_OLD_PRIMARY, StepRecord.FAILED))
+          .doesNotContain(tuple(RunbookPlan.CHOOSE_CANDIDATE, StepRecord.DONE));
       // The cluster was read beside the fence (a read needs no fence), but nothing was chosen or caught up.
       verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
       fixture.verifyNothingPromoted();
@@ -426,19 +426,19 @@ class UnplannedFailoverWorkflowTest {
     void aKvStoreThatTakesNoWriteIsWaitedForAndNothingIsPromotedWithoutIt() {
       doThrow(ApplicationFailure.newNonRetryableFailure("etcd at http://127.0.0.1:2379 failed to take a write to"
           + " handoff/kv-check/c1: no answer within 2 s (tried 50 times in 120 s)", FailureType.KV_UNAVAILABLE))
-          .when(fixture.kv).checkWritable(CLUSTER, EPOCH, UnplannedFailoverWorkflowImpl.KV_WAIT_SECONDS);
+          .when(fixture.kv).checkWritable(CLUSTER, EPOCH, RecoveryWorkflowImpl.KV_WAIT_SECONDS);
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_BEFORE_PROMOTION);
       assertThat(out.failure().getType()).isEqualTo(FailureType.KV_UNAVAILABLE);
       assertThat(out.failure().getOriginalMessage()).contains("etcd at http://127.0.0.1:2379", "nothing was promoted",
           PRIMARY + " is fenced", "Bring the KV store back", "./handoff failover unplanned --cluster " + CLUSTER);
       // It was checked beside the choice and the catch-up, the promotion waited for it, and nothing was
       // promoted without it.
-      verify(fixture.kv).checkWritable(CLUSTER, EPOCH, UnplannedFailoverWorkflowImpl.KV_WAIT_SECONDS);
+      verify(fixture.kv).checkWritable(CLUSTER, EPOCH, RecoveryWorkflowImpl.KV_WAIT_SECONDS);
       verify(fixture.mysql).catchUp(anyString(), any(), anyString(), anyInt());
-      assertThat(out.progress().steps()).extracting(StepRecord::name).containsSubsequence(FailoverPlan.CATCH_UP,
+      assertThat(out.progress().steps()).extracting(StepRecord::name).containsSubsequence(RunbookPlan.CATCH_UP,
           "kv-writable:before-promote");
       fixture.verifyNothingPromoted();
     }
@@ -450,7 +450,7 @@ class UnplannedFailoverWorkflowTest {
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_BEFORE_PROMOTION);
       assertThat(out.failure().getType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE);
       assertThat(out.progress().failureType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE);
       assertThat(out.failure().getOriginalMessage()).contains("no replica can be promoted",
@@ -473,7 +473,7 @@ class UnplannedFailoverWorkflowTest {
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_BEFORE_PROMOTION);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_BEFORE_PROMOTION);
       assertThat(out.failure().getType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT);
       assertThat(out.progress().failureType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT);
       assertThat(out.progress().newPrimary()).isNull();
@@ -481,7 +481,7 @@ class UnplannedFailoverWorkflowTest {
           R2 + " (" + R2 + " cannot catch up: SQL thread stopped; its executed position did not advance for 20 s",
           R1 + " (" + R1 + " cannot catch up: SQL thread stopped: error 1032", PRIMARY + " is fenced and nothing was promoted");
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome)
-          .contains(tuple(FailoverPlan.CATCH_UP, StepRecord.FAILED));
+          .contains(tuple(RunbookPlan.CATCH_UP, StepRecord.FAILED));
       fixture.verifyNothingPromoted();
     }
   }
@@ -495,17 +495,17 @@ class UnplannedFailoverWorkflowTest {
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
       assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
       assertThat(out.progress().failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
       assertThat(out.progress().newPrimary()).isEqualTo(R2.toString());
       assertThat(out.failure().getOriginalMessage()).contains(R2 + " is the primary",
-          "step " + FailoverPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
-          "steps left: [" + FailoverPlan.REPOINT_HAPROXY + ", ", FailoverPlan.RESTART_HEARTBEAT + "]");
+          "step " + RunbookPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
+          "steps left: [" + RunbookPlan.REPOINT_HAPROXY + ", ", RunbookPlan.RESTART_HEARTBEAT + "]");
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
-          tuple(FailoverPlan.PROMOTE, StepRecord.DONE),
-          tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
-          tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.FAILED));
+          tuple(RunbookPlan.PROMOTE, StepRecord.DONE),
+          tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
+          tuple(RunbookPlan.REPOINT_HAPROXY, StepRecord.FAILED));
       verify(fixture.mysql).promote(CLUSTER, R2);
       verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
       verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
@@ -520,9 +520,9 @@ class UnplannedFailoverWorkflowTest {
           .doReturn("epoch 2")
           .when(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
       verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
@@ -535,9 +535,9 @@ class UnplannedFailoverWorkflowTest {
       // Thawed, it committed what was in its socket buffer: 0-1-106 and 0-1-107, beyond the promoted 0-1-105.
       when(fixture.mysql.setReadOnly(CLUSTER, PRIMARY, true)).thenReturn("0-1-107");
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only", "it has transactions",
           "that " + R2 + " lacks (errant", "rebuild it from " + R2, "or discard them");
     }
@@ -547,9 +547,9 @@ class UnplannedFailoverWorkflowTest {
       doThrow(ApplicationFailure.newFailure("connect to " + PRIMARY + ": Connection refused", "InstanceUnreachable"))
           .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
 
-      FailoverProgress result = recover();
+      RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.failureType()).isNull();
       assertThat(result.detail()).contains(PRIMARY + " does not answer",
@@ -563,40 +563,40 @@ class UnplannedFailoverWorkflowTest {
     }
   }
 
-  private UnplannedFailoverWorkflow newWorkflow() {
-    return client.newWorkflowStub(UnplannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+  private RecoveryWorkflow newWorkflow() {
+    return client.newWorkflowStub(RecoveryWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
   }
 
-  private FailoverProgress recover() {
-    return newWorkflow().recover(new UnplannedRequest(CLUSTER, true, "test"));
+  private RunbookProgress recover() {
+    return newWorkflow().recover(new RecoveryRequest(CLUSTER, true, "test"));
   }
 
   /** Runs a recovery that must fail; returns its failure and its progress as the query reports it. */
   private Outcome failedRecovery() {
-    UnplannedFailoverWorkflow workflow = newWorkflow();
+    RecoveryWorkflow workflow = newWorkflow();
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
-        () -> workflow.recover(new UnplannedRequest(CLUSTER, true, "test")));
+        () -> workflow.recover(new RecoveryRequest(CLUSTER, true, "test")));
     assertThat(failed).as("the recovery failed").isNotNull();
     assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
     return new Outcome((ApplicationFailure) failed.getCause(), workflow.progress());
   }
 
   /** Every step, in order, but the ones that run side by side after the promotion in either order. */
-  private static void assertAllSteps(FailoverProgress progress) {
+  private static void assertAllSteps(RunbookProgress progress) {
     List<String> names = progress.steps().stream().map(StepRecord::name).toList();
     assertThat(names).containsExactlyInAnyOrderElementsOf(ALL_STEPS);
-    int first = ALL_STEPS.indexOf(FailoverPlan.REPOINT_HAPROXY);
+    int first = ALL_STEPS.indexOf(RunbookPlan.REPOINT_HAPROXY);
     assertThat(names.subList(0, first)).containsExactlyElementsOf(ALL_STEPS.subList(0, first));
     assertThat(names.subList(first, first + SIDE_BY_SIDE.size())).containsExactlyInAnyOrderElementsOf(SIDE_BY_SIDE);
     assertThat(names.subList(first + SIDE_BY_SIDE.size(), names.size()))
         .containsExactlyElementsOf(ALL_STEPS.subList(first + SIDE_BY_SIDE.size(), ALL_STEPS.size()));
   }
 
-  private static String stepDetail(FailoverProgress progress, String step) {
+  private static String stepDetail(RunbookProgress progress, String step) {
     return progress.steps().stream().filter(s -> s.name().equals(step)).findFirst()
         .map(StepRecord::detail).orElseThrow(() -> new AssertionError("no step " + step + " in " + progress.steps()));
   }
 
-  record Outcome(ApplicationFailure failure, FailoverProgress progress) {}
+  record Outcome(ApplicationFailure failure, RunbookProgress progress) {}
 }

@@ -1,6 +1,6 @@
-package dev.handoff.switchover;
+package dev.handoff.recovery;
 
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorDecision;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
@@ -9,20 +9,16 @@ import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
-/** A planned switchover (graceful takeover): steps 1-8 of the design, as one durable runbook. */
+/** Recovery from a dead primary: confirm, fence, choose, catch up, promote, repoint, as one durable runbook. */
 @WorkflowInterface
-public interface PlannedFailoverWorkflow {
+public interface RecoveryWorkflow {
 
-  /**
-   * Runs the switchover and returns its final progress. A refusal, a rollback, or a failure after
-   * promotion ends the workflow failed, with an ApplicationFailure whose type names the reason.
-   */
+  /** Recovers the cluster; a failure ends the workflow failed with a typed ApplicationFailure. */
   @WorkflowMethod
-  FailoverProgress switchover(SwitchoverRequest request);
+  RunbookProgress recover(RecoveryRequest request);
 
-  /** The current step and what each finished step found. */
   @QueryMethod
-  FailoverProgress progress();
+  RunbookProgress progress();
 
   /**
    * An operator's decision as a signal: "retry" or "abandon". Kept for runs started before the update below;

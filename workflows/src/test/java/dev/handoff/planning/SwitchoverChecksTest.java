@@ -17,14 +17,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class PlannedSwitchoverChecksTest {
+class SwitchoverChecksTest {
   private static final SwitchoverLimits LIMITS = new SwitchoverLimits(5.0, 60);
   private static final Map<String, Boolean> HAPROXY_OK = Map.of("remote-1", true, "remote-2", true);
 
   private final InstanceState primary = primary(P, "0-1-100").build();
 
   private static SwitchoverDecision decide(InstanceState primary, List<InstanceState> replicas, InstanceKey candidate) {
-    return PlannedSwitchoverChecks.evaluate(primary, replicas, candidate, LIMITS, HAPROXY_OK);
+    return SwitchoverChecks.evaluate(primary, replicas, candidate, LIMITS, HAPROXY_OK);
   }
 
   private SwitchoverDecision decideOne(Fixture candidate) {
@@ -175,7 +175,7 @@ class PlannedSwitchoverChecksTest {
     answers.put("remote-1", true);
     answers.put("remote-2", false);
     answers.put("remote-3", null);
-    SwitchoverDecision d = PlannedSwitchoverChecks.evaluate(primary, List.of(replica(R1, "0-1-100").build()), R1,
+    SwitchoverDecision d = SwitchoverChecks.evaluate(primary, List.of(replica(R1, "0-1-100").build()), R1,
         LIMITS, answers);
     assertRefused(d, FailureType.HAPROXY_UNREACHABLE, "HAProxy remote-2 did not answer");
     assertThat(d.report().failures()).extracting(CheckResult::name).containsExactly("haproxy:remote-2", "haproxy:remote-3");
@@ -183,7 +183,7 @@ class PlannedSwitchoverChecksTest {
 
   @Test
   void noHaproxyConfiguredIsVisibleButPasses() {
-    SwitchoverDecision d = PlannedSwitchoverChecks.evaluate(primary, List.of(replica(R1, "0-1-100").build()), R1,
+    SwitchoverDecision d = SwitchoverChecks.evaluate(primary, List.of(replica(R1, "0-1-100").build()), R1,
         LIMITS, Map.of());
     assertThat(d.approved()).isTrue();
     assertThat(d.report().checks()).last().extracting(CheckResult::name, CheckResult::detail)

@@ -16,11 +16,11 @@ import java.util.stream.Collectors;
  * @param steps the steps, numbered from 1
  * @param pointOfNoReturn the step name from which a failure no longer rolls back
  */
-public record FailoverPlan(
+public record RunbookPlan(
     Kind kind, String cluster, InstanceKey oldPrimary, InstanceKey candidate, List<Step> steps, String pointOfNoReturn) {
 
   /** Which runbook. */
-  public enum Kind { PLANNED_SWITCHOVER, UNPLANNED_FAILOVER }
+  public enum Kind { SWITCHOVER, RECOVERY }
 
   /** One step: its number, stable name, and what it does here. */
   public record Step(int number, String name, String description) {}
@@ -40,12 +40,12 @@ public record FailoverPlan(
   public static final String REMOVE_DEAD_PRIMARY = "remove-dead-primary";
   public static final String COOLDOWN = "cooldown";
 
-  public FailoverPlan {
+  public RunbookPlan {
     steps = steps == null ? List.of() : List.copyOf(steps);
   }
 
   /** Steps 1-8 of a planned switchover; {@code candidate} null means "best eligible, chosen at precheck". */
-  public static FailoverPlan plannedSwitchover(Topology topology, InstanceKey candidate) {
+  public static RunbookPlan switchover(Topology topology, InstanceKey candidate) {
     requireCandidate(topology, candidate);
     InstanceKey old = topology.primary();
     String cand = candidate == null ? "the best eligible replica" : candidate.toString();
@@ -64,11 +64,11 @@ public record FailoverPlan(
         new Step(6, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand + " and verify it routes there"),
         new Step(7, RESTART_HEARTBEAT, "point pt-heartbeat at " + cand + " on every replica host, restart it, verify heartbeats advance"),
         new Step(8, REJOIN_OLD_PRIMARY, "make " + old + " a replica of " + cand));
-    return new FailoverPlan(Kind.PLANNED_SWITCHOVER, topology.cluster(), old, candidate, steps, PROMOTE);
+    return new RunbookPlan(Kind.SWITCHOVER, topology.cluster(), old, candidate, steps, PROMOTE);
   }
 
   /** The steps of an unplanned failover of a dead primary; {@code candidate} null means "chosen at step 3". */
-  public static FailoverPlan unplannedFailover(Topology topology, InstanceKey candidate) {
+  public static RunbookPlan recovery(Topology topology, InstanceKey candidate) {
     requireCandidate(topology, candidate);
     InstanceKey old = topology.primary();
     String cand = candidate == null ? "the chosen replica" : candidate.toString();
@@ -89,18 +89,18 @@ public record FailoverPlan(
             + " one that cannot be moved is left behind, reported and left out of the replica pool, never waited on"),
         new Step(10, RESTART_HEARTBEAT, "point pt-heartbeat at " + cand + " on every replica host, restart it, verify heartbeats advance"),
         new Step(11, COOLDOWN, "block automatic recoveries of cluster " + topology.cluster() + " for the cooldown unless acknowledged"));
-    return new FailoverPlan(Kind.UNPLANNED_FAILOVER, topology.cluster(), old, candidate, steps, FENCE_OLD_PRIMARY);
+    return new RunbookPlan(Kind.RECOVERY, topology.cluster(), old, candidate, steps, FENCE_OLD_PRIMARY);
   }
 
   /** Human-readable runbook, one numbered line per step, for {@code --dry-run}. */
   public String render() {
-    String head = (kind == Kind.PLANNED_SWITCHOVER ? "Planned switchover" : "Unplanned failover")
+    String head = (kind == Kind.SWITCHOVER ? "Planned switchover" : "Unplanned failover")
         + " of cluster " + cluster + " from " + oldPrimary + " to " + (candidate == null ? "(chosen during the run)" : candidate)
         + "\n";
     String body = steps.stream()
         .map(s -> String.format("%2d. %-22s %s", s.number(), s.name(), s.description()))
         .collect(Collectors.joining("\n"));
-    String tail = kind == Kind.PLANNED_SWITCHOVER
+    String tail = kind == Kind.SWITCHOVER
         ? "\nA failure before '" + pointOfNoReturn + "' rolls back (old primary writable again); after it the workflow goes forward."
         : "\nFrom '" + pointOfNoReturn + "' on the workflow only goes forward.";
     return head + body + tail;

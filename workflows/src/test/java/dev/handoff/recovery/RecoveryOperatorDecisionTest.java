@@ -19,8 +19,8 @@ import static org.mockito.Mockito.verify;
 
 import dev.handoff.runbook.RunbookResults;
 import dev.handoff.domain.FailureType;
-import dev.handoff.planning.FailoverPlan;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.planning.RunbookPlan;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.StepRecord;
@@ -54,20 +54,20 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (so the 24 h wait cannot pass by accident) and only skips ahead while a test waits for the result.
  */
 @Timeout(60)
-class UnplannedOperatorDecisionTest {
+class RecoveryOperatorDecisionTest {
   private static final String STALE = "the KV store holds epoch 2 for " + CLUSTER + ", expected 1";
   /**
    * What is left when the KV write fails: it, the dead primary's removal (the same transaction) and the tidy
    * steps after it; the HAProxy repoint runs beside it, so writes resume while the KV store refuses.
    */
-  private static final List<String> LEFT_AT_PUBLISH = List.of(FailoverPlan.PUBLISH_TOPOLOGY,
-      FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.RESTART_HEARTBEAT);
+  private static final List<String> LEFT_AT_PUBLISH = List.of(RunbookPlan.PUBLISH_TOPOLOGY,
+      RunbookPlan.REMOVE_DEAD_PRIMARY, RunbookPlan.RESTART_HEARTBEAT);
   private static final String WAITING_STEP = "waiting for the operator";
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
       .setWorkerOptions(TestWorkers.OPTIONS)
-      .registerWorkflowImplementationTypes(UnplannedFailoverWorkflowImpl.class)
+      .registerWorkflowImplementationTypes(RecoveryWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
 
@@ -88,9 +88,9 @@ class UnplannedOperatorDecisionTest {
   @Test
   void retryRunsTheFailedStepAgainAndTheRecoveryCompletes() {
     publishFailsOnceThenSucceeds();
-    UnplannedFailoverWorkflow workflow = start();
+    RecoveryWorkflow workflow = start();
 
-    FailoverProgress waiting = awaitWaitingForOperator(workflow);
+    RunbookProgress waiting = awaitWaitingForOperator(workflow);
 
     assertWaitingAtPublish(waiting);
     verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
@@ -100,9 +100,9 @@ class UnplannedOperatorDecisionTest {
     // What ./handoff failover retry sends.
     String accepted = workflow.decision(OperatorDecision.RETRY);
     assertThat(accepted).contains("retry accepted by the runbook of " + CLUSTER, "it waited after: ");
-    FailoverProgress result = RunbookResults.await(workflow);
+    RunbookProgress result = RunbookResults.await(workflow);
 
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R2.toString());
     assertThat(result.failureType()).isNull();
     assertThat(result.currentStep()).isNull();
@@ -110,12 +110,12 @@ class UnplannedOperatorDecisionTest {
     // Repointing and the replica moves run beside the publish, so they are recorded before or after the
     // failed attempt.
     assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome)
-        .contains(tuple(FailoverPlan.MOVE_REPLICAS, StepRecord.DONE));
+        .contains(tuple(RunbookPlan.MOVE_REPLICAS, StepRecord.DONE));
     assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).containsSubsequence(
-        tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.FAILED),
-        tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
-        tuple(FailoverPlan.REMOVE_DEAD_PRIMARY, StepRecord.DONE),
-        tuple(FailoverPlan.RESTART_HEARTBEAT, StepRecord.DONE),
+        tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.FAILED),
+        tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
+        tuple(RunbookPlan.REMOVE_DEAD_PRIMARY, StepRecord.DONE),
+        tuple(RunbookPlan.RESTART_HEARTBEAT, StepRecord.DONE),
         tuple("old-primary", StepRecord.DONE));
     // The step ran twice; nothing before it was redone.
     verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
@@ -133,22 +133,22 @@ class UnplannedOperatorDecisionTest {
     doThrow(ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL: access denied", "PromoteFailed"))
         .doReturn(R2 + " is writable")
         .when(fixture.mysql).promote(CLUSTER, R2);
-    UnplannedFailoverWorkflow workflow = start();
+    RecoveryWorkflow workflow = start();
 
-    FailoverProgress waiting = awaitWaitingForOperator(workflow);
+    RunbookProgress waiting = awaitWaitingForOperator(workflow);
 
     assertThat(waiting.failureType()).isEqualTo("PromoteFailed");
     // Not yet "the primary": the situation says the promotion is under way.
-    assertThat(waiting.detail()).startsWith("promoting " + R2 + ", but step " + FailoverPlan.PROMOTE + " failed")
-        .contains("steps left: " + List.of(FailoverPlan.PROMOTE, FailoverPlan.REPOINT_HAPROXY,
-            FailoverPlan.PUBLISH_TOPOLOGY, FailoverPlan.REMOVE_DEAD_PRIMARY, FailoverPlan.MOVE_REPLICAS,
-            FailoverPlan.RESTART_HEARTBEAT), "./handoff failover retry --cluster " + CLUSTER);
+    assertThat(waiting.detail()).startsWith("promoting " + R2 + ", but step " + RunbookPlan.PROMOTE + " failed")
+        .contains("steps left: " + List.of(RunbookPlan.PROMOTE, RunbookPlan.REPOINT_HAPROXY,
+            RunbookPlan.PUBLISH_TOPOLOGY, RunbookPlan.REMOVE_DEAD_PRIMARY, RunbookPlan.MOVE_REPLICAS,
+            RunbookPlan.RESTART_HEARTBEAT), "./handoff failover retry --cluster " + CLUSTER);
     verify(fixture.mysql, never()).moveReplica(CLUSTER, R1, R2);
 
     workflow.decide(OperatorGate.RETRY);
-    FailoverProgress result = RunbookResults.await(workflow);
+    RunbookProgress result = RunbookResults.await(workflow);
 
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     verify(fixture.mysql, times(2)).promote(CLUSTER, R2);
     verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
     verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
@@ -157,7 +157,7 @@ class UnplannedOperatorDecisionTest {
   @Test
   void abandonEndsTheRecoveryAndListsTheStepsLeft() {
     publishFailsOnceThenSucceeds();
-    UnplannedFailoverWorkflow workflow = start();
+    RecoveryWorkflow workflow = start();
     assertWaitingAtPublish(awaitWaitingForOperator(workflow));
 
     workflow.decide(OperatorGate.ABANDON);
@@ -169,18 +169,18 @@ class UnplannedOperatorDecisionTest {
     ApplicationFailure failure = (ApplicationFailure) failed.getCause();
     assertThat(failure.getType()).isEqualTo(FailureType.STALE_EPOCH);
     assertThat(failure.getOriginalMessage()).contains(R2 + " is the primary",
-        "step " + FailoverPlan.PUBLISH_TOPOLOGY + " failed: " + STALE, "abandoned by the operator");
+        "step " + RunbookPlan.PUBLISH_TOPOLOGY + " failed: " + STALE, "abandoned by the operator");
     assertStepsLeftAtPublish(failure.getOriginalMessage());
-    FailoverProgress progress = workflow.progress();
-    assertThat(progress.state()).isEqualTo(FailoverProgress.ABANDONED);
+    RunbookProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(RunbookProgress.ABANDONED);
     assertThat(progress.failureType()).isEqualTo(FailureType.STALE_EPOCH);
     assertThat(progress.currentStep()).isNull();
     assertThat(progress.newPrimary()).isEqualTo(R2.toString());
     assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
         .contains("abandoned by the operator: finish the steps left by hand")
         .doesNotContain("./handoff failover retry");
-    assertThat(progress.steps()).extracting(StepRecord::name).doesNotContain(FailoverPlan.REMOVE_DEAD_PRIMARY,
-        FailoverPlan.RESTART_HEARTBEAT, "old-primary");
+    assertThat(progress.steps()).extracting(StepRecord::name).doesNotContain(RunbookPlan.REMOVE_DEAD_PRIMARY,
+        RunbookPlan.RESTART_HEARTBEAT, "old-primary");
     // The failed step was not run again, and no later step ran; the writers were repointed and the replicas
     // moved beside it.
     verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
@@ -194,7 +194,7 @@ class UnplannedOperatorDecisionTest {
   void noDecisionWithinTheWaitFailsAfterPromotion() {
     publishFailsOnceThenSucceeds();
     long started = env.currentTimeMillis();
-    UnplannedFailoverWorkflow workflow = start();
+    RecoveryWorkflow workflow = start();
     assertWaitingAtPublish(awaitWaitingForOperator(workflow));
 
     // Waiting for the result lets the test server skip the 24 h.
@@ -206,12 +206,12 @@ class UnplannedOperatorDecisionTest {
         .isGreaterThanOrEqualTo(OperatorGate.WAIT.toMillis());
     ApplicationFailure failure = (ApplicationFailure) failed.getCause();
     assertThat(failure.getType()).isEqualTo(FailureType.STALE_EPOCH);
-    FailoverProgress progress = workflow.progress();
-    assertThat(progress.state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+    RunbookProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
     assertThat(progress.failureType()).isEqualTo(FailureType.STALE_EPOCH);
     assertThat(progress.currentStep()).isNull();
     assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
-        .contains("step " + FailoverPlan.PUBLISH_TOPOLOGY + " failed", "no operator decision within 24 h");
+        .contains("step " + RunbookPlan.PUBLISH_TOPOLOGY + " failed", "no operator decision within 24 h");
     assertStepsLeftAtPublish(progress.detail());
     verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
   }
@@ -220,14 +220,14 @@ class UnplannedOperatorDecisionTest {
   @ValueSource(strings = {"maybe", "ABANDON", " retry"})
   void anUnknownDecisionIsIgnored(String decision) {
     publishFailsOnceThenSucceeds();
-    UnplannedFailoverWorkflow workflow = start();
-    FailoverProgress before = awaitWaitingForOperator(workflow);
+    RecoveryWorkflow workflow = start();
+    RunbookProgress before = awaitWaitingForOperator(workflow);
 
     workflow.decide(decision);
     awaitLastSignalHandled();
 
-    FailoverProgress after = workflow.progress();
-    assertThat(after.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    RunbookProgress after = workflow.progress();
+    assertThat(after.state()).isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
     assertThat(after.currentStep()).isEqualTo(WAITING_STEP);
     assertThat(after.failureType()).isEqualTo(before.failureType());
     assertThat(after.detail()).isEqualTo(before.detail());
@@ -237,7 +237,7 @@ class UnplannedOperatorDecisionTest {
     // Still waiting for a real decision.
     workflow.decide(OperatorGate.RETRY);
     assertThat(RunbookResults.await(workflow).state())
-        .isEqualTo(FailoverProgress.COMPLETED);
+        .isEqualTo(RunbookProgress.COMPLETED);
     verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
   }
 
@@ -257,33 +257,33 @@ class UnplannedOperatorDecisionTest {
     assertThat(m.find()).as("steps left in: " + message).isTrue();
     List<String> left = List.of(m.group(1).split(", "));
     // Repointing and the replica moves run beside the publish: done or not by then.
-    assertThat(left.stream().filter(n -> !n.equals(FailoverPlan.REPOINT_HAPROXY))
-        .filter(n -> !n.equals(FailoverPlan.MOVE_REPLICAS)).toList())
+    assertThat(left.stream().filter(n -> !n.equals(RunbookPlan.REPOINT_HAPROXY))
+        .filter(n -> !n.equals(RunbookPlan.MOVE_REPLICAS)).toList())
         .containsExactlyElementsOf(LEFT_AT_PUBLISH);
   }
 
-  private void assertWaitingAtPublish(FailoverProgress waiting) {
+  private void assertWaitingAtPublish(RunbookProgress waiting) {
     assertStepsLeftAtPublish(waiting.detail());
-    assertThat(waiting.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(waiting.state()).isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
     assertThat(waiting.failureType()).isEqualTo(FailureType.STALE_EPOCH);
     assertThat(waiting.currentStep()).isEqualTo(WAITING_STEP);
     assertThat(waiting.oldPrimary()).isEqualTo(PRIMARY.toString());
     assertThat(waiting.newPrimary()).isEqualTo(R2.toString());
     assertThat(waiting.detail()).contains(R2 + " is the primary",
-        "step " + FailoverPlan.PUBLISH_TOPOLOGY + " failed: " + STALE,
+        "step " + RunbookPlan.PUBLISH_TOPOLOGY + " failed: " + STALE,
         "./handoff failover retry --cluster " + CLUSTER,
         "./handoff failover abandon --cluster " + CLUSTER);
     // Writes resumed while the KV store refuses: the writers were repointed beside the failed publish.
     assertThat(waiting.steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
-        tuple(FailoverPlan.PROMOTE, StepRecord.DONE), tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.DONE),
-        tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.FAILED));
+        tuple(RunbookPlan.PROMOTE, StepRecord.DONE), tuple(RunbookPlan.REPOINT_HAPROXY, StepRecord.DONE),
+        tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.FAILED));
     // The replicas move beside it (done by now or not): under the new primary, whatever the operator decides.
   }
 
-  private UnplannedFailoverWorkflow start() {
-    UnplannedFailoverWorkflow workflow = client.newWorkflowStub(UnplannedFailoverWorkflow.class,
+  private RecoveryWorkflow start() {
+    RecoveryWorkflow workflow = client.newWorkflowStub(RecoveryWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
-    WorkflowClient.start(workflow::recover, new UnplannedRequest(CLUSTER, true, "test"));
+    WorkflowClient.start(workflow::recover, new RecoveryRequest(CLUSTER, true, "test"));
     return workflow;
   }
 
@@ -291,27 +291,27 @@ class UnplannedOperatorDecisionTest {
    * The progress once the recovery stopped running: waiting for the operator (and every step beside the
    * failed one finished), or (wrongly) ended.
    */
-  private static FailoverProgress awaitWaitingForOperator(UnplannedFailoverWorkflow workflow) {
-    FailoverProgress p = awaitProgress(workflow, q -> !FailoverProgress.RUNNING.equals(q.state())
-        && (!FailoverPlan.PUBLISH_TOPOLOGY.equals(lastFailed(q))
+  private static RunbookProgress awaitWaitingForOperator(RecoveryWorkflow workflow) {
+    RunbookProgress p = awaitProgress(workflow, q -> !RunbookProgress.RUNNING.equals(q.state())
+        && (!RunbookPlan.PUBLISH_TOPOLOGY.equals(lastFailed(q))
             || q.steps().stream().map(StepRecord::name).toList()
-                .containsAll(List.of(FailoverPlan.REPOINT_HAPROXY, FailoverPlan.MOVE_REPLICAS))));
+                .containsAll(List.of(RunbookPlan.REPOINT_HAPROXY, RunbookPlan.MOVE_REPLICAS))));
     assertThat(p.state()).as("state after the failed step: " + p.detail())
-        .isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+        .isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
     return p;
   }
 
-  private static String lastFailed(FailoverProgress p) {
+  private static String lastFailed(RunbookProgress p) {
     return p.steps().stream().filter(r -> r.outcome().equals(StepRecord.FAILED)).map(StepRecord::name)
         .reduce((a, b) -> b).orElse(null);
   }
 
   /** Polls the progress query until it satisfies {@code until}; fails after 20 s of real time. */
-  private static FailoverProgress awaitProgress(UnplannedFailoverWorkflow workflow,
-      Predicate<FailoverProgress> until) {
+  private static RunbookProgress awaitProgress(RecoveryWorkflow workflow,
+      Predicate<RunbookProgress> until) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
-      FailoverProgress p = workflow.progress();
+      RunbookProgress p = workflow.progress();
       if (until.test(p)) {
         return p;
       }

@@ -21,9 +21,9 @@ import static org.mockito.Mockito.when;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.planning.DetectionResult;
-import dev.handoff.planning.FailoverPlan;
-import dev.handoff.recovery.UnplannedFailoverWorkflowImpl;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.planning.RunbookPlan;
+import dev.handoff.recovery.RecoveryWorkflowImpl;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.TestWorkers;
 import dev.handoff.runbook.WorkflowIds;
@@ -46,11 +46,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * gets the recovery's result. A primary that still answers is rolled back as before.
  */
 @Timeout(60)
-class PlannedHandoverTest {
+class SwitchoverHandoverTest {
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
       .setWorkerOptions(TestWorkers.OPTIONS)
-      .registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class, UnplannedFailoverWorkflowImpl.class)
+      .registerWorkflowImplementationTypes(SwitchoverWorkflowImpl.class, RecoveryWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
 
@@ -85,9 +85,9 @@ class PlannedHandoverTest {
   void primaryDiesWhileSetReadOnly_theSwitchoverBecomesARecovery() {
     primaryDiesWhenSetReadOnly();
 
-    FailoverProgress result = switchover();
+    RunbookProgress result = switchover();
 
-    assertRecoveredWithoutRollback(result, FailoverPlan.SET_READ_ONLY_AND_WAIT);
+    assertRecoveredWithoutRollback(result, RunbookPlan.SET_READ_ONLY_AND_WAIT);
   }
 
   @Test
@@ -96,11 +96,11 @@ class PlannedHandoverTest {
       fixture.killPrimary();
       throw ApplicationFailure.newNonRetryableFailure(R1 + " did not execute 0-1-104: its IO thread lost "
           + PRIMARY, FailureType.CATCH_UP_TIMEOUT);
-    }).when(fixture.mysql).waitForGtid(eq(CLUSTER), eq(R1), anyString(), eq(PlannedFailoverWorkflowImpl.CATCH_UP_SECONDS));
+    }).when(fixture.mysql).waitForGtid(eq(CLUSTER), eq(R1), anyString(), eq(SwitchoverWorkflowImpl.CATCH_UP_SECONDS));
 
-    FailoverProgress result = switchover();
+    RunbookProgress result = switchover();
 
-    assertRecoveredWithoutRollback(result, FailoverPlan.SET_READ_ONLY_AND_WAIT);
+    assertRecoveredWithoutRollback(result, RunbookPlan.SET_READ_ONLY_AND_WAIT);
   }
 
   @Test
@@ -110,10 +110,10 @@ class PlannedHandoverTest {
       throw lostConnection();
     }).when(fixture.mysql).moveReplica(CLUSTER, R2, R1);
 
-    FailoverProgress result = switchover();
+    RunbookProgress result = switchover();
 
-    assertRecoveredWithoutRollback(result, FailoverPlan.MOVE_REPLICAS);
-    assertThat(result.steps()).extracting(StepRecord::name).doesNotContain(FailoverPlan.SET_READ_ONLY_AND_WAIT);
+    assertRecoveredWithoutRollback(result, RunbookPlan.MOVE_REPLICAS);
+    assertThat(result.steps()).extracting(StepRecord::name).doesNotContain(RunbookPlan.SET_READ_ONLY_AND_WAIT);
   }
 
   @Test
@@ -135,13 +135,13 @@ class PlannedHandoverTest {
       return new DetectionResult(AnalysisCode.DEAD_PRIMARY, PRIMARY + " unreachable", List.of(PRIMARY), EPOCH, false);
     });
 
-    FailoverProgress result = switchover();
+    RunbookProgress result = switchover();
 
-    assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
     assertThat(result.detail()).contains("planned switchover", "PromoteFailed", "died");
-    assertThat(result.steps()).extracting(StepRecord::name).contains(FailoverPlan.PROMOTE, PlannedFailoverWorkflowImpl.HANDOVER,
-        FailoverPlan.CONFIRM_DEAD, FailoverPlan.FENCE_OLD_PRIMARY);
+    assertThat(result.steps()).extracting(StepRecord::name).contains(RunbookPlan.PROMOTE, SwitchoverWorkflowImpl.HANDOVER,
+        RunbookPlan.CONFIRM_DEAD, RunbookPlan.FENCE_OLD_PRIMARY);
   }
 
   @Test
@@ -152,8 +152,8 @@ class PlannedHandoverTest {
 
     WorkflowFailedException failed = failedSwitchover();
 
-    FailoverProgress p = latestProgress();
-    assertThat(p.state()).isEqualTo(FailoverProgress.ROLLED_BACK);
+    RunbookProgress p = latestProgress();
+    assertThat(p.state()).isEqualTo(RunbookProgress.ROLLED_BACK);
     assertThat(((ApplicationFailure) failed.getCause()).getType()).isEqualTo("ReadOnlyNotSet");
     verify(fixture.detection).probeCluster(CLUSTER);
     verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
@@ -171,8 +171,8 @@ class PlannedHandoverTest {
 
     failedSwitchover();
 
-    FailoverProgress p = latestProgress();
-    assertThat(p.state()).isEqualTo(FailoverProgress.ROLLBACK_FAILED);
+    RunbookProgress p = latestProgress();
+    assertThat(p.state()).isEqualTo(RunbookProgress.ROLLBACK_FAILED);
     verify(fixture.detection, atLeast(2)).probeCluster(CLUSTER);
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
     verify(fixture.mysql, never()).promote(anyString(), any());
@@ -186,7 +186,7 @@ class PlannedHandoverTest {
 
     failedSwitchover();
 
-    assertThat(latestProgress().state()).isEqualTo(FailoverProgress.ROLLBACK_FAILED);
+    assertThat(latestProgress().state()).isEqualTo(RunbookProgress.ROLLBACK_FAILED);
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
   }
 
@@ -198,9 +198,9 @@ class PlannedHandoverTest {
       throw lostConnection();
     }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
-    FailoverProgress result = switchover();
+    RunbookProgress result = switchover();
 
-    assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
     assertThat(result.detail()).contains("left behind: " + PRIMARY, "unreachable", "to do:");
     // Out of the replica pool and the reader backends, so nothing routes reads to it or counts it a replica.
@@ -220,35 +220,35 @@ class PlannedHandoverTest {
       throw ApplicationFailure.newNonRetryableFailure("CHANGE MASTER failed", FailureType.ERRANT_GTID);
     }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
-    PlannedFailoverWorkflow wf = newWorkflow();
+    SwitchoverWorkflow wf = newWorkflow();
     WorkflowClient.start(wf::switchover, new SwitchoverRequest(CLUSTER, R1, false));
-    FailoverProgress p = latestProgress();
-    for (long deadline = System.nanoTime() + 30_000_000_000L; FailoverProgress.RUNNING.equals(p.state())
+    RunbookProgress p = latestProgress();
+    for (long deadline = System.nanoTime() + 30_000_000_000L; RunbookProgress.RUNNING.equals(p.state())
         && System.nanoTime() < deadline; p = latestProgress()) {
       Thread.sleep(20);
     }
 
-    assertThat(p.state()).as(p.detail()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
-    assertThat(p.detail()).contains(FailoverPlan.REJOIN_OLD_PRIMARY, "CHANGE MASTER failed");
+    assertThat(p.state()).as(p.detail()).isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
+    assertThat(p.detail()).contains(RunbookPlan.REJOIN_OLD_PRIMARY, "CHANGE MASTER failed");
     verify(fixture.kv, never()).publishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1);
   }
 
-  private void assertRecoveredWithoutRollback(FailoverProgress result, String failedStep) {
-    assertThat(result.state()).as(result.detail()).isEqualTo(FailoverProgress.COMPLETED);
+  private void assertRecoveredWithoutRollback(RunbookProgress result, String failedStep) {
+    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
     assertThat(result.detail()).contains("planned switchover", "died", failedStep);
     // The switchover's own steps come first, then the handover, then the recovery's.
     assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
-        tuple(FailoverPlan.PRECHECK, StepRecord.DONE),
+        tuple(RunbookPlan.PRECHECK, StepRecord.DONE),
         tuple(failedStep, StepRecord.FAILED),
-        tuple(PlannedFailoverWorkflowImpl.HANDOVER, StepRecord.DONE),
-        tuple(FailoverPlan.CONFIRM_DEAD, StepRecord.DONE),
-        tuple(FailoverPlan.FENCE_OLD_PRIMARY, StepRecord.DONE),
-        tuple(FailoverPlan.PROMOTE, StepRecord.DONE));
+        tuple(SwitchoverWorkflowImpl.HANDOVER, StepRecord.DONE),
+        tuple(RunbookPlan.CONFIRM_DEAD, StepRecord.DONE),
+        tuple(RunbookPlan.FENCE_OLD_PRIMARY, StepRecord.DONE),
+        tuple(RunbookPlan.PROMOTE, StepRecord.DONE));
     List<String> names = result.steps().stream().map(StepRecord::name).toList();
-    assertThat(names.indexOf(failedStep)).isLessThan(names.indexOf(PlannedFailoverWorkflowImpl.HANDOVER));
-    assertThat(names.indexOf(PlannedFailoverWorkflowImpl.HANDOVER)).isLessThan(names.indexOf(FailoverPlan.CONFIRM_DEAD));
+    assertThat(names.indexOf(failedStep)).isLessThan(names.indexOf(SwitchoverWorkflowImpl.HANDOVER));
+    assertThat(names.indexOf(SwitchoverWorkflowImpl.HANDOVER)).isLessThan(names.indexOf(RunbookPlan.CONFIRM_DEAD));
     assertThat(result.steps()).extracting(StepRecord::outcome).doesNotContain(StepRecord.COMPENSATED);
     // Nothing was rolled back onto the dead primary.
     verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
@@ -260,8 +260,8 @@ class PlannedHandoverTest {
     verify(fixture.mysql).promote(CLUSTER, R1);
     verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
     // The query, asked of the workflow ID (its latest run), says the same.
-    FailoverProgress p = latestProgress();
-    assertThat(p.state()).isEqualTo(FailoverProgress.COMPLETED);
+    RunbookProgress p = latestProgress();
+    assertThat(p.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(p.steps()).isEqualTo(result.steps());
   }
 
@@ -278,18 +278,18 @@ class PlannedHandoverTest {
         FailureType.INSTANCE_UNREACHABLE);
   }
 
-  private PlannedFailoverWorkflow newWorkflow() {
-    return client.newWorkflowStub(PlannedFailoverWorkflow.class, WorkflowOptions.newBuilder()
+  private SwitchoverWorkflow newWorkflow() {
+    return client.newWorkflowStub(SwitchoverWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
   }
 
   /** Runs a switchover to R1 and returns what its caller gets: after a handover, the recovery's result. */
-  private FailoverProgress switchover() {
+  private RunbookProgress switchover() {
     return newWorkflow().switchover(new SwitchoverRequest(CLUSTER, R1, false));
   }
 
   private WorkflowFailedException failedSwitchover() {
-    PlannedFailoverWorkflow wf = newWorkflow();
+    SwitchoverWorkflow wf = newWorkflow();
     WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
         () -> wf.switchover(new SwitchoverRequest(CLUSTER, R1, false)));
     assertThat(failed).as("the switchover failed").isNotNull();
@@ -297,7 +297,7 @@ class PlannedHandoverTest {
   }
 
   /** The progress query of the cluster's failover ID: its latest run answers. */
-  private FailoverProgress latestProgress() {
-    return client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER)).query("progress", FailoverProgress.class);
+  private RunbookProgress latestProgress() {
+    return client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER)).query("progress", RunbookProgress.class);
   }
 }

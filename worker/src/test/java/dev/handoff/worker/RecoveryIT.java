@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A primary killed with SIGKILL under write load is recovered by the watch; a second death waits for the ack. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class UnplannedFailoverIT {
+class RecoveryIT {
   static final String BLOCKED = "-> action: none: automatic recovery is blocked until";
   @RegisterExtension
   static final LabExtension LAB = LabExtension.clusters(1).replicas(2);
@@ -78,7 +78,7 @@ class UnplannedFailoverIT {
     assertThat(harness.watch("c1").recoveries()).isEqualTo(1);
     assertThat(harness.status("c1").kvEpoch()).isEqualTo(before.kvEpoch());
 
-    Watches.running(harness.client, "c1").acknowledge("UnplannedFailoverIT");
+    Watches.running(harness.client, "c1").acknowledge("RecoveryIT");
     WatchStatus after = harness.awaitRecoveries("c1", 2, 30_000);
     assertThat(after.recoveries()).as("after the ack: " + after).isEqualTo(2);
     ClusterStatus s = harness.awaitHealthy("c1", 10_000);

@@ -35,8 +35,8 @@ import java.util.Map;
  * the times from the kill to the promotion and to the topology's publication. Each trial runs on a fresh
  * lab, so no cooldown or earlier death shapes the next one.
  */
-public final class UnplannedBench {
-  private UnplannedBench() {}
+public final class RecoveryBench {
+  private RecoveryBench() {}
 
   /** A recovery takes seconds; one still running after this is wedged, and the bench says why. */
   static final Duration RESULT_TIMEOUT = Duration.ofSeconds(120);

@@ -10,17 +10,17 @@ import dev.handoff.domain.Topology;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class FailoverPlanTest {
+class RunbookPlanTest {
   private final Topology topology = new Topology("main", P, List.of(R1, R2), 7);
 
   @Test
   void plannedSwitchoverHasTheEightDesignSteps() {
-    FailoverPlan plan = FailoverPlan.plannedSwitchover(topology, R1);
-    assertThat(plan.kind()).isEqualTo(FailoverPlan.Kind.PLANNED_SWITCHOVER);
+    RunbookPlan plan = RunbookPlan.switchover(topology, R1);
+    assertThat(plan.kind()).isEqualTo(RunbookPlan.Kind.SWITCHOVER);
     assertThat(plan.stepNames()).containsExactly("precheck", "move-replicas", "set-read-only-and-wait", "promote",
         "publish-topology", "repoint-haproxy", "restart-heartbeat", "rejoin-old-primary");
-    assertThat(plan.steps()).extracting(FailoverPlan.Step::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
-    assertThat(plan.pointOfNoReturn()).isEqualTo(FailoverPlan.PROMOTE);
+    assertThat(plan.steps()).extracting(RunbookPlan.Step::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    assertThat(plan.pointOfNoReturn()).isEqualTo(RunbookPlan.PROMOTE);
     assertThat(plan.steps().get(1).description()).contains("move 127.0.0.1:3309 under 127.0.0.1:3308");
     assertThat(plan.steps().get(4).description()).contains("epoch 7 -> 8");
     assertThat(plan.steps().get(7).description()).isEqualTo("make 127.0.0.1:3307 a replica of 127.0.0.1:3308");
@@ -28,7 +28,7 @@ class FailoverPlanTest {
 
   @Test
   void plannedWithoutCandidateSaysItIsChosenAtPrecheck() {
-    FailoverPlan plan = FailoverPlan.plannedSwitchover(topology, null);
+    RunbookPlan plan = RunbookPlan.switchover(topology, null);
     assertThat(plan.candidate()).isNull();
     assertThat(plan.steps().get(0).description()).startsWith("check the best eligible replica");
     assertThat(plan.render()).contains("to (chosen during the run)");
@@ -36,7 +36,7 @@ class FailoverPlanTest {
 
   @Test
   void renderIsANumberedRunbook() {
-    String text = FailoverPlan.plannedSwitchover(topology, R1).render();
+    String text = RunbookPlan.switchover(topology, R1).render();
     assertThat(text).startsWith("Planned switchover of cluster main from 127.0.0.1:3307 to 127.0.0.1:3308\n");
     assertThat(text).contains(" 1. precheck ", " 8. rejoin-old-primary ", "before 'promote' rolls back");
     assertThat(text.lines()).hasSize(10);
@@ -44,7 +44,7 @@ class FailoverPlanTest {
 
   @Test
   void unplannedFailoverSteps() {
-    FailoverPlan plan = FailoverPlan.unplannedFailover(topology, R2);
+    RunbookPlan plan = RunbookPlan.recovery(topology, R2);
     assertThat(plan.stepNames()).containsExactly("confirm-dead", "fence-old-primary", "choose-candidate", "catch-up",
         "promote", "repoint-haproxy", "publish-topology", "remove-dead-primary", "move-replicas",
         "restart-heartbeat", "cooldown");
@@ -53,9 +53,9 @@ class FailoverPlanTest {
 
   @Test
   void refusesThePrimaryAsCandidateButNotAnInstanceMissingFromTheKvPool() {
-    assertThatThrownBy(() -> FailoverPlan.plannedSwitchover(topology, P)).hasMessageContaining("is already the primary");
-    assertThatThrownBy(() -> FailoverPlan.unplannedFailover(topology, P)).hasMessageContaining("is already the primary");
+    assertThatThrownBy(() -> RunbookPlan.switchover(topology, P)).hasMessageContaining("is already the primary");
+    assertThatThrownBy(() -> RunbookPlan.recovery(topology, P)).hasMessageContaining("is already the primary");
     // Configured but not in the KV replica pool (e.g. repaired after an earlier failover): still a plan.
-    assertThat(FailoverPlan.unplannedFailover(topology, Fixture.key(1)).candidate()).isEqualTo(Fixture.key(1));
+    assertThat(RunbookPlan.recovery(topology, Fixture.key(1)).candidate()).isEqualTo(Fixture.key(1));
   }
 }

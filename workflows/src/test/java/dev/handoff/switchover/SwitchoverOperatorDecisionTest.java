@@ -20,8 +20,8 @@ import static org.mockito.Mockito.verify;
 
 import dev.handoff.runbook.RunbookResults;
 import dev.handoff.domain.FailureType;
-import dev.handoff.planning.FailoverPlan;
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.planning.RunbookPlan;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.OperatorGate;
 import dev.handoff.runbook.StepRecord;
@@ -58,16 +58,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the result or calls {@code env.sleep}.
  */
 @Timeout(60)
-class PlannedOperatorDecisionTest {
+class SwitchoverOperatorDecisionTest {
   private static final String REPOINT_FAILURE = "remote2 still routes writes to " + PRIMARY;
   private static final List<String> LEFT_AT_REPOINT = List.of(
-      FailoverPlan.REPOINT_HAPROXY, FailoverPlan.RESTART_HEARTBEAT, FailoverPlan.REJOIN_OLD_PRIMARY);
+      RunbookPlan.REPOINT_HAPROXY, RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.REJOIN_OLD_PRIMARY);
   private static final String WAITING_STEP = "waiting for the operator";
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
       .setWorkerOptions(TestWorkers.OPTIONS)
-      .registerWorkflowImplementationTypes(PlannedFailoverWorkflowImpl.class)
+      .registerWorkflowImplementationTypes(SwitchoverWorkflowImpl.class)
       .setDoNotStart(true)
       .build();
 
@@ -88,9 +88,9 @@ class PlannedOperatorDecisionTest {
   @Test
   void retryRunsTheFailedStepAgainAndTheSwitchoverCompletes() {
     repointFailsOnceThenSucceeds();
-    PlannedFailoverWorkflow workflow = start();
+    SwitchoverWorkflow workflow = start();
 
-    FailoverProgress waiting = awaitWaitingForOperator(workflow);
+    RunbookProgress waiting = awaitWaitingForOperator(workflow);
 
     assertWaitingAtRepoint(waiting);
     verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
@@ -100,19 +100,19 @@ class PlannedOperatorDecisionTest {
     // What ./handoff failover retry sends.
     String accepted = workflow.decision(OperatorDecision.RETRY);
     assertThat(accepted).contains("retry accepted by the runbook of " + CLUSTER, "it waited after: ");
-    FailoverProgress result = RunbookResults.await(workflow);
+    RunbookProgress result = RunbookResults.await(workflow);
 
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
     assertThat(result.failureType()).isNull();
     assertThat(result.detail()).isNull();
     assertThat(result.currentStep()).isNull();
     assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).containsSubsequence(
-        tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
-        tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.FAILED),
-        tuple(FailoverPlan.REPOINT_HAPROXY, StepRecord.DONE),
-        tuple(FailoverPlan.RESTART_HEARTBEAT, StepRecord.DONE),
-        tuple(FailoverPlan.REJOIN_OLD_PRIMARY, StepRecord.DONE));
+        tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
+        tuple(RunbookPlan.REPOINT_HAPROXY, StepRecord.FAILED),
+        tuple(RunbookPlan.REPOINT_HAPROXY, StepRecord.DONE),
+        tuple(RunbookPlan.RESTART_HEARTBEAT, StepRecord.DONE),
+        tuple(RunbookPlan.REJOIN_OLD_PRIMARY, StepRecord.DONE));
     // The step ran twice: both HAProxies were repointed again (idempotent), nothing before it was redone.
     verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
     verify(fixture.haproxy, times(2)).repointWriter("remote1", CLUSTER, R1);
@@ -130,21 +130,21 @@ class PlannedOperatorDecisionTest {
             FailureType.HAPROXY_UNREACHABLE))
         .doReturn("remote2 writes to " + R1)
         .when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
-    PlannedFailoverWorkflow workflow = start();
+    SwitchoverWorkflow workflow = start();
 
     awaitWaitingForOperator(workflow);
     workflow.decide(OperatorGate.RETRY);
-    FailoverProgress again = awaitProgress(workflow, p -> FailoverProgress.WAITING_FOR_OPERATOR.equals(p.state())
-        && failedRecords(p, FailoverPlan.REPOINT_HAPROXY) == 2, null);
+    RunbookProgress again = awaitProgress(workflow, p -> RunbookProgress.WAITING_FOR_OPERATOR.equals(p.state())
+        && failedRecords(p, RunbookPlan.REPOINT_HAPROXY) == 2, null);
 
     // The second failure is reported as such, with the same steps left.
     assertThat(again.failureType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
-    assertThat(again.detail()).contains("step " + FailoverPlan.REPOINT_HAPROXY + " failed: remote2: admin socket",
+    assertThat(again.detail()).contains("step " + RunbookPlan.REPOINT_HAPROXY + " failed: remote2: admin socket",
         "steps left: " + LEFT_AT_REPOINT, "./handoff failover retry --cluster " + CLUSTER);
     workflow.decide(OperatorGate.RETRY);
-    FailoverProgress result = RunbookResults.await(workflow);
+    RunbookProgress result = RunbookResults.await(workflow);
 
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     verify(fixture.haproxy, times(3)).repointWriter("remote2", CLUSTER, R1);
     verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
     verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
@@ -153,7 +153,7 @@ class PlannedOperatorDecisionTest {
   @Test
   void abandonEndsTheSwitchoverAndListsTheStepsLeft() {
     repointFailsOnceThenSucceeds();
-    PlannedFailoverWorkflow workflow = start();
+    SwitchoverWorkflow workflow = start();
     assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
 
     workflow.decide(OperatorGate.ABANDON);
@@ -165,10 +165,10 @@ class PlannedOperatorDecisionTest {
     ApplicationFailure failure = (ApplicationFailure) failed.getCause();
     assertThat(failure.getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
     assertThat(failure.getOriginalMessage()).contains(R1 + " is the primary",
-        "step " + FailoverPlan.REPOINT_HAPROXY + " failed: " + REPOINT_FAILURE, "steps left: " + LEFT_AT_REPOINT,
+        "step " + RunbookPlan.REPOINT_HAPROXY + " failed: " + REPOINT_FAILURE, "steps left: " + LEFT_AT_REPOINT,
         "abandoned by the operator");
-    FailoverProgress progress = workflow.progress();
-    assertThat(progress.state()).isEqualTo(FailoverProgress.ABANDONED);
+    RunbookProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(RunbookProgress.ABANDONED);
     assertThat(progress.failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
     assertThat(progress.currentStep()).isNull();
     assertThat(progress.newPrimary()).isEqualTo(R1.toString());
@@ -176,7 +176,7 @@ class PlannedOperatorDecisionTest {
         .contains("abandoned by the operator: finish the steps left by hand", "steps left: " + LEFT_AT_REPOINT)
         .doesNotContain("./handoff failover retry");
     assertThat(progress.steps()).extracting(StepRecord::name)
-        .doesNotContain(FailoverPlan.RESTART_HEARTBEAT, FailoverPlan.REJOIN_OLD_PRIMARY);
+        .doesNotContain(RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.REJOIN_OLD_PRIMARY);
     // The failed step was not run again, and no later step ran.
     verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
     verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
@@ -188,7 +188,7 @@ class PlannedOperatorDecisionTest {
   void noDecisionWithinTheWaitFailsAfterPromotion() {
     repointFailsOnceThenSucceeds();
     long started = env.currentTimeMillis();
-    PlannedFailoverWorkflow workflow = start();
+    SwitchoverWorkflow workflow = start();
     assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
 
     // Waiting for the result lets the test server skip the 24 h.
@@ -200,12 +200,12 @@ class PlannedOperatorDecisionTest {
         .isGreaterThanOrEqualTo(OperatorGate.WAIT.toMillis());
     ApplicationFailure failure = (ApplicationFailure) failed.getCause();
     assertThat(failure.getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
-    FailoverProgress progress = workflow.progress();
-    assertThat(progress.state()).isEqualTo(FailoverProgress.FAILED_AFTER_PROMOTION);
+    RunbookProgress progress = workflow.progress();
+    assertThat(progress.state()).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
     assertThat(progress.failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
     assertThat(progress.currentStep()).isNull();
     assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
-        .contains("step " + FailoverPlan.REPOINT_HAPROXY + " failed", "steps left: " + LEFT_AT_REPOINT,
+        .contains("step " + RunbookPlan.REPOINT_HAPROXY + " failed", "steps left: " + LEFT_AT_REPOINT,
             "no operator decision within 24 h");
     verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
     verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
@@ -216,14 +216,14 @@ class PlannedOperatorDecisionTest {
   @ValueSource(strings = {"maybe", "RETRY", ""})
   void anUnknownDecisionIsIgnored(String decision) {
     repointFailsOnceThenSucceeds();
-    PlannedFailoverWorkflow workflow = start();
-    FailoverProgress before = awaitWaitingForOperator(workflow);
+    SwitchoverWorkflow workflow = start();
+    RunbookProgress before = awaitWaitingForOperator(workflow);
 
     workflow.decide(decision);
     awaitLastSignalHandled();
 
-    FailoverProgress after = workflow.progress();
-    assertThat(after.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    RunbookProgress after = workflow.progress();
+    assertThat(after.state()).isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
     assertThat(after.currentStep()).isEqualTo(WAITING_STEP);
     assertThat(after.failureType()).isEqualTo(before.failureType());
     assertThat(after.detail()).isEqualTo(before.detail());
@@ -233,7 +233,7 @@ class PlannedOperatorDecisionTest {
     // Still waiting for a real decision.
     workflow.decide(OperatorGate.RETRY);
     assertThat(RunbookResults.await(workflow).state())
-        .isEqualTo(FailoverProgress.COMPLETED);
+        .isEqualTo(RunbookProgress.COMPLETED);
     verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
   }
 
@@ -241,7 +241,7 @@ class PlannedOperatorDecisionTest {
   void aDecisionSentBeforeTheRunbookWaitsIsNotKept() throws InterruptedException {
     // An abandon that arrives while the KV write still runs is not an answer to a failure that comes later.
     CountDownLatch release = new CountDownLatch(1);
-    PlannedFailoverWorkflow workflow = startHeldInTheKvWrite(release);
+    SwitchoverWorkflow workflow = startHeldInTheKvWrite(release);
 
     workflow.decide(OperatorGate.ABANDON);
     awaitLastSignalHandled();
@@ -250,14 +250,14 @@ class PlannedOperatorDecisionTest {
     assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
     workflow.decide(OperatorGate.RETRY);
     assertThat(RunbookResults.await(workflow).state())
-        .isEqualTo(FailoverProgress.COMPLETED);
+        .isEqualTo(RunbookProgress.COMPLETED);
   }
 
   @Test
   void aDecisionSentWhileTheRunbookDoesNotWaitIsRefusedToTheCallerAndChangesNothing() throws InterruptedException {
     // What ./handoff failover abandon sends, while the KV write still runs: refused to the caller, not dropped.
     CountDownLatch release = new CountDownLatch(1);
-    PlannedFailoverWorkflow workflow = startHeldInTheKvWrite(release);
+    SwitchoverWorkflow workflow = startHeldInTheKvWrite(release);
 
     WorkflowUpdateException early = catchThrowableOfType(WorkflowUpdateException.class,
         () -> workflow.decision(OperatorDecision.ABANDON));
@@ -265,14 +265,14 @@ class PlannedOperatorDecisionTest {
 
     assertThat(early).as("an abandon while the runbook runs").isNotNull();
     assertThat(((ApplicationFailure) early.getCause()).getOriginalMessage())
-        .contains("the runbook of " + CLUSTER + " is " + FailoverProgress.RUNNING + ", not waiting for an operator",
+        .contains("the runbook of " + CLUSTER + " is " + RunbookProgress.RUNNING + ", not waiting for an operator",
             "nothing was changed");
     assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
     assertThat(workflow.decision(OperatorDecision.RETRY)).contains("retry accepted");
     // A second decision for the same wait changes nothing either: the failed step runs once more, not twice.
     Throwable second = catchThrowable(() -> workflow.decision(OperatorDecision.RETRY));
     assertThat(second).as("a second retry for one wait").isNotNull();
-    assertThat(RunbookResults.await(workflow).state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(RunbookResults.await(workflow).state()).isEqualTo(RunbookProgress.COMPLETED);
     verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
   }
 
@@ -288,27 +288,27 @@ class PlannedOperatorDecisionTest {
       }
       return "heartbeat on " + R1;
     }).when(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
-    PlannedFailoverWorkflow workflow = start();
+    SwitchoverWorkflow workflow = start();
     long start = env.currentTimeMillis();
 
     // Between polls the test server may skip 30 s ahead, over the backoff between attempts.
-    FailoverProgress waiting = awaitProgress(workflow, p -> !FailoverProgress.RUNNING.equals(p.state()),
+    RunbookProgress waiting = awaitProgress(workflow, p -> !RunbookProgress.RUNNING.equals(p.state()),
         Duration.ofSeconds(30));
 
-    assertThat(waiting.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+    assertThat(waiting.state()).isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
     assertThat(attempts).hasValue(maxAttempts);
     assertThat(env.currentTimeMillis() - start).as("workflow time spent retrying").isGreaterThan(240_000);
     assertThat(waiting.failureType()).isEqualTo(FailureType.HEARTBEAT_NOT_ADVANCING);
     assertThat(waiting.detail()).contains(R1 + " is the primary",
-        "step " + FailoverPlan.RESTART_HEARTBEAT + " failed: heartbeat row on " + R2 + " did not advance",
-        "steps left: " + List.of(FailoverPlan.RESTART_HEARTBEAT, FailoverPlan.REJOIN_OLD_PRIMARY),
+        "step " + RunbookPlan.RESTART_HEARTBEAT + " failed: heartbeat row on " + R2 + " did not advance",
+        "steps left: " + List.of(RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.REJOIN_OLD_PRIMARY),
         "./handoff failover retry --cluster " + CLUSTER);
     verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
     workflow.decide(OperatorGate.RETRY);
-    FailoverProgress result = RunbookResults.await(workflow);
+    RunbookProgress result = RunbookResults.await(workflow);
 
-    assertThat(result.state()).isEqualTo(FailoverProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
     assertThat(attempts).hasValue(maxAttempts + 1);
     verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
     verifyNoRollback();
@@ -321,21 +321,21 @@ class PlannedOperatorDecisionTest {
         .when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
   }
 
-  private void assertWaitingAtRepoint(FailoverProgress waiting) {
-    assertThat(waiting.state()).isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+  private void assertWaitingAtRepoint(RunbookProgress waiting) {
+    assertThat(waiting.state()).isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
     assertThat(waiting.failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
     assertThat(waiting.currentStep()).isEqualTo(WAITING_STEP);
     assertThat(waiting.oldPrimary()).isEqualTo(PRIMARY.toString());
     assertThat(waiting.newPrimary()).isEqualTo(R1.toString());
     assertThat(waiting.detail()).contains(R1 + " is the primary",
-        "step " + FailoverPlan.REPOINT_HAPROXY + " failed: " + REPOINT_FAILURE,
+        "step " + RunbookPlan.REPOINT_HAPROXY + " failed: " + REPOINT_FAILURE,
         "steps left: " + LEFT_AT_REPOINT,
         "./handoff failover retry --cluster " + CLUSTER,
         "./handoff failover abandon --cluster " + CLUSTER);
     assertThat(waiting.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
-        .containsExactly(FailoverPlan.REPOINT_HAPROXY, StepRecord.FAILED);
+        .containsExactly(RunbookPlan.REPOINT_HAPROXY, StepRecord.FAILED);
     assertThat(waiting.steps()).extracting(StepRecord::name, StepRecord::outcome)
-        .contains(tuple(FailoverPlan.PROMOTE, StepRecord.DONE), tuple(FailoverPlan.PUBLISH_TOPOLOGY, StepRecord.DONE));
+        .contains(tuple(RunbookPlan.PROMOTE, StepRecord.DONE), tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.DONE));
   }
 
   /** Past the point of no return nothing is undone. */
@@ -349,7 +349,7 @@ class PlannedOperatorDecisionTest {
    * Starts a switchover whose KV write waits for {@code release} (at most 10 s) and whose repoint then fails
    * once; returns once the KV write runs.
    */
-  private PlannedFailoverWorkflow startHeldInTheKvWrite(CountDownLatch release) throws InterruptedException {
+  private SwitchoverWorkflow startHeldInTheKvWrite(CountDownLatch release) throws InterruptedException {
     CountDownLatch publishing = new CountDownLatch(1);
     doAnswer(inv -> {
       publishing.countDown();
@@ -357,23 +357,23 @@ class PlannedOperatorDecisionTest {
       return "epoch " + (EPOCH + 1);
     }).when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
     repointFailsOnceThenSucceeds();
-    PlannedFailoverWorkflow workflow = start();
+    SwitchoverWorkflow workflow = start();
     assertThat(publishing.await(10, TimeUnit.SECONDS)).as("the switchover reached the KV write").isTrue();
     return workflow;
   }
 
-  private PlannedFailoverWorkflow start() {
-    PlannedFailoverWorkflow workflow = client.newWorkflowStub(PlannedFailoverWorkflow.class,
+  private SwitchoverWorkflow start() {
+    SwitchoverWorkflow workflow = client.newWorkflowStub(SwitchoverWorkflow.class,
         WorkflowOptions.newBuilder().setWorkflowId(WorkflowIds.failover(CLUSTER)).setTaskQueue(taskQueue).build());
     WorkflowClient.start(workflow::switchover, new SwitchoverRequest(CLUSTER, R1, false));
     return workflow;
   }
 
   /** The progress once the switchover stopped running: waiting for the operator, or (wrongly) ended. */
-  private FailoverProgress awaitWaitingForOperator(PlannedFailoverWorkflow workflow) {
-    FailoverProgress p = awaitProgress(workflow, q -> !FailoverProgress.RUNNING.equals(q.state()), null);
+  private RunbookProgress awaitWaitingForOperator(SwitchoverWorkflow workflow) {
+    RunbookProgress p = awaitProgress(workflow, q -> !RunbookProgress.RUNNING.equals(q.state()), null);
     assertThat(p.state()).as("state after the failed step: " + p.detail())
-        .isEqualTo(FailoverProgress.WAITING_FOR_OPERATOR);
+        .isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
     return p;
   }
 
@@ -381,11 +381,11 @@ class PlannedOperatorDecisionTest {
    * Polls the progress query until it satisfies {@code until}; fails after 20 s of real time. Between polls
    * the workflow clock stands still, unless {@code skip} is given: then it may jump that far ahead.
    */
-  private FailoverProgress awaitProgress(PlannedFailoverWorkflow workflow, Predicate<FailoverProgress> until,
+  private RunbookProgress awaitProgress(SwitchoverWorkflow workflow, Predicate<RunbookProgress> until,
       Duration skip) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
-      FailoverProgress p = workflow.progress();
+      RunbookProgress p = workflow.progress();
       if (until.test(p)) {
         return p;
       }
@@ -418,7 +418,7 @@ class PlannedOperatorDecisionTest {
     }
   }
 
-  private static long failedRecords(FailoverProgress p, String step) {
+  private static long failedRecords(RunbookProgress p, String step) {
     return p.steps().stream().filter(s -> s.name().equals(step) && s.outcome().equals(StepRecord.FAILED)).count();
   }
 

@@ -12,7 +12,7 @@ import java.util.List;
  *     WAITING_FOR_OPERATOR (a step after promotion failed: retry or abandon); ABANDONED; or
  *     FAILED_AFTER_PROMOTION (no operator decision in time)
  */
-public record FailoverProgress(
+public record RunbookProgress(
     String cluster,
     String state,
     String currentStep,

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Step 1 of a planned switchover as a pure function of instance snapshots: decides the candidate or
  * refuses with a stable failure type before anything is changed.
  */
-public final class PlannedSwitchoverChecks {
+public final class SwitchoverChecks {
   public static final String PRIMARY_REACHABLE = "primary-reachable";
   public static final String CANDIDATE_KNOWN = "candidate-known";
   public static final String CANDIDATE_SELECTION = "candidate-selection";
@@ -33,7 +33,7 @@ public final class PlannedSwitchoverChecks {
   /** HAProxy checks are named "haproxy:NAME"; with none configured a single "haproxy" check passes. */
   public static final String HAPROXY_PREFIX = "haproxy";
 
-  private PlannedSwitchoverChecks() {}
+  private SwitchoverChecks() {}
 
   /**
    * Runs every pre-check. With {@code requestedCandidate} null, the best eligible replica is chosen

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * What the planned and the unplanned failover runbooks share: the activity stubs with their named
  * options, the step log, the operator gate, and the progress they report.
  */
-public abstract class FailoverRunbook {
+public abstract class RunbookWorkflow {
   protected final ClusterActivities clusterConfig =
       Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
   protected final MysqlActivities mysqlProbe = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
@@ -54,20 +54,20 @@ public abstract class FailoverRunbook {
   private final RunbookSteps.Waiting waiting = new RunbookSteps.Waiting() {
     @Override
     public void waiting(String type, String message) {
-      state = FailoverProgress.WAITING_FOR_OPERATOR;
+      state = RunbookProgress.WAITING_FOR_OPERATOR;
       failureType = type;
       detail = message;
     }
 
     @Override
     public void resumed() {
-      state = FailoverProgress.RUNNING;
+      state = RunbookProgress.RUNNING;
       failureType = null;
       detail = null;
     }
   };
   protected String cluster;
-  protected String state = FailoverProgress.RUNNING;
+  protected String state = RunbookProgress.RUNNING;
   protected InstanceKey oldPrimary;
   protected InstanceKey newPrimary;
   protected String plan;
@@ -126,7 +126,7 @@ public abstract class FailoverRunbook {
     }
     if (!gate.accepts()) {
       throw new IllegalStateException("the runbook of " + cluster + " is " + state
-          + (FailoverProgress.WAITING_FOR_OPERATOR.equals(state) ? " and already has a decision" : ", not waiting for an operator")
+          + (RunbookProgress.WAITING_FOR_OPERATOR.equals(state) ? " and already has a decision" : ", not waiting for an operator")
           + "; nothing was changed");
     }
   }
@@ -138,8 +138,8 @@ public abstract class FailoverRunbook {
     return decision.wireName() + " accepted by the runbook of " + cluster + " (it waited after: " + waitedAfter + ")";
   }
 
-  public FailoverProgress progress() {
-    return new FailoverProgress(cluster, state, steps.current(), oldPrimary == null ? null : oldPrimary.toString(),
+  public RunbookProgress progress() {
+    return new RunbookProgress(cluster, state, steps.current(), oldPrimary == null ? null : oldPrimary.toString(),
         newPrimary == null ? null : newPrimary.toString(), steps.records(), plan, failureType, detail);
   }
 }

@@ -1,7 +1,7 @@
 package dev.handoff.switchover;
 
-import dev.handoff.runbook.FailoverProgress;
-import dev.handoff.runbook.FailoverRunbook;
+import dev.handoff.runbook.RunbookProgress;
+import dev.handoff.runbook.RunbookWorkflow;
 import dev.handoff.cluster.ClusterDescription;
 import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
@@ -13,12 +13,12 @@ import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.mysql.MysqlActivities;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.kv.TopologyActivities;
-import dev.handoff.planning.FailoverPlan;
-import dev.handoff.planning.PlannedSwitchoverChecks;
+import dev.handoff.planning.RunbookPlan;
+import dev.handoff.planning.SwitchoverChecks;
 import dev.handoff.planning.SwitchoverDecision;
 import dev.handoff.planning.SwitchoverLimits;
-import dev.handoff.recovery.UnplannedFailoverWorkflow;
-import dev.handoff.recovery.UnplannedRequest;
+import dev.handoff.recovery.RecoveryWorkflow;
+import dev.handoff.recovery.RecoveryRequest;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.StepRecord;
@@ -37,7 +37,7 @@ import java.util.Map;
  * Steps 1-8 of a planned switchover. Before promotion every change registers its undo first, and a
  * failure rolls back (the old primary writable again); from promotion on, steps retry until done.
  */
-public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements PlannedFailoverWorkflow {
+public class SwitchoverWorkflowImpl extends RunbookWorkflow implements SwitchoverWorkflow {
   private final DetectionActivities detection =
       Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
   /** Rejoining the old primary: a few attempts, then it is checked for death before the runbook waits on it. */
@@ -67,30 +67,30 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
   public static final String HANDOVER = "handover";
 
   @Override
-  public FailoverProgress switchover(SwitchoverRequest request) {
+  public RunbookProgress switchover(SwitchoverRequest request) {
     cluster = request.cluster();
     ClusterDescription desc;
     Topology topology;
     List<InstanceState> states;
     SwitchoverDecision decision;
     try {
-      desc = steps.run(FailoverPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(cluster),
+      desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(cluster),
           d -> d.instances().size() + " instances, " + d.remoteHaproxies().size() + " remote HAProxies");
-      topology = steps.run(FailoverPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(cluster),
+      topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(cluster),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
-      states = steps.run(FailoverPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
+      states = steps.run(RunbookPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
           RunbookSteps::describeStates);
     } catch (TemporalFailure e) {
       String type = RunbookSteps.failureType(e);
-      throw end(FailoverProgress.REFUSED, type, RunbookSteps.message(e)
+      throw end(RunbookProgress.REFUSED, type, RunbookSteps.message(e)
           + (FailureType.KV_UNAVAILABLE.equals(type) ? "; nothing was changed: " + KV_TO_DO : ""));
     }
     oldPrimary = topology.primary();
     decision = precheck(request, desc, topology, states);
     newPrimary = decision.candidate();
-    plan = FailoverPlan.plannedSwitchover(topology, newPrimary).render();
+    plan = RunbookPlan.switchover(topology, newPrimary).render();
     if (request.dryRun()) {
-      state = FailoverProgress.DRY_RUN;
+      state = RunbookProgress.DRY_RUN;
       steps.finished();
       return progress();
     }
@@ -114,7 +114,7 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
     // primary it must publish (HAProxy follows the KV store: one it cannot publish is one nobody reaches).
     boolean checkKv = Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
     try {
-      steps.run(FailoverPlan.MOVE_REPLICAS, () -> {
+      steps.run(RunbookPlan.MOVE_REPLICAS, () -> {
         List<String> moved = new ArrayList<>();
         for (InstanceKey r : others) {
           undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(cluster, r, oldPrimary));
@@ -129,7 +129,7 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
         steps.run(KV_WRITABLE + ":before-read-only",
             () -> kvCheck.checkWritable(cluster, topology.epoch(), 0), d -> d);
       }
-      steps.run(FailoverPlan.SET_READ_ONLY_AND_WAIT, () -> {
+      steps.run(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
         undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(cluster, oldPrimary, false));
         String position = mysqlChange.setReadOnly(cluster, oldPrimary, true);
         return mysqlWait.waitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS);
@@ -138,7 +138,7 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
         steps.run(KV_WRITABLE + ":before-promote", () -> kvCheck.checkWritable(cluster, topology.epoch(), 0),
             d -> d);
       }
-      steps.run(FailoverPlan.PROMOTE, () -> {
+      steps.run(RunbookPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
             () -> mysqlChange.rejoinAsReplica(cluster, newPrimary, oldPrimary));
         return mysqlChange.promote(cluster, newPrimary);
@@ -156,13 +156,13 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
         handOverIfDead(topology, failedTyped + " and the rollback failed (" + String.join("; ", undoFailed)
             + ")");
         // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
-        throw end(FailoverProgress.ROLLBACK_FAILED, type,
+        throw end(RunbookProgress.ROLLBACK_FAILED, type,
             failed + " and the rollback failed too ("
                 + String.join("; ", undoFailed) + "); the other undos ran: check that " + oldPrimary
                 + " is writable and its replicas follow it, then repair what failed");
       }
       steps.compensated();
-      throw end(FailoverProgress.ROLLED_BACK, type,
+      throw end(RunbookProgress.ROLLED_BACK, type,
           "step " + steps.failedStep() + " failed: " + why + "; rolled back: " + oldPrimary
               + " is writable again and its replicas follow it"
               + (FailureType.KV_UNAVAILABLE.equals(type) ? ", nothing was promoted: " + KV_TO_DO : ""));
@@ -179,19 +179,19 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
       }
     }
     String situation = newPrimary + " is the primary";
-    List<String> planned = FailoverPlan.plannedSwitchover(topology, newPrimary).stepNames();
+    List<String> planned = RunbookPlan.switchover(topology, newPrimary).stepNames();
     try {
-      forward(FailoverPlan.PUBLISH_TOPOLOGY,
+      forward(RunbookPlan.PUBLISH_TOPOLOGY,
           () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), situation, planned);
-      forward(FailoverPlan.REPOINT_HAPROXY, () -> onEach(desc.remoteHaproxies(),
+      forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(desc.remoteHaproxies(),
           h -> Async.function(haproxyForward::repointWriter, h, cluster, newPrimary)), situation, planned);
-      forward(FailoverPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
+      forward(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
           planned);
       detail = rejoinOrLeaveBehind(desc, newReplicas, topology, situation, planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
-    state = FailoverProgress.COMPLETED;
+    state = RunbookProgress.COMPLETED;
     steps.finished();
     return progress();
   }
@@ -205,18 +205,18 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
   private String rejoinOrLeaveBehind(ClusterDescription desc, List<InstanceKey> newReplicas, Topology topology,
       String situation, List<String> planned) {
     try {
-      steps.run(FailoverPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+      steps.run(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(cluster, oldPrimary, newPrimary),
           d -> d);
       return null;
     } catch (TemporalFailure e) {
       String gone = oldPrimaryGone();
       if (gone == null) {
-        forward(FailoverPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+        forward(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary),
             situation, planned);
         return null;
       }
       List<InstanceKey> readers = newReplicas.stream().filter(r -> !r.equals(oldPrimary)).toList();
-      forward(FailoverPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(cluster, newPrimary,
+      forward(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(cluster, newPrimary,
           readers, topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
           h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)), situation, planned);
       return "The old primary died after the promotion. " + leftBehind(oldPrimary, "unreachable: " + gone)
@@ -262,9 +262,9 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
     steps.record(HANDOVER, StepRecord.DONE, "not rolled back onto the dead primary: handed over to the unplanned"
         + " runbook; " + why, Workflow.currentTimeMillis() - t0);
     steps.finished();
-    UnplannedFailoverWorkflow recovery = Workflow.newContinueAsNewStub(UnplannedFailoverWorkflow.class);
-    recovery.recover(new UnplannedRequest(cluster, false, "planned switchover to " + newPrimary + ": " + why, 0,
-        new UnplannedRequest.Handover(newPrimary.toString(), why, steps.records())));
+    RecoveryWorkflow recovery = Workflow.newContinueAsNewStub(RecoveryWorkflow.class);
+    recovery.recover(new RecoveryRequest(cluster, false, "planned switchover to " + newPrimary + ": " + why, 0,
+        new RecoveryRequest.Handover(newPrimary.toString(), why, steps.records())));
   }
 
   /**
@@ -301,15 +301,15 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
       List<InstanceState> states) {
     InstanceState primary = states.stream().filter(s -> s.key().equals(topology.primary())).findFirst().orElse(null);
     if (primary == null) {
-      steps.failed(FailoverPlan.PRECHECK, "KV primary " + topology.primary() + " is not a configured instance");
-      throw end(FailoverProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "the KV store names " + topology.primary()
+      steps.failed(RunbookPlan.PRECHECK, "KV primary " + topology.primary() + " is not a configured instance");
+      throw end(RunbookProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "the KV store names " + topology.primary()
           + " as primary of " + cluster + ", which the configuration does not list; fix the topology first");
     }
     List<String> writable = states.stream().filter(s -> s.reachable() && !s.readOnly())
         .map(s -> s.key().toString()).toList();
     if (primary.reachable() && !writable.equals(List.of(primary.key().toString()))) {
-      steps.failed(FailoverPlan.PRECHECK, "writable instances " + writable);
-      throw end(FailoverProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "expected only the KV primary "
+      steps.failed(RunbookPlan.PRECHECK, "writable instances " + writable);
+      throw end(RunbookProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "expected only the KV primary "
           + primary.key() + " to be writable, found " + writable + "; fix the topology before switching over");
     }
     Map<String, Boolean> answers = new LinkedHashMap<>();
@@ -325,13 +325,13 @@ public class PlannedFailoverWorkflowImpl extends FailoverRunbook implements Plan
       }
     });
     List<InstanceState> replicas = states.stream().filter(s -> !s.key().equals(primary.key())).toList();
-    SwitchoverDecision decision = PlannedSwitchoverChecks.evaluate(primary, replicas, request.candidate(),
+    SwitchoverDecision decision = SwitchoverChecks.evaluate(primary, replicas, request.candidate(),
         new SwitchoverLimits(desc.maxLagSeconds(), desc.maxDmlSeconds()), answers);
     if (decision.refused()) {
-      steps.failed(FailoverPlan.PRECHECK, decision.report().failures().toString());
-      throw end(FailoverProgress.REFUSED, decision.failureType(), decision.detail());
+      steps.failed(RunbookPlan.PRECHECK, decision.report().failures().toString());
+      throw end(RunbookProgress.REFUSED, decision.failureType(), decision.detail());
     }
-    steps.done(FailoverPlan.PRECHECK, "candidate " + decision.candidate() + ": " + decision.report().checks().size()
+    steps.done(RunbookPlan.PRECHECK, "candidate " + decision.candidate() + ": " + decision.report().checks().size()
         + " checks passed");
     return decision;
   }

@@ -1,6 +1,6 @@
-package dev.handoff.recovery;
+package dev.handoff.switchover;
 
-import dev.handoff.runbook.FailoverProgress;
+import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorDecision;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
@@ -9,16 +9,20 @@ import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
-/** Recovery from a dead primary: confirm, fence, choose, catch up, promote, repoint, as one durable runbook. */
+/** A planned switchover (graceful takeover): steps 1-8 of the design, as one durable runbook. */
 @WorkflowInterface
-public interface UnplannedFailoverWorkflow {
+public interface SwitchoverWorkflow {
 
-  /** Recovers the cluster; a failure ends the workflow failed with a typed ApplicationFailure. */
+  /**
+   * Runs the switchover and returns its final progress. A refusal, a rollback, or a failure after
+   * promotion ends the workflow failed, with an ApplicationFailure whose type names the reason.
+   */
   @WorkflowMethod
-  FailoverProgress recover(UnplannedRequest request);
+  RunbookProgress switchover(SwitchoverRequest request);
 
+  /** The current step and what each finished step found. */
   @QueryMethod
-  FailoverProgress progress();
+  RunbookProgress progress();
 
   /**
    * An operator's decision as a signal: "retry" or "abandon". Kept for runs started before the update below;
