@@ -27,7 +27,6 @@ import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -230,8 +229,8 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   public String repair(String cluster, AnalysisCode code, long epoch) {
     ClusterSettings c = lookup.cluster(cluster);
     if (code != AnalysisCode.NO_WRITABLE_PRIMARY && code != AnalysisCode.MULTIPLE_WRITABLE) {
-      throw ApplicationFailure.newNonRetryableFailure("no repair exists for " + code
-          + "; only NoWritablePrimary and MultipleWritable have one", FailureType.NO_REPAIR);
+      throw FailureType.NO_REPAIR.nonRetryable("no repair exists for " + code
+          + "; only NoWritablePrimary and MultipleWritable have one");
     }
     String refusal = stillHolds(c, epoch);
     if (refusal != null) {
@@ -296,13 +295,13 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       }
       boolean readOnly = InstanceInspector.inspect(conn).readOnly();
       if (readOnly == writable) {
-        throw ApplicationFailure.newFailure(k + " still reports read_only=" + readOnly, FailureType.REPAIR_NOT_APPLIED);
+        throw FailureType.REPAIR_NOT_APPLIED.failure(k + " still reports read_only=" + readOnly);
       }
       log.warn("cluster={} watch set {} {}", cluster, k, writable ? "writable" : "read-only");
       return k + " set " + (writable ? "writable" : "read-only");
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("setting " + k + (writable ? " writable" : " read-only") + ": "
-          + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("setting " + k + (writable ? " writable" : " read-only") + ": "
+          + e.getMessage());
     }
   }
 
@@ -372,10 +371,9 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
 
   private TopologyRecord topology(ClusterSettings c) {
     try {
-      return store.read(c.name()).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-          "no topology of " + c.name() + " in the KV store", FailureType.TOPOLOGY_MISSING));
+      return store.read(c.name()).orElseThrow(() -> FailureType.TOPOLOGY_MISSING.nonRetryable("no topology of " + c.name() + " in the KV store"));
     } catch (TopologyStore.KvException e) {
-      throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
+      throw FailureType.KV_UNAVAILABLE.failure(e.getMessage());
     }
   }
 
@@ -384,7 +382,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       TimeUnit.MILLISECONDS.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted", FailureType.INTERRUPTED);
+      throw FailureType.INTERRUPTED.failure("interrupted");
     }
   }
 }

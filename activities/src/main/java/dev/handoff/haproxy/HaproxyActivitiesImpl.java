@@ -92,9 +92,8 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (!routes(rt, c.writerBackend(), primaryServer)) {
         if (System.nanoTime() > deadline) {
-          throw ApplicationFailure.newFailure(haproxy + " writer backend " + c.writerBackend() + " serves "
-              + serving(rt, c.writerBackend()) + " after the repoint, not only " + primary,
-              FailureType.HAPROXY_NOT_REPOINTED);
+          throw FailureType.HAPROXY_NOT_REPOINTED.failure(haproxy + " writer backend " + c.writerBackend() + " serves "
+              + serving(rt, c.writerBackend()) + " after the repoint, not only " + primary);
         }
         Heartbeats.beat("waiting for " + haproxy + " to mark " + primary + " up");
         Thread.sleep(20);
@@ -105,7 +104,7 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       throw unreachable(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ApplicationFailure.newFailure("interrupted", FailureType.INTERRUPTED);
+      throw FailureType.INTERRUPTED.failure("interrupted");
     }
   }
 
@@ -125,13 +124,11 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       expectEmpty(rt, h, "shutdown sessions server " + backend + "/" + server);
       // Postcondition, read back: the server is in maintenance in the writer backend.
       HaproxyRuntime.ServerStat stat = rt.servers(backend).stream().filter(s -> s.server().equals(server))
-          .findFirst().orElseThrow(() -> ApplicationFailure.newFailure(haproxy + " writer backend " + backend
-              + " has no server " + server + " in 'show stat' after fencing " + instance,
-              FailureType.HAPROXY_NOT_REPOINTED));
+          .findFirst().orElseThrow(() -> FailureType.HAPROXY_NOT_REPOINTED.failure(haproxy + " writer backend " + backend
+              + " has no server " + server + " in 'show stat' after fencing " + instance));
       if (!inMaintenance(stat)) {
-        throw ApplicationFailure.newFailure(haproxy + " writer backend " + backend + " shows " + server + " as '"
-            + stat.status() + "' after fencing " + instance + ", not in maintenance",
-            FailureType.HAPROXY_NOT_REPOINTED);
+        throw FailureType.HAPROXY_NOT_REPOINTED.failure(haproxy + " writer backend " + backend + " shows " + server + " as '"
+            + stat.status() + "' after fencing " + instance + ", not in maintenance");
       }
       return haproxy + " no longer routes writes to " + instance;
     } catch (IOException e) {
@@ -157,8 +154,7 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
   }
 
   static ApplicationFailure refused(HaproxySettings h, String command, String answer, String when) {
-    return ApplicationFailure.newFailure(h.name() + " refused '" + command + "'" + when + ": " + answer,
-        FailureType.HAPROXY_NOT_REPOINTED);
+    return FailureType.HAPROXY_NOT_REPOINTED.failure(h.name() + " refused '" + command + "'" + when + ": " + answer);
   }
 
   /** Runs a runtime command; if the running process lacks the server, reloads once (the file has it). */
@@ -224,14 +220,13 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
     try {
       return HaproxyConfigFile.edit(Path.of(h.configFile()), change, HaproxyConfigFile.LOCK_WAIT_MILLIS);
     } catch (IOException | IllegalArgumentException e) {
-      throw ApplicationFailure.newFailure(h.name() + " config file " + h.configFile() + ": " + e.getMessage(),
-          FailureType.HAPROXY_NOT_REPOINTED);
+      throw FailureType.HAPROXY_NOT_REPOINTED.failure(h.name() + " config file " + h.configFile() + ": " + e.getMessage());
     }
   }
 
   /** A socket failure; the runtime's message names the HAProxy, the socket and the command. */
   private static ApplicationFailure unreachable(IOException e) {
-    return ApplicationFailure.newFailure(e.getMessage(), FailureType.HAPROXY_UNREACHABLE);
+    return FailureType.HAPROXY_UNREACHABLE.failure(e.getMessage());
   }
 
   private static HaproxyRuntime runtime(HaproxySettings h) {

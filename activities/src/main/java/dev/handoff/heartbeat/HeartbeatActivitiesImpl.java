@@ -9,7 +9,6 @@ import dev.handoff.process.ProcessException;
 import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
-import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,7 +37,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
     ensureRow(c, primary);
     try {
       if (!HeartbeatProcesses.stop(hb, primary.toString())) {
-        throw ApplicationFailure.newFailure("cannot stop the pt-heartbeat of " + primary, FailureType.HEARTBEAT_NOT_STOPPED);
+        throw FailureType.HEARTBEAT_NOT_STOPPED.failure("cannot stop the pt-heartbeat of " + primary);
       }
       for (InstanceSettings i : c.instances()) {
         if (i.key().equals(primary.toString())) {
@@ -55,7 +54,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
         Failpoints.during();
       }
     } catch (ProcessException e) {
-      throw ApplicationFailure.newFailure("pt-heartbeat: " + e.getMessage(), FailureType.HEARTBEAT_NOT_STARTED);
+      throw FailureType.HEARTBEAT_NOT_STARTED.failure("pt-heartbeat: " + e.getMessage());
     }
     double advancedAfter = awaitAdvance(c, primary);
     return "pt-heartbeat -> " + primary + " (" + String.join(", ", done) + "); rows advance, newest "
@@ -71,8 +70,7 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
     try (Connection conn = lookup.connect(primary, 2000, 10_000); Statement st = conn.createStatement()) {
       st.execute("INSERT IGNORE INTO " + table + " (ts, server_id) VALUES (UTC_TIMESTAMP(6), @@server_id)");
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("preparing the heartbeat row on " + primary + ": " + e.getMessage(),
-          FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("preparing the heartbeat row on " + primary + ": " + e.getMessage());
     }
   }
 
@@ -101,12 +99,11 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
         Thread.sleep(100);
       }
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("reading heartbeats on " + primary + ": " + e.getMessage(),
-          FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("reading heartbeats on " + primary + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throw ApplicationFailure.newFailure("pt-heartbeat rows on " + primary + " did not advance within 15 s; see "
-        + c.heartbeat().runDir() + "/*.log", FailureType.HEARTBEAT_NOT_ADVANCING);
+    throw FailureType.HEARTBEAT_NOT_ADVANCING.failure("pt-heartbeat rows on " + primary + " did not advance within 15 s; see "
+        + c.heartbeat().runDir() + "/*.log");
   }
 }

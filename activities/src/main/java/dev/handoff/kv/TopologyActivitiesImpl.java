@@ -6,7 +6,6 @@ import dev.handoff.domain.Topology;
 import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
-import io.temporal.failure.ApplicationFailure;
 import java.util.List;
 
 /** Reads and publishes the topology through a {@link TopologyStore}. */
@@ -42,9 +41,9 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
       TopologyRecord done = store.publish(cluster, primary.toString(), wanted, expectedEpoch);
       return "published " + primary + " as primary at epoch " + done.epoch() + " with replicas " + wanted;
     } catch (TopologyStore.StaleEpochException e) {
-      throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.STALE_EPOCH);
+      throw FailureType.STALE_EPOCH.nonRetryable(e.getMessage());
     } catch (TopologyStore.KvException e) {
-      throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
+      throw FailureType.KV_UNAVAILABLE.failure(e.getMessage());
     }
   }
 
@@ -60,15 +59,15 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
         String did = store.checkWritable(cluster, expectedEpoch);
         return attempts == 1 ? did : did + " after " + attempts + " attempts";
       } catch (TopologyStore.StaleEpochException e) {
-        throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), FailureType.STALE_EPOCH);
+        throw FailureType.STALE_EPOCH.nonRetryable(e.getMessage());
       } catch (TopologyStore.KvException e) {
         if (System.nanoTime() >= deadline) {
           if (waitSeconds == 0) {
-            throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
+            throw FailureType.KV_UNAVAILABLE.failure(e.getMessage());
           }
           // The whole wait is spent: another attempt would only wait as long again.
-          throw ApplicationFailure.newNonRetryableFailure(e.getMessage() + " (tried " + attempts + " times in "
-              + waitSeconds + " s)", FailureType.KV_UNAVAILABLE);
+          throw FailureType.KV_UNAVAILABLE.nonRetryable(e.getMessage() + " (tried " + attempts + " times in "
+              + waitSeconds + " s)");
         }
         Heartbeats.beat("waiting for the KV store: " + e.getMessage());
         Heartbeats.sleep(500);
@@ -78,11 +77,9 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
 
   private TopologyRecord read(String cluster) {
     try {
-      return store.read(cluster).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-          "no topology of " + cluster + " in the KV store (" + TopologyStore.masterKey(cluster) + " is missing)",
-          FailureType.TOPOLOGY_MISSING));
+      return store.read(cluster).orElseThrow(() -> FailureType.TOPOLOGY_MISSING.nonRetryable("no topology of " + cluster + " in the KV store (" + TopologyStore.masterKey(cluster) + " is missing)"));
     } catch (TopologyStore.KvException e) {
-      throw ApplicationFailure.newFailure(e.getMessage(), FailureType.KV_UNAVAILABLE);
+      throw FailureType.KV_UNAVAILABLE.failure(e.getMessage());
     }
   }
 }

@@ -14,7 +14,6 @@ import dev.handoff.domain.ReplicationStatus;
 import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
-import io.temporal.failure.ApplicationFailure;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -136,9 +135,9 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         Flavor flavor = Flavor.fromVersion(before.version());
         GtidSet extra = GtidSet.parse(flavor, replicaHad).subtract(GtidSet.parse(flavor, src.gtidExecuted()));
         if (!extra.isEmpty()) {
-          throw ApplicationFailure.newNonRetryableFailure(replica + " has transactions " + extra + " that " + source
+          throw FailureType.ERRANT_GTID.nonRetryable(replica + " has transactions " + extra + " that " + source
               + " lacks and, being the primary, will never get: errant transactions (or ones the old primary"
-              + " never passed on); it was not moved", FailureType.ERRANT_GTID);
+              + " never passed on); it was not moved");
         }
       }
       stopReplication(r, sql, "stopping replication on " + replica);
@@ -150,7 +149,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       return replica + " moved under " + source + " at " + (position.isEmpty() ? "(empty)" : position)
           + ", replicating stably";
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("moving " + replica + " under " + source + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("moving " + replica + " under " + source + ": " + e.getMessage());
     }
   }
 
@@ -188,8 +187,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       Heartbeats.beat(did + ended);
       return position;
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("setting read_only=" + readOnly + " on " + instance + ": " + e.getMessage(),
-          FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("setting read_only=" + readOnly + " on " + instance + ": " + e.getMessage());
     }
   }
 
@@ -205,10 +203,10 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       if (e.getErrorCode() != ER_LOCK_WAIT_TIMEOUT) {
         throw e;
       }
-      throw ApplicationFailure.newNonRetryableFailure("read_only could not be set on " + instance + " within "
+      throw FailureType.READ_ONLY_BLOCKED.nonRetryable("read_only could not be set on " + instance + " within "
           + READ_ONLY_LOCK_WAIT_SECONDS + " s: a lock held by another session kept it waiting (" + running(c)
           + "); new writes waited behind it meanwhile. End the long DML, or the session holding LOCK TABLES, then"
-          + " switch over again", FailureType.READ_ONLY_BLOCKED);
+          + " switch over again");
     }
   }
 
@@ -250,8 +248,8 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (queuedReadOnly(c).stream().anyMatch(queued::contains)) {
       if (System.nanoTime() > deadline) {
-        throw ApplicationFailure.newFailure("the earlier read_only = 1 attempts " + queued + " on " + instance
-            + " were killed but have not ended within 5 s", FailureType.READ_ONLY_BLOCKED);
+        throw FailureType.READ_ONLY_BLOCKED.failure("the earlier read_only = 1 attempts " + queued + " on " + instance
+            + " were killed but have not ended within 5 s");
       }
       Heartbeats.beat("waiting for the killed read_only = 1 attempts " + queued + " on " + instance + " to end");
       sleep(50);
@@ -277,9 +275,8 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     sleep(STAYS_WRITABLE_MILLIS);
     List<Long> queued = queuedReadOnly(c);
     if (!queued.isEmpty() || "1".equals(scalar(c, "SELECT @@global.read_only"))) {
-      throw ApplicationFailure.newFailure(instance + " did not stay writable: " + (queued.isEmpty()
-          ? "read_only is 1 again" : "read_only = 1 is queued again (sessions " + queued + ")"),
-          FailureType.READ_ONLY_BLOCKED);
+      throw FailureType.READ_ONLY_BLOCKED.failure(instance + " did not stay writable: " + (queued.isEmpty()
+          ? "read_only is 1 again" : "read_only = 1 is queued again (sessions " + queued + ")"));
     }
     return ", still writable " + STAYS_WRITABLE_MILLIS + " ms later with no read_only = 1 queued";
   }
@@ -293,7 +290,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       long millis = awaitGtid(c, sql, gtid, timeoutSeconds);
       return instance + " executed " + (gtid.isEmpty() ? "(empty)" : gtid) + " after " + millis + " ms";
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("waiting on " + instance + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("waiting on " + instance + ": " + e.getMessage());
     }
   }
 
@@ -330,21 +327,21 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         }
         SqlThread t = sqlThread(c, sql);
         if (t.replica() && !t.running() && t.errno() != 0) {
-          throw ApplicationFailure.newNonRetryableFailure(instance + " cannot catch up: SQL thread stopped: error "
-              + t.errno() + ": " + t.error().strip() + "; " + progress, FailureType.CATCH_UP_TIMEOUT);
+          throw FailureType.CATCH_UP_TIMEOUT.nonRetryable(instance + " cannot catch up: SQL thread stopped: error "
+              + t.errno() + ": " + t.error().strip() + "; " + progress);
         }
         if (now - lastAdvance > stallSeconds * 1_000_000_000L) {
           String why = !t.replica() ? "it replicates from nothing"
               : !t.running() ? "SQL thread stopped"
               : "SQL thread running but nothing executed";
-          throw ApplicationFailure.newNonRetryableFailure(instance + " cannot catch up: " + why + "; its executed"
-              + " position did not advance for " + stallSeconds + " s; " + progress, FailureType.CATCH_UP_TIMEOUT);
+          throw FailureType.CATCH_UP_TIMEOUT.nonRetryable(instance + " cannot catch up: " + why + "; its executed"
+              + " position did not advance for " + stallSeconds + " s; " + progress);
         }
         Heartbeats.beat(progress);
         scalar(c, sql.waitForGtid(gtid, 1));
       }
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("catching up on " + instance + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("catching up on " + instance + ": " + e.getMessage());
     }
   }
 
@@ -419,7 +416,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       }
       return change.apply(c, r, FlavorSql.fromVersion(r.version()));
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure(doing + replica + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure(doing + replica + ": " + e.getMessage());
     }
   }
 
@@ -442,7 +439,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       }
       return instance + " promoted at " + gtidPosition(c, sql) + " (was replicating from " + r.sourceKey() + ")";
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("promoting " + instance + ": " + e.getMessage(), FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("promoting " + instance + ": " + e.getMessage());
     }
   }
 
@@ -468,8 +465,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       awaitRunning(c, source);
       return instance + " is read-only and replicates from " + source + " from " + gtidPosition(c, sql);
     } catch (SQLException e) {
-      throw ApplicationFailure.newFailure("rejoining " + instance + " under " + source + ": " + e.getMessage(),
-          FailureType.INSTANCE_UNREACHABLE);
+      throw FailureType.INSTANCE_UNREACHABLE.failure("rejoining " + instance + " under " + source + ": " + e.getMessage());
     }
   }
 
@@ -506,15 +502,15 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       } else {
         firstSeen = 0;
         if (r.isReplica() && !r.sqlRunning() && !r.lastSqlError().isBlank()) {
-          throw ApplicationFailure.newNonRetryableFailure("replication from " + source + " is not stable: SQL thread"
-              + " stopped: " + r.lastSqlError().strip(), FailureType.REPLICATION_NOT_RUNNING);
+          throw FailureType.REPLICATION_NOT_RUNNING.nonRetryable("replication from " + source + " is not stable: SQL thread"
+              + " stopped: " + r.lastSqlError().strip());
         }
       }
       Heartbeats.beat("waiting for stable replication from " + source);
       sleep(firstSeen == 0 ? 20 : 200);
     } while (System.nanoTime() < deadline);
-    throw ApplicationFailure.newFailure("replication from " + source + " did not start stably: IO " + r.ioRunning()
-        + ", SQL " + r.sqlRunning() + "; " + (r.lastIoError() + " " + r.lastSqlError()).strip(), FailureType.REPLICATION_NOT_RUNNING);
+    throw FailureType.REPLICATION_NOT_RUNNING.failure("replication from " + source + " did not start stably: IO " + r.ioRunning()
+        + ", SQL " + r.sqlRunning() + "; " + (r.lastIoError() + " " + r.lastSqlError()).strip());
   }
 
   /** Waits until the instance has executed {@code gtid}; returns the milliseconds it took. */
@@ -529,8 +525,8 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         return (System.nanoTime() - t0) / 1_000_000;
       }
       if (System.nanoTime() > deadline) {
-        throw ApplicationFailure.newNonRetryableFailure("did not execute " + gtid + " within " + timeoutSeconds
-            + " s; it has " + has + " and lacks " + target.subtract(has), FailureType.CATCH_UP_TIMEOUT);
+        throw FailureType.CATCH_UP_TIMEOUT.nonRetryable("did not execute " + gtid + " within " + timeoutSeconds
+            + " s; it has " + has + " and lacks " + target.subtract(has));
       }
       Heartbeats.beat("has " + has + ", waiting for " + target);
       // The server-side wait returns as soon as the position is reached; 1 s bounds it between heartbeats.

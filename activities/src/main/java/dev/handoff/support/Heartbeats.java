@@ -1,5 +1,6 @@
 package dev.handoff.support;
 
+import dev.handoff.domain.FailureType;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 
@@ -23,7 +24,7 @@ public final class Heartbeats {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw io.temporal.failure.ApplicationFailure.newFailure("interrupted", dev.handoff.domain.FailureType.INTERRUPTED);
+      throw FailureType.INTERRUPTED.failure("interrupted");
     }
   }
 

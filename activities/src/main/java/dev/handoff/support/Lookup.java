@@ -5,7 +5,6 @@ import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.HaproxySettings;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
-import io.temporal.failure.ApplicationFailure;
 
 /** Finds clusters, instances and HAProxies in the worker's config; an unknown name is a non-retryable failure. */
 public final class Lookup {
@@ -20,17 +19,16 @@ public final class Lookup {
   }
 
   public ClusterSettings cluster(String name) {
-    return config.cluster(name).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-        "unknown cluster '" + name + "'; this worker's configuration has "
-            + config.clusters().stream().map(ClusterSettings::name).toList(), FailureType.UNKNOWN_CLUSTER));
+    return config.cluster(name).orElseThrow(() -> FailureType.UNKNOWN_CLUSTER.nonRetryable("unknown cluster '" + name + "'; this worker's configuration has "
+            + config.clusters().stream().map(ClusterSettings::name).toList()));
   }
 
   /** The instance, which must belong to the cluster. */
   public InstanceKey instance(String cluster, InstanceKey key) {
     ClusterSettings c = cluster(cluster);
     if (key == null || c.instance(key.toString()).isEmpty()) {
-      throw ApplicationFailure.newNonRetryableFailure("instance " + key + " is not part of cluster " + cluster
-          + "; its instances are " + c.instances().stream().map(i -> i.key()).toList(), FailureType.UNKNOWN_INSTANCE);
+      throw FailureType.UNKNOWN_INSTANCE.nonRetryable("instance " + key + " is not part of cluster " + cluster
+          + "; its instances are " + c.instances().stream().map(i -> i.key()).toList());
     }
     return key;
   }
@@ -44,7 +42,7 @@ public final class Lookup {
 
   public HaproxySettings haproxy(String name) {
     return config.haproxy().stream().filter(h -> h.name().equals(name)).findFirst()
-        .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure("unknown HAProxy '" + name + "'; configured: "
-            + config.haproxy().stream().map(HaproxySettings::name).toList(), FailureType.UNKNOWN_INSTANCE));
+        .orElseThrow(() -> FailureType.UNKNOWN_INSTANCE.nonRetryable("unknown HAProxy '" + name + "'; configured: "
+            + config.haproxy().stream().map(HaproxySettings::name).toList()));
   }
 }

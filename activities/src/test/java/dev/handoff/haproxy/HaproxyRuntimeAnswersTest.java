@@ -83,7 +83,7 @@ class HaproxyRuntimeAnswersTest {
       assertThatThrownBy(() -> new HaproxyActivitiesImpl(lookup).fenceWriter("remote1", "c1",
           InstanceKey.parse("db1:3306")))
           .isInstanceOfSatisfying(ApplicationFailure.class,
-              f -> assertThat(f.getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED))
+              f -> assertThat(f.getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED.wireName()))
           .hasMessageContaining("remote1")
           .hasMessageContaining("'set server c1_writer/db1_3306 state maint'")
           .hasMessageContaining("No such server.");
@@ -172,7 +172,7 @@ class HaproxyRuntimeAnswersTest {
     assertThatThrownBy(() -> new HaproxyActivitiesImpl(lookup).fenceWriter("remote1", "c1",
         InstanceKey.parse("db1:3306")))
         .isInstanceOfSatisfying(ApplicationFailure.class,
-            f -> assertThat(f.getType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE))
+            f -> assertThat(f.getType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE.wireName()))
         .hasMessageContaining("HAProxy remote1 admin socket " + tmp.resolve("admin.sock"));
   }
 }

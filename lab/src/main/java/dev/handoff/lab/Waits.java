@@ -4,6 +4,7 @@ import dev.handoff.config.HandoffConfig;
 import dev.handoff.process.LocalProcess;
 import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.WatchStatus;
+import dev.handoff.runbook.RunbookControl;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
@@ -166,7 +167,9 @@ public final class Waits {
     b.append(d.getWorkflowExecutionInfo().getStatus()).append(", run ")
         .append(d.getWorkflowExecutionInfo().getExecution().getRunId()).append('\n');
     try {
-      RunbookProgress p = client.newUntypedWorkflowStub(workflowId).query("progress", RunbookProgress.class);
+      // Bounded: a query waits for a worker to answer it, and the one that ran this runbook may be gone.
+      RunbookProgress p = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> client.newWorkflowStub(RunbookControl.class, workflowId).progress()).get(5, TimeUnit.SECONDS);
       b.append("  progress ").append(p.state()).append(" at ").append(p.currentStep()).append(", ")
           .append(p.oldPrimary()).append(" -> ").append(p.newPrimary());
       if (p.failureType() != null || p.detail() != null) {
@@ -177,8 +180,11 @@ public final class Waits {
         b.append("  step ").append(s.name()).append(' ').append(s.outcome()).append(" in ").append(s.millis())
             .append(" ms").append(s.detail() == null ? "" : ": " + s.detail()).append('\n');
       }
-    } catch (RuntimeException e) {
-      b.append("  progress not readable: ").append(e.getMessage()).append('\n');
+    } catch (RuntimeException | java.util.concurrent.ExecutionException | TimeoutException e) {
+      b.append("  progress not readable: ").append(e instanceof TimeoutException ? "no answer within 5 s" : e.getMessage())
+          .append('\n');
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     appendPending(b, d);
   }

@@ -1,5 +1,6 @@
 package dev.handoff.cli;
 
+import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
@@ -239,7 +240,7 @@ final class FailoverCommand implements Runnable {
      */
     @Override
     int act(WorkflowStub stub, RunbookProgress p) {
-      if (!RunbookProgress.WAITING_FOR_OPERATOR.equals(p.state())) {
+      if (!RunbookState.WAITING_FOR_OPERATOR.equals(p.state())) {
         throw new CliException("the failover of " + cluster + " is " + p.state()
             + ", not waiting for an operator; nothing was sent");
       }
@@ -292,7 +293,7 @@ final class FailoverCommand implements Runnable {
       }
       if (p != null) {
         printed = printSteps(p, printed, out);
-        boolean waiting = RunbookProgress.WAITING_FOR_OPERATOR.equals(p.state());
+        boolean waiting = RunbookState.WAITING_FOR_OPERATOR.equals(p.state());
         if (waiting && !announced) {
           out.println("WAITING FOR THE OPERATOR [" + p.failureType() + "]: " + p.detail());
           printMeaning(p.failureType(), out);
@@ -302,7 +303,7 @@ final class FailoverCommand implements Runnable {
       try {
         RunbookProgress done = result.get(100, TimeUnit.MILLISECONDS);
         printSteps(done, printed, out);
-        if (RunbookProgress.DRY_RUN.equals(done.state())) {
+        if (RunbookState.DRY_RUN.equals(done.state())) {
           out.println("pre-checks passed; the plan:");
           out.println(done.plan());
         } else {
@@ -325,7 +326,7 @@ final class FailoverCommand implements Runnable {
           printSteps(last, printed, out);
         }
         Throwable cause = e.getCause() instanceof WorkflowFailedException wfe ? wfe.getCause() : e.getCause();
-        String type = RunbookSteps.failureType(cause);
+        FailureType type = RunbookSteps.failureType(cause);
         String message = RunbookSteps.message(cause);
         out.println("failover " + (last == null ? "FAILED" : last.state()) + " [" + type + "]: " + message);
         printMeaning(type, out);
@@ -339,16 +340,11 @@ final class FailoverCommand implements Runnable {
   }
 
   /** What a failure type means, one line under the failure; every type Handoff raises has one. */
-  static String meaning(String type) {
-    if (type == null) {
-      return null;
-    }
-    String m = FailureType.meaning(type);
-    return m != null ? "  " + type + ": " + m
-        : "  " + type + " is not one of Handoff's failure types: the worker's log has the details";
+  static String meaning(FailureType type) {
+    return type == null ? null : "  " + type.wireName() + ": " + type.meaning();
   }
 
-  private static void printMeaning(String type, PrintStream out) {
+  private static void printMeaning(FailureType type, PrintStream out) {
     String m = meaning(type);
     if (m != null) {
       out.println(m);

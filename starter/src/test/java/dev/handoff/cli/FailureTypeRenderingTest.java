@@ -10,17 +10,18 @@ class FailureTypeRenderingTest {
 
   @Test
   void everyFailureTypeIsExplained() {
-    for (String type : FailureType.ALL) {
-      assertThat(FailoverCommand.meaning(type)).as(type).startsWith("  " + type + ": ")
-          .doesNotContain("not one of Handoff's failure types");
+    for (FailureType type : FailureType.values()) {
+      assertThat(FailoverCommand.meaning(type)).as(type.name()).startsWith("  " + type.wireName() + ": ");
     }
-    assertThat(FailoverCommand.meaning("KvUnavailable")).isEqualTo("  KvUnavailable: the KV store does not answer");
-    assertThat(FailoverCommand.meaning("Timeout")).contains("ran out of time");
+    assertThat(FailoverCommand.meaning(FailureType.KV_UNAVAILABLE))
+        .isEqualTo("  KvUnavailable: the KV store does not answer");
+    assertThat(FailoverCommand.meaning(FailureType.TIMEOUT)).contains("ran out of time");
   }
 
   @Test
-  void anUnknownTypeIsSaidToBeOne() {
-    assertThat(FailoverCommand.meaning("TerminatedFailure")).contains("not one of Handoff's failure types");
+  void aTypeHandoffDoesNotKnowIsSaidToBeUnexpected() {
+    assertThat(FailoverCommand.meaning(FailureType.fromWire("TerminatedFailure")))
+        .contains("Unexpected: an error Handoff did not expect").contains("worker's log");
     assertThat(FailoverCommand.meaning(null)).isNull();
   }
 }

@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.lab.Percentiles;
@@ -97,7 +98,7 @@ class ChaosIT {
   record Row(String kind, Trial trial, boolean crashed, String outcome, double seconds,
       List<String> violations, long lost, double outageMillis) {
     boolean ok() {
-      return crashed && RunbookProgress.COMPLETED.equals(outcome) && violations.isEmpty() && lost == 0;
+      return crashed && RunbookState.COMPLETED.wireName().equals(outcome) && violations.isEmpty() && lost == 0;
     }
   }
 
@@ -242,7 +243,7 @@ class ChaosIT {
    */
   static String outcome(WorkflowClient client, HandoffConfig config) {
     try {
-      return Waits.result(client, config, "c1", WorkflowIds.failover("c1"), Duration.ofSeconds(90)).state();
+      return Waits.result(client, config, "c1", WorkflowIds.failover("c1"), Duration.ofSeconds(90)).state().wireName();
     } catch (WorkflowFailedException e) {
       return "FAILED: " + e.getCause().getMessage();
     } catch (AssertionError e) {
@@ -330,7 +331,7 @@ class ChaosIT {
     List<Row> rows = all.subList(1, all.size());
     System.out.printf("chaos unplanned baseline (no crash): %s, write outage %.0f ms%n", baseline.outcome(),
         baseline.outageMillis());
-    assertThat(baseline.outcome()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(baseline.outcome()).isEqualTo(RunbookState.COMPLETED.wireName());
     printMatrix("unplanned failover", rows, baseline);
     assertThat(rows).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
   }
@@ -356,7 +357,7 @@ class ChaosIT {
       long t0 = System.nanoTime();
       Lab.restartTemporal(LAB.info());
       System.out.printf("Temporal restarted mid-failover (after promotion) in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-      assertThat(outcome(client, config)).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(outcome(client, config)).isEqualTo(RunbookState.COMPLETED.wireName());
       assertThat(load.awaitAcks(30, 10_000)).as("writes resumed after the switchover").isTrue();
       load.close();
       ClusterStatus s = awaitHealthy(config);
@@ -472,7 +473,7 @@ class ChaosIT {
     }
     System.out.println(FULL ? "(every step at every crash point: -Dhandoff.chaos=full)"
         : "(one crash point per step, rotating; every point with -Dhandoff.chaos=full)");
-    long completed = rows.stream().filter(r -> RunbookProgress.COMPLETED.equals(r.outcome())).count();
+    long completed = rows.stream().filter(r -> RunbookState.COMPLETED.wireName().equals(r.outcome())).count();
     long violations = rows.stream().mapToLong(r -> r.violations().size()).sum();
     long lost = rows.stream().mapToLong(Row::lost).sum();
     System.out.printf("crash trials run %d, completed %d, invariant violations %d (target 0), acknowledged writes"

@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.config.HaproxySettings;
@@ -111,7 +112,7 @@ class FrozenPrimaryIT {
         RunbookProgress result = Waits.result(harness.client, harness.config, "c1", WorkflowIds.failover("c1"),
             Duration.ofSeconds(60));
         System.out.println("recovery: " + result.state() + ": " + result.detail());
-        assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+        assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
         long promoted = RunbookTimes.completedAt(harness.client, WorkflowIds.failover("c1"), "Promote");
         long published = RunbookTimes.completedAt(harness.client, WorkflowIds.failover("c1"), "PublishTopology");
         long resumed = load.resumedAtNanos(frozenNanos);

@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.config.HandoffConfig;
@@ -61,7 +62,7 @@ final class OneWriter {
     RunbookProgress result = Waits.result(harness.client, harness.config, cluster, WorkflowIds.failover(cluster),
         Duration.ofSeconds(60));
     System.out.println(scenario + ": recovery " + result.state() + ": " + result.detail());
-    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(writer);
     return new AfterKill(writer, result);
   }

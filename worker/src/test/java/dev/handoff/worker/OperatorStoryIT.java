@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,7 +62,7 @@ class OperatorStoryIT {
           .isInstanceOf(WorkflowFailedException.class);
       RunbookProgress p = wf.progress();
       System.out.println("candidate died mid-promotion: " + p.state() + " [" + p.failureType() + "] " + p.detail());
-      assertThat(p.state()).isEqualTo(RunbookProgress.ROLLBACK_FAILED);
+      assertThat(p.state()).isEqualTo(RunbookState.ROLLBACK_FAILED);
       assertThat(p.detail()).contains("step promote failed").contains("make " + candidate + " a replica of " + old)
           .contains("check that " + old + " is writable");
       assertThat(p.steps()).anySatisfy(s -> assertThat(s.name()).isEqualTo("promote"));

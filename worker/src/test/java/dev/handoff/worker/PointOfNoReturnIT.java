@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -88,8 +89,8 @@ class PointOfNoReturnIT {
     }
     ApplicationFailure cause = runbookFailure(failure);
     System.out.println("refusal: " + cause.getType() + ": " + cause.getOriginalMessage());
-    assertThat(RunbookSteps.finalState(cause)).isEqualTo(RunbookProgress.REFUSED);
-    assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.KV_UNAVAILABLE);
+    assertThat(RunbookSteps.finalState(cause)).isEqualTo(RunbookState.REFUSED);
+    assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.KV_UNAVAILABLE.wireName());
     assertThat(cause.getOriginalMessage()).contains("etcd", endpoint()).contains("nothing was changed")
         .doesNotContain("TIMEOUT_TYPE");
     assertThat(harness.topologyFingerprint("c1")).isEqualTo(before);
@@ -114,15 +115,15 @@ class PointOfNoReturnIT {
       // The lock is gone: a SET GLOBAL read_only = 1 still queued behind it would land now.
       long until = System.nanoTime() + 5_000_000_000L;
       while (System.nanoTime() < until) {
-        assertThat(harness.readOnly(primary)).as("%s still writable after the lock was released\n%s", primary,
-            harness.diagnostics("c1")).isFalse();
+        assertThat(harness.readOnly(primary))
+            .as(() -> primary + " still writable after the lock was released\n" + harness.diagnostics("c1")).isFalse();
         Thread.sleep(200);
       }
     }
     ApplicationFailure cause = runbookFailure(failure);
     System.out.println("rollback: " + cause.getType() + ": " + cause.getOriginalMessage());
-    assertThat(RunbookSteps.finalState(cause)).isEqualTo(RunbookProgress.ROLLED_BACK);
-    assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.READ_ONLY_BLOCKED);
+    assertThat(RunbookSteps.finalState(cause)).isEqualTo(RunbookState.ROLLED_BACK);
+    assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.READ_ONLY_BLOCKED.wireName());
     assertThat(cause.getOriginalMessage()).contains(primary, "read_only", "lock");
     assertOldPrimaryServes(primary);
   }
@@ -153,8 +154,8 @@ class PointOfNoReturnIT {
       }
       ApplicationFailure cause = runbookFailure(failure);
       System.out.println(failpoint + ": " + cause.getType() + ": " + cause.getOriginalMessage());
-      assertThat(RunbookSteps.finalState(cause)).as(cause.getOriginalMessage()).isEqualTo(RunbookProgress.ROLLED_BACK);
-      assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.KV_UNAVAILABLE);
+      assertThat(RunbookSteps.finalState(cause)).as(cause.getOriginalMessage()).isEqualTo(RunbookState.ROLLED_BACK);
+      assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(FailureType.KV_UNAVAILABLE.wireName());
       assertThat(cause.getOriginalMessage()).contains("etcd", endpoint());
       assertThat(harness.readOnly(primary)).as(primary + " writable after the rollback").isFalse();
       assertOldPrimaryServes(primary);

@@ -44,13 +44,13 @@ class RefusalsIT {
   }
 
   /** Runs a real (not dry-run) switchover that must be refused with {@code type}; nothing may change. */
-  private static void assertRefused(String candidate, String type) {
+  private static void assertRefused(String candidate, FailureType type) {
     String before = harness.topologyFingerprint("c1");
     assertThatThrownBy(() -> harness.switchover("c1", candidate, false))
         .isInstanceOf(WorkflowFailedException.class)
         .satisfies(e -> {
           ApplicationFailure cause = (ApplicationFailure) e.getCause();
-          assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(type);
+          assertThat(cause.getType()).as(cause.getOriginalMessage()).isEqualTo(type.wireName());
         });
     assertThat(harness.topologyFingerprint("c1")).isEqualTo(before);
   }

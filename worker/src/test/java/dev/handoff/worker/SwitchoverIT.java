@@ -1,5 +1,7 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.StepOutcome;
+import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookProgress;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,13 +44,13 @@ class SwitchoverIT {
       harness.awaitWrites("c1", load, 50, 10_000, "before the switchover");
 
       RunbookProgress there = harness.switchover("c1", candidate, false);
-      assertThat(there.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(there.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(there.newPrimary()).isEqualTo(candidate);
       harness.awaitWrites("c1", load, 50, 10_000, "on the new primary");
       assertHealthyWithPrimary(candidate, load);
 
       RunbookProgress back = harness.switchover("c1", original, false);
-      assertThat(back.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(back.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(back.oldPrimary()).isEqualTo(candidate);
       harness.awaitWrites("c1", load, 50, 10_000, "after switching back");
       assertHealthyWithPrimary(original, load);
@@ -68,7 +70,7 @@ class SwitchoverIT {
     assertThat(p.steps()).extracting(s -> s.name()).containsSubsequence("precheck", "move-replicas",
         "kv-writable:before-read-only", "set-read-only-and-wait", "kv-writable:before-promote", "promote",
         "publish-topology", "repoint-haproxy", "restart-heartbeat", "rejoin-old-primary");
-    assertThat(p.steps()).allSatisfy(s -> assertThat(s.outcome()).isEqualTo("done"));
+    assertThat(p.steps()).allSatisfy(s -> assertThat(s.outcome()).isEqualTo(StepOutcome.DONE));
     awaitHealthy();
   }
 
@@ -76,7 +78,7 @@ class SwitchoverIT {
   void aHaproxyReloadAfterASwitchoverKeepsTheNewPrimary() throws Exception {
     String primary = harness.status("c1").kvPrimary();
     String other = harness.lab.instances("c1").stream().filter(k -> !k.equals(primary)).findFirst().orElseThrow();
-    assertThat(harness.switchover("c1", other, false).state()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(harness.switchover("c1", other, false).state()).isEqualTo(RunbookState.COMPLETED);
     var remote1 = harness.lab.haproxy("remote1");
     HaproxyRuntime rt = new HaproxyRuntime(Path.of(remote1.adminSocket()), Path.of(remote1.masterSocket()));
     String pidBefore = pid(rt.command("show info"));

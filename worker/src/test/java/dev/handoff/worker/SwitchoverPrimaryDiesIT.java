@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.config.HandoffConfig;
@@ -88,7 +89,7 @@ class SwitchoverPrimaryDiesIT {
   void primaryKilledBeforeItIsSetReadOnly_theSwitchoverBecomesARecovery() throws Exception {
     Trial t = trial(BEFORE_READ_ONLY, 1);
 
-    assertThat(t.result.state()).as(t.result.detail()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(t.result.state()).as(t.result.detail()).isEqualTo(RunbookState.COMPLETED);
     assertThat(t.result.detail()).contains("Recovered in place of a planned switchover", "died");
     assertThat(t.result.steps()).extracting(StepRecord::name)
         .contains("handover", "confirm-dead", "fence-old-primary", "promote")
@@ -107,7 +108,7 @@ class SwitchoverPrimaryDiesIT {
   void primaryKilledAfterThePromotion_itIsLeftBehindAndTheRunbookCompletes() throws Exception {
     Trial t = trial(BEFORE_REJOIN, 2);
 
-    assertThat(t.result.state()).as(t.result.detail()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(t.result.state()).as(t.result.detail()).isEqualTo(RunbookState.COMPLETED);
     assertThat(t.result.newPrimary()).isEqualTo(t.target);
     assertThat(t.result.detail()).contains("left behind: " + t.dead, "unreachable", "to do:");
     assertThat(t.result.steps()).extracting(StepRecord::name).doesNotContain("handover", "rollback");

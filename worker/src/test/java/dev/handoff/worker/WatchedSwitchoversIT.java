@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.config.WorkerSettings;
@@ -114,7 +115,7 @@ class WatchedSwitchoversIT {
           + "\n" + harness.diagnostics("c1"), e);
     }
     assertThat(p.state()).as(() -> "switchover " + i + "\n" + harness.diagnostics("c1"))
-        .isEqualTo(RunbookProgress.COMPLETED);
+        .isEqualTo(RunbookState.COMPLETED);
     assertThat(p.newPrimary()).isEqualTo(candidate);
     return p;
   }

@@ -1,5 +1,7 @@
 package dev.handoff.planning;
 
+import dev.handoff.domain.FailureType;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.handoff.domain.InstanceKey;
 import java.util.Map;
@@ -23,7 +25,7 @@ public record RecoveryChoice(
     InstanceKey aheadReplica,
     String aheadGtids,
     Map<String, String> excluded,
-    String failureType,
+    FailureType failureType,
     String detail) {
 
   public RecoveryChoice {

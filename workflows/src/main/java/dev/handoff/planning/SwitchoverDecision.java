@@ -1,5 +1,7 @@
 package dev.handoff.planning;
 
+import dev.handoff.domain.FailureType;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.handoff.domain.InstanceKey;
 
@@ -14,7 +16,7 @@ import dev.handoff.domain.InstanceKey;
  * @param detail the first failure's message, or a summary when approved
  */
 public record SwitchoverDecision(
-    boolean approved, InstanceKey candidate, PreCheckReport report, String failureType, String detail) {
+    boolean approved, InstanceKey candidate, PreCheckReport report, FailureType failureType, String detail) {
 
   public SwitchoverDecision {
     report = report == null ? new PreCheckReport(null) : report;

@@ -1,5 +1,6 @@
 package dev.handoff.recovery;
 
+import dev.handoff.runbook.RunbookState;
 import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.InstanceKey;
@@ -310,10 +311,10 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       }
       recoveries++;
     } catch (TemporalFailure e) {
-      String state = RunbookSteps.finalState(e);
+      RunbookState state = RunbookSteps.finalState(e);
       // Unknown (a timeout, a termination): it may have promoted, so it is treated as if it had.
-      promoted = state == null || !(state.equals(RunbookProgress.REFUSED) || state.equals(RunbookProgress.FENCE_FAILED)
-          || state.equals(RunbookProgress.FAILED_BEFORE_PROMOTION));
+      promoted = state == null || !(state == RunbookState.REFUSED || state == RunbookState.FENCE_FAILED
+          || state == RunbookState.FAILED_BEFORE_PROMOTION);
       lastRecovery = "recovery " + (state == null ? "failed" : state) + " at " + Instant.ofEpochMilli(now) + " ["
           + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e);
       if (promoted && recoveringFrom != null) {

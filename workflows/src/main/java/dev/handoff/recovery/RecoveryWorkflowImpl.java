@@ -1,5 +1,7 @@
 package dev.handoff.recovery;
 
+import dev.handoff.runbook.StepOutcome;
+import dev.handoff.runbook.RunbookState;
 import dev.handoff.cluster.ClusterDescription;
 import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
@@ -121,7 +123,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(cluster),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
     } catch (TemporalFailure e) {
-      throw end(RunbookProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+      throw end(RunbookState.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
     }
     oldPrimary = topology.primary();
     plan = RunbookPlan.recovery(topology, null).render();
@@ -140,10 +142,10 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       analysis = steps.run(RunbookPlan.CONFIRM_DEAD, () -> probe != null ? probe.get() : detection.probeCluster(cluster),
           r -> r.code() + ": " + r.detail());
     } catch (TemporalFailure e) {
-      throw endUnpromoted(RunbookProgress.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
+      throw endUnpromoted(RunbookState.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
     }
     if (analysis.code() != AnalysisCode.DEAD_PRIMARY) {
-      throw endUnpromoted(RunbookProgress.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
+      throw endUnpromoted(RunbookState.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
           + analysis.code() + " (" + analysis.detail() + "); an unplanned failover needs a confirmed dead primary"
           + (handover != null ? "; the planned switchover to " + handover.candidate() + " that handed over had stopped"
               + " before promotion (" + handover.why() + "): check that " + oldPrimary + " is writable (the watch"
@@ -152,7 +154,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     }
 
     if (overlapped && analysis.epoch() >= 0 && analysis.epoch() != topology.epoch()) {
-      throw endUnpromoted(RunbookProgress.REFUSED, FailureType.STALE_EPOCH, "not recovering " + cluster + ": the topology"
+      throw endUnpromoted(RunbookState.REFUSED, FailureType.STALE_EPOCH, "not recovering " + cluster + ": the topology"
           + " moved from epoch " + topology.epoch() + " to " + analysis.epoch() + " while the death of " + oldPrimary
           + " was being confirmed; another runbook changed it: check ./handoff watch status --cluster " + cluster);
     }
@@ -172,7 +174,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       steps.run(RunbookPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
           h -> Async.function(haproxyFence::fenceWriter, h, cluster, oldPrimary)), d -> d);
     } catch (TemporalFailure e) {
-      throw endUnpromoted(RunbookProgress.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
+      throw endUnpromoted(RunbookState.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
           + " out of every HAProxy writer backend (" + RunbookSteps.message(e) + "); nothing was promoted."
           + " Fence it by hand (set its server to maint in every writer backend), then run"
           + " ./handoff failover unplanned --cluster " + cluster);
@@ -182,7 +184,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     // old primary is not inspected: frozen, it would hold the step for a read timeout and say nothing.
     boolean skipFenced = overlapped || Workflow.getVersion(INSPECT_SKIPS_FENCED, Workflow.DEFAULT_VERSION, 1) == 1;
     Map<String, String> gaveUp = new LinkedHashMap<>();
-    String lastCatchUpType = null;
+    FailureType lastCatchUpType = null;
     List<InstanceState> states;
     RecoveryChoice choice;
     String target;
@@ -197,12 +199,12 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
         choice = steps.run(RunbookPlan.CHOOSE_CANDIDATE,
             () -> CandidateSelector.chooseUnplanned(replicas, null, tried), RecoveryChoice::detail);
       } catch (TemporalFailure e) {
-        throw endUnpromoted(RunbookProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
+        throw endUnpromoted(RunbookState.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
             RunbookSteps.message(e) + "; " + oldPrimary + " is fenced and nothing was promoted");
       }
       if (!choice.found()) {
         newPrimary = null;
-        throw endUnpromoted(RunbookProgress.FAILED_BEFORE_PROMOTION,
+        throw endUnpromoted(RunbookState.FAILED_BEFORE_PROMOTION,
             gaveUp.isEmpty() ? choice.failureType() : lastCatchUpType,
             (gaveUp.isEmpty() ? "" : "no candidate could catch up: " + describe(gaveUp) + "; ") + choice.detail()
             + "; " + oldPrimary + " is fenced and nothing was promoted: repair a replica, then run"
@@ -260,14 +262,14 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
             () -> kvWritable != null ? kvWritable.get() : kvWait.checkWritable(cluster, topology.epoch(), KV_WAIT_SECONDS),
             d -> d);
       } catch (TemporalFailure e) {
-        throw endUnpromoted(RunbookProgress.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
+        throw endUnpromoted(RunbookState.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
             RunbookSteps.message(e) + "; nothing was promoted: " + oldPrimary + " is fenced and " + newPrimary + " has caught up, but a"
             + " primary the KV store cannot publish is one HAProxy (following the KV store) never routes to."
             + " Bring the KV store back, then run ./handoff failover unplanned --cluster " + cluster);
       }
     }
     if (overlapped) {
-      steps.record(STOP_RECEIVING, StepRecord.DONE, joinEach(receiving, "(not stopped: the promotion stops it)"),
+      steps.record(STOP_RECEIVING, StepOutcome.DONE, joinEach(receiving, "(not stopped: the promotion stops it)"),
           Workflow.currentTimeMillis() - stopsStarted);
     }
     Promise<List<InstanceKey>> movedBeside = null;
@@ -335,7 +337,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable,"
           + " and reports as ErrantGtid any transaction it has that " + newPrimary + " lacks";
     }
-    state = RunbookProgress.COMPLETED;
+    state = RunbookState.COMPLETED;
     detail = (handover == null ? "" : "Recovered in place of a planned switchover to " + handover.candidate() + ": "
         + handover.why() + ". ") + oldState + (errantOld.isEmpty() ? ". It stays out of the cluster: check it for transactions " + newPrimary
         + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
@@ -404,7 +406,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
    * Ends a recovery that promoted nothing: the replicas told to stop receiving from the old primary receive
    * again (best effort), so the cluster is as the failure found it but for the fence.
    */
-  private io.temporal.failure.ApplicationFailure endUnpromoted(String finalState, String type, String message) {
+  private io.temporal.failure.ApplicationFailure endUnpromoted(RunbookState finalState, FailureType type, String message) {
     Map<InstanceKey, Promise<String>> resumed = new LinkedHashMap<>();
     for (InstanceKey r : receiving.keySet()) {
       if (stoppedReceiving(r)) {
@@ -485,7 +487,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     String did = (said.isEmpty() ? "no replica moved" : String.join("; ", said))
         + leftBehind.entrySet().stream().map(e -> "; left behind: " + e.getKey() + " (" + e.getValue() + ")")
             .collect(Collectors.joining());
-    steps.record(RunbookPlan.MOVE_REPLICAS, leftBehind.isEmpty() ? StepRecord.DONE : StepRecord.FAILED, did,
+    steps.record(RunbookPlan.MOVE_REPLICAS, leftBehind.isEmpty() ? StepOutcome.DONE : StepOutcome.FAILED, did,
         Workflow.currentTimeMillis() - t0);
     return moved;
   }

@@ -8,26 +8,11 @@ import java.time.Duration;
  * {@code abandon} ends the runbook, which then says what is left to do by hand. Workflow-side only.
  */
 public final class OperatorGate {
-  /** The signal's words for the decisions (tests and older clients send these). */
-  public static final String RETRY = OperatorDecision.RETRY.wireName();
-  public static final String ABANDON = OperatorDecision.ABANDON.wireName();
   /** How long a stuck runbook waits for a decision before it ends as failed. */
   public static final Duration WAIT = Duration.ofHours(24);
 
   private OperatorDecision decision;
   private boolean waiting;
-
-  /**
-   * Records a decision sent as a signal (the form older runs and their histories know); anything but retry or
-   * abandon is ignored, and so is one sent while the runbook does not wait.
-   */
-  public void decide(String d) {
-    for (OperatorDecision known : OperatorDecision.values()) {
-      if (known.wireName().equals(d)) {
-        decision = known;
-      }
-    }
-  }
 
   /** Records a decision the runbook's validator accepted. */
   public void decide(OperatorDecision d) {

@@ -34,9 +34,9 @@ public final class RunbookOptions {
   }
 
   /** Failures that a retry cannot fix: the operator must act. */
-  public static final String[] NOT_RETRYABLE = {
+  public static final String[] NOT_RETRYABLE = java.util.stream.Stream.of(
       FailureType.UNKNOWN_CLUSTER, FailureType.UNKNOWN_INSTANCE, FailureType.ERRANT_GTID,
-      FailureType.STALE_EPOCH, FailureType.TOPOLOGY_MISSING};
+      FailureType.STALE_EPOCH, FailureType.TOPOLOGY_MISSING).map(FailureType::wireName).toArray(String[]::new);
 
   /**
    * How soon a step whose worker died is retried elsewhere. Every long step heartbeats well within it; a

@@ -26,11 +26,11 @@ public final class RunbookSteps {
     long t0 = Workflow.currentTimeMillis();
     try {
       T result = body.get();
-      records.add(new StepRecord(name, StepRecord.DONE, describe.apply(result), Workflow.currentTimeMillis() - t0));
+      records.add(new StepRecord(name, StepOutcome.DONE, describe.apply(result), Workflow.currentTimeMillis() - t0));
       return result;
     } catch (TemporalFailure e) {
       failedStep = name;
-      records.add(new StepRecord(name, StepRecord.FAILED, failureType(e) + ": " + message(e),
+      records.add(new StepRecord(name, StepOutcome.FAILED, failureType(e) + ": " + message(e),
           Workflow.currentTimeMillis() - t0));
       throw e;
     }
@@ -38,17 +38,17 @@ public final class RunbookSteps {
 
   /** How a runbook shows that it waits for an operator, and that it goes on again. */
   public interface Waiting {
-    void waiting(String failureType, String detail);
+    void waiting(FailureType failureType, String detail);
 
     void resumed();
   }
 
   /** A step the operator abandoned (or left undecided): the runbook ends with this. */
   public static final class Stopped extends RuntimeException {
-    public final String state;
-    public final String failureType;
+    public final RunbookState state;
+    public final FailureType failureType;
 
-    Stopped(String state, String failureType, String message) {
+    Stopped(RunbookState state, FailureType failureType, String message) {
       super(message, null, false, false);
       this.state = state;
       this.failureType = failureType;
@@ -67,7 +67,7 @@ public final class RunbookSteps {
       try {
         return run(name, body, d -> d);
       } catch (TemporalFailure e) {
-        String type = failureType(e);
+        FailureType type = failureType(e);
         String what = situation + ", but step " + name + " failed: " + message(e) + "; steps left: " + remaining(planned);
         runbook.waiting(type, what + "; retry it with ./handoff failover retry --cluster " + cluster
             + ", or abandon with ./handoff failover abandon --cluster " + cluster + " and finish by hand");
@@ -79,8 +79,8 @@ public final class RunbookSteps {
         }
         current = null;
         throw decision == OperatorDecision.ABANDON
-            ? new Stopped(RunbookProgress.ABANDONED, type, what + "; abandoned by the operator: finish the steps left by hand")
-            : new Stopped(RunbookProgress.FAILED_AFTER_PROMOTION, type, what + "; no operator decision within "
+            ? new Stopped(RunbookState.ABANDONED, type, what + "; abandoned by the operator: finish the steps left by hand")
+            : new Stopped(RunbookState.FAILED_AFTER_PROMOTION, type, what + "; no operator decision within "
                 + OperatorGate.WAIT.toHours() + " h");
       }
     }
@@ -97,20 +97,20 @@ public final class RunbookSteps {
   }
 
   /** Records a step the caller ran itself, with its outcome (done or failed) and duration. */
-  public void record(String name, String outcome, String detail, long millis) {
-    if (StepRecord.FAILED.equals(outcome)) {
+  public void record(String name, StepOutcome outcome, String detail, long millis) {
+    if (outcome == StepOutcome.FAILED) {
       failedStep = name;
     }
     records.add(new StepRecord(name, outcome, detail, millis));
   }
 
   public void done(String name, String detail) {
-    records.add(new StepRecord(name, StepRecord.DONE, detail, 0));
+    records.add(new StepRecord(name, StepOutcome.DONE, detail, 0));
   }
 
   public void failed(String name, String detail) {
     failedStep = name;
-    records.add(new StepRecord(name, StepRecord.FAILED, detail, 0));
+    records.add(new StepRecord(name, StepOutcome.FAILED, detail, 0));
   }
 
   public void compensating() {
@@ -119,7 +119,7 @@ public final class RunbookSteps {
   }
 
   public void compensated() {
-    records.add(new StepRecord(ROLLBACK, StepRecord.COMPENSATED, "undid the steps before " + failedStep,
+    records.add(new StepRecord(ROLLBACK, StepOutcome.ROLLED_BACK, "undid the steps before " + failedStep,
         Workflow.currentTimeMillis() - compensationStart));
   }
 
@@ -141,32 +141,35 @@ public final class RunbookSteps {
 
   /** The planned steps that have not finished, in order. */
   public List<String> remaining(List<String> planned) {
-    List<String> done = records.stream().filter(r -> r.outcome().equals(StepRecord.DONE)).map(StepRecord::name).toList();
+    List<String> done = records.stream().filter(r -> r.outcome() == StepOutcome.DONE).map(StepRecord::name).toList();
     return planned.stream().filter(p -> done.stream().noneMatch(d -> d.equals(p) || d.startsWith(p + ":"))).toList();
   }
 
-  /** The stable type of a failure: the activity's ApplicationFailure type, or {@link FailureType#TIMEOUT}. */
-  public static String failureType(Throwable e) {
+  /**
+   * The stable type of a failure: the activity's ApplicationFailure type, {@link FailureType#TIMEOUT}, or
+   * {@link FailureType#UNEXPECTED} for anything else.
+   */
+  public static FailureType failureType(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ApplicationFailure a) {
-        return a.getType();
+        return FailureType.fromWire(a.getType());
       }
       if (t instanceof TimeoutFailure) {
         return FailureType.TIMEOUT;
       }
     }
-    return e.getClass().getSimpleName();
+    return FailureType.UNEXPECTED;
   }
 
   /**
    * The final state a runbook ended in (see {@link RunbookWorkflow#end}), carried in its failure's details;
    * null when the failure does not say (a timeout, a termination).
    */
-  public static String finalState(Throwable e) {
+  public static RunbookState finalState(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ApplicationFailure a) {
         try {
-          return a.getDetails().getSize() == 0 ? null : a.getDetails().get(String.class);
+          return a.getDetails().getSize() == 0 ? null : a.getDetails().get(RunbookState.class);
         } catch (RuntimeException notAState) {
           return null;
         }

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * What the planned and the unplanned failover runbooks share: the activity stubs with their named
  * options, the step log, the operator gate, and the progress they report.
  */
-public abstract class RunbookWorkflow {
+public abstract class RunbookWorkflow implements RunbookControl {
   protected final ClusterActivities clusterConfig =
       Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
   protected final MysqlActivities mysqlProbe = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
@@ -53,25 +53,25 @@ public abstract class RunbookWorkflow {
   private final OperatorGate gate = new OperatorGate();
   private final RunbookSteps.Waiting waiting = new RunbookSteps.Waiting() {
     @Override
-    public void waiting(String type, String message) {
-      state = RunbookProgress.WAITING_FOR_OPERATOR;
+    public void waiting(FailureType type, String message) {
+      state = RunbookState.WAITING_FOR_OPERATOR;
       failureType = type;
       detail = message;
     }
 
     @Override
     public void resumed() {
-      state = RunbookProgress.RUNNING;
+      state = RunbookState.RUNNING;
       failureType = null;
       detail = null;
     }
   };
   protected String cluster;
-  protected String state = RunbookProgress.RUNNING;
+  protected RunbookState state = RunbookState.RUNNING;
   protected InstanceKey oldPrimary;
   protected InstanceKey newPrimary;
   protected String plan;
-  protected String failureType;
+  protected FailureType failureType;
   protected String detail;
 
   /** A step after the point of no return: retried, then held for the operator (see {@link RunbookSteps#forward}). */
@@ -95,7 +95,7 @@ public abstract class RunbookWorkflow {
   /** An instance the runbook left for the operator (a replica it could not move, a dead old primary): who, why, what to do. */
   protected String leftBehind(InstanceKey replica, String why) {
     String first = why.startsWith("unreachable") ? "once it answers, "
-        : why.contains("errant") || why.startsWith(FailureType.ERRANT_GTID) ? "discard its errant transactions or"
+        : why.contains("errant") || why.startsWith(FailureType.ERRANT_GTID.wireName()) ? "discard its errant transactions or"
             + " re-clone it from " + newPrimary + ", then "
         : "repair what stopped it, then ";
     return "left behind: " + replica + " (" + why + "); to do: " + first + "make it replicate from " + newPrimary
@@ -106,17 +106,12 @@ public abstract class RunbookWorkflow {
    * Ends the runbook in {@code finalState}; the caller throws the returned failure, whose details carry
    * the final state (so a parent, the watch, knows whether anything was promoted).
    */
-  protected ApplicationFailure end(String finalState, String type, String message) {
+  protected ApplicationFailure end(RunbookState finalState, FailureType type, String message) {
     state = finalState;
     failureType = type;
     detail = message;
     steps.finished();
-    return ApplicationFailure.newNonRetryableFailure(message, type, finalState);
-  }
-
-  /** The operator's decision for a runbook waiting after a failed step, as a signal (older runs). */
-  public void decide(String decision) {
-    gate.decide(decision);
+    return ApplicationFailure.newNonRetryableFailure(message, type.wireName(), finalState);
   }
 
   /** Refuses a decision, before it is recorded anywhere, unless this runbook waits for one now. */
@@ -126,7 +121,7 @@ public abstract class RunbookWorkflow {
     }
     if (!gate.accepts()) {
       throw new IllegalStateException("the runbook of " + cluster + " is " + state
-          + (RunbookProgress.WAITING_FOR_OPERATOR.equals(state) ? " and already has a decision" : ", not waiting for an operator")
+          + (state == RunbookState.WAITING_FOR_OPERATOR ? " and already has a decision" : ", not waiting for an operator")
           + "; nothing was changed");
     }
   }

@@ -1,5 +1,7 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.StepOutcome;
+import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookWorkflow;
 import dev.handoff.cluster.ClusterDescription;
@@ -81,8 +83,8 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       states = steps.run(RunbookPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
           RunbookSteps::describeStates);
     } catch (TemporalFailure e) {
-      String type = RunbookSteps.failureType(e);
-      throw end(RunbookProgress.REFUSED, type, RunbookSteps.message(e)
+      FailureType type = RunbookSteps.failureType(e);
+      throw end(RunbookState.REFUSED, type, RunbookSteps.message(e)
           + (FailureType.KV_UNAVAILABLE.equals(type) ? "; nothing was changed: " + KV_TO_DO : ""));
     }
     oldPrimary = topology.primary();
@@ -90,7 +92,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     newPrimary = decision.candidate();
     plan = RunbookPlan.switchover(topology, newPrimary).render();
     if (request.dryRun()) {
-      state = RunbookProgress.DRY_RUN;
+      state = RunbookState.DRY_RUN;
       steps.finished();
       return progress();
     }
@@ -144,7 +146,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
         return mysqlChange.promote(cluster, newPrimary);
       }, d -> d);
     } catch (TemporalFailure e) {
-      String type = RunbookSteps.failureType(e);
+      FailureType type = RunbookSteps.failureType(e);
       String why = RunbookSteps.message(e);
       String failed = "step " + steps.failedStep() + " failed (" + why + ")";
       // Never roll back onto a dead primary: a confirmed death makes this a recovery under the same lock.
@@ -156,13 +158,13 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
         handOverIfDead(topology, failedTyped + " and the rollback failed (" + String.join("; ", undoFailed)
             + ")");
         // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
-        throw end(RunbookProgress.ROLLBACK_FAILED, type,
+        throw end(RunbookState.ROLLBACK_FAILED, type,
             failed + " and the rollback failed too ("
                 + String.join("; ", undoFailed) + "); the other undos ran: check that " + oldPrimary
                 + " is writable and its replicas follow it, then repair what failed");
       }
       steps.compensated();
-      throw end(RunbookProgress.ROLLED_BACK, type,
+      throw end(RunbookState.ROLLED_BACK, type,
           "step " + steps.failedStep() + " failed: " + why + "; rolled back: " + oldPrimary
               + " is writable again and its replicas follow it"
               + (FailureType.KV_UNAVAILABLE.equals(type) ? ", nothing was promoted: " + KV_TO_DO : ""));
@@ -191,7 +193,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
-    state = RunbookProgress.COMPLETED;
+    state = RunbookState.COMPLETED;
     steps.finished();
     return progress();
   }
@@ -259,7 +261,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       return;
     }
     String why = failed + ", and the old primary " + oldPrimary + " died (" + death + ")";
-    steps.record(HANDOVER, StepRecord.DONE, "not rolled back onto the dead primary: handed over to the unplanned"
+    steps.record(HANDOVER, StepOutcome.DONE, "not rolled back onto the dead primary: handed over to the unplanned"
         + " runbook; " + why, Workflow.currentTimeMillis() - t0);
     steps.finished();
     RecoveryWorkflow recovery = Workflow.newContinueAsNewStub(RecoveryWorkflow.class);
@@ -302,14 +304,14 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     InstanceState primary = states.stream().filter(s -> s.key().equals(topology.primary())).findFirst().orElse(null);
     if (primary == null) {
       steps.failed(RunbookPlan.PRECHECK, "KV primary " + topology.primary() + " is not a configured instance");
-      throw end(RunbookProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "the KV store names " + topology.primary()
+      throw end(RunbookState.REFUSED, FailureType.TOPOLOGY_MISMATCH, "the KV store names " + topology.primary()
           + " as primary of " + cluster + ", which the configuration does not list; fix the topology first");
     }
     List<String> writable = states.stream().filter(s -> s.reachable() && !s.readOnly())
         .map(s -> s.key().toString()).toList();
     if (primary.reachable() && !writable.equals(List.of(primary.key().toString()))) {
       steps.failed(RunbookPlan.PRECHECK, "writable instances " + writable);
-      throw end(RunbookProgress.REFUSED, FailureType.TOPOLOGY_MISMATCH, "expected only the KV primary "
+      throw end(RunbookState.REFUSED, FailureType.TOPOLOGY_MISMATCH, "expected only the KV primary "
           + primary.key() + " to be writable, found " + writable + "; fix the topology before switching over");
     }
     Map<String, Boolean> answers = new LinkedHashMap<>();
@@ -329,7 +331,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
         new SwitchoverLimits(desc.maxLagSeconds(), desc.maxDmlSeconds()), answers);
     if (decision.refused()) {
       steps.failed(RunbookPlan.PRECHECK, decision.report().failures().toString());
-      throw end(RunbookProgress.REFUSED, decision.failureType(), decision.detail());
+      throw end(RunbookState.REFUSED, decision.failureType(), decision.detail());
     }
     steps.done(RunbookPlan.PRECHECK, "candidate " + decision.candidate() + ": " + decision.report().checks().size()
         + " checks passed");

@@ -252,7 +252,7 @@ class SwitchoverChecksTest {
     assertRefused(decideOne(replica(R1, "garbage")), FailureType.ERRANT_GTID, "cannot compare the GTID sets");
   }
 
-  private static void assertRefused(SwitchoverDecision d, String type, String... detailParts) {
+  private static void assertRefused(SwitchoverDecision d, FailureType type, String... detailParts) {
     assertThat(d.approved()).as("approved").isFalse();
     assertThat(d.failureType()).isEqualTo(type);
     assertThat(d.detail()).contains(detailParts);

@@ -1,5 +1,6 @@
 package dev.handoff.recovery;
 
+import dev.handoff.runbook.RunbookState;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
 import static dev.handoff.recovery.RecoveryFixture.PRIMARY;
 import static dev.handoff.recovery.RecoveryFixture.R2;
@@ -79,7 +80,7 @@ class ForcedRecoveryCooldownTest {
 
     RunbookProgress result = recover(true);
 
-    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.detail()).contains("The watch of " + CLUSTER + " blocks automatic recoveries for its cooldown",
         "./handoff recovery ack --cluster " + CLUSTER);
     WatchStatus blocked = awaitStatus(watch, "the cooldown started by the forced recovery",
@@ -101,7 +102,7 @@ class ForcedRecoveryCooldownTest {
 
     RunbookProgress result = recover(false);
 
-    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.detail()).doesNotContain("cooldown");
     WatchStatus after = detector.awaitQuiet(watch, "still in maintenance", s -> s.mode() == WatchMode.MAINTENANCE);
     assertThat(after.blockedUntilMillis()).isZero();
@@ -114,7 +115,7 @@ class ForcedRecoveryCooldownTest {
 
     RunbookProgress result = recover(true);
 
-    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R2.toString());
     assertThat(result.detail()).contains("No watch of " + CLUSTER + " runs (" + WorkflowIds.watch(CLUSTER)
         + "), so no cooldown was started");

@@ -1,5 +1,6 @@
 package dev.handoff.recovery;
 
+import dev.handoff.runbook.RunbookState;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
 
 import dev.handoff.runbook.RunbookProgress;
@@ -42,7 +43,7 @@ public final class RecordRecoveryHistory {
       RecoveryWorkflow workflow = env.getWorkflowClient().newWorkflowStub(RecoveryWorkflow.class,
           WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(WorkflowIds.DEFAULT_TASK_QUEUE).build());
       RunbookProgress result = workflow.recover(RecoveryReplayTest.REQUEST);
-      if (!RunbookProgress.COMPLETED.equals(result.state())) {
+      if (!RunbookState.COMPLETED.equals(result.state())) {
         throw new IllegalStateException("the recorded recovery did not complete: " + result);
       }
       String json = env.getWorkflowClient().fetchHistory(workflowId).toJson(true);

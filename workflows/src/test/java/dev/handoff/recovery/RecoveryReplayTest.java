@@ -1,5 +1,6 @@
 package dev.handoff.recovery;
 
+import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -88,7 +89,7 @@ class RecoveryReplayTest {
     RunbookProgress result = TemporalJson.CONVERTER.fromPayload(
         history.getLastEvent().getWorkflowExecutionCompletedEventAttributes().getResult().getPayloads(0),
         RunbookProgress.class, RunbookProgress.class);
-    assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.oldPrimary()).isEqualTo(RecoveryFixture.PRIMARY.toString());
     assertThat(result.newPrimary()).isEqualTo(RecoveryFixture.R2.toString());
     // Confirm, fence (both HAProxies, in parallel), choose, catch up, promote; then route first (both
@@ -174,12 +175,7 @@ class RecoveryReplayTest {
 
     @Override
     public RunbookProgress progress() {
-      return new RunbookProgress(null, RunbookProgress.RUNNING, null, null, null, List.of(), null, null, null);
-    }
-
-    @Override
-    public void decide(String decision) {
-      // not part of the replayed history
+      return new RunbookProgress(null, RunbookState.RUNNING, null, null, null, List.of(), null, null, null);
     }
 
     @Override

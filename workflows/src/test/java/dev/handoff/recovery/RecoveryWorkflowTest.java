@@ -1,5 +1,7 @@
 package dev.handoff.recovery;
 
+import dev.handoff.runbook.StepOutcome;
+import dev.handoff.runbook.RunbookState;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
 import static dev.handoff.recovery.RecoveryFixture.EPOCH;
 import static dev.handoff.recovery.RecoveryFixture.PRIMARY;
@@ -88,7 +90,7 @@ class RecoveryWorkflowTest {
       // 3309 received up to 0-1-105, 3308 only up to 0-1-103.
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.cluster()).isEqualTo(CLUSTER);
       assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
@@ -96,7 +98,7 @@ class RecoveryWorkflowTest {
       assertThat(result.currentStep()).isNull();
       assertThat(result.plan()).contains("choose " + R2);
       assertAllSteps(result);
-      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepOutcome.DONE);
       assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only");
 
       InOrder order = inOrder(fixture.detection, fixture.haproxy, fixture.mysql, fixture.kv, fixture.heartbeat);
@@ -140,7 +142,7 @@ class RecoveryWorkflowTest {
       workflow.recover(new RecoveryRequest(CLUSTER, true, "test"));
 
       RunbookProgress progress = workflow.progress();
-      assertThat(progress.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(progress.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(progress.newPrimary()).isEqualTo(R2.toString());
       assertAllSteps(progress);
       assertThat(stepDetail(progress, RunbookPlan.CONFIRM_DEAD)).contains("DeadPrimary", RecoveryFixture.DEAD_DETAIL);
@@ -161,7 +163,7 @@ class RecoveryWorkflowTest {
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(stepDetail(result, RunbookPlan.CHOOSE_CANDIDATE)).contains(R1 + " is ahead by 0-1-110");
       assertThat(stepDetail(result, RunbookPlan.CATCH_UP)).contains("caught up from " + R1);
@@ -184,7 +186,7 @@ class RecoveryWorkflowTest {
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       InOrder order = inOrder(fixture.mysql);
       order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-104", CATCH_UP);
@@ -225,7 +227,7 @@ class RecoveryWorkflowTest {
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(publishSawMove).as("the moves started while the topology was being published").isTrue();
       assertThat(moveSawPublish).as("the publish started while a replica was being moved").isTrue();
       InOrder order = inOrder(fixture.mysql, fixture.kv, fixture.haproxy, fixture.heartbeat);
@@ -244,7 +246,7 @@ class RecoveryWorkflowTest {
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_BEFORE_PROMOTION);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.FAILED_BEFORE_PROMOTION);
       // Inspected, neither answers, so nothing is promoted; both had stopped receiving, so both receive again.
       verify(fixture.mysql).stopReceiving(CLUSTER, R1);
       verify(fixture.mysql).stopReceiving(CLUSTER, R2);
@@ -256,12 +258,12 @@ class RecoveryWorkflowTest {
 
     @Test
     void aReplicaThatCannotStopReceivingDoesNotHoldTheRecovery() {
-      doThrow(ApplicationFailure.newFailure("connect to " + R1 + ": Connection refused", FailureType.INSTANCE_UNREACHABLE))
+      doThrow(FailureType.INSTANCE_UNREACHABLE.failure("connect to " + R1 + ": Connection refused"))
           .when(fixture.mysql).stopReceiving(CLUSTER, R1);
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(stepDetail(result, RecoveryWorkflowImpl.STOP_RECEIVING))
           .contains(R2 + " stopped receiving", R1 + " (not stopped", "Connection refused");
     }
@@ -275,7 +277,7 @@ class RecoveryWorkflowTest {
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.failureType()).isNull();
       assertThat(result.detail()).contains("left behind: " + R1 + " (", "error 1062", "to do: ");
@@ -301,7 +303,7 @@ class RecoveryWorkflowTest {
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.detail()).contains("left behind: " + R1 + " (errant transactions", "9-2-1", "to do: ");
       verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(), EPOCH);
@@ -318,13 +320,13 @@ class RecoveryWorkflowTest {
     @Test
     void isReplacedByTheNextBestCandidate() {
       // 3309 is the best by what it received, but its SQL thread keeps failing.
-      doThrow(ApplicationFailure.newNonRetryableFailure(R2 + " stopped executing at 0-1-101 of 0-1-105:"
-          + " SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'", FailureType.CATCH_UP_TIMEOUT))
+      doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable(R2 + " stopped executing at 0-1-101 of 0-1-105:"
+          + " SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'"))
           .when(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.detail()).contains(R2 + " could not catch up", "error 1062");
       InOrder order = inOrder(fixture.mysql, fixture.kv);
@@ -346,13 +348,13 @@ class RecoveryWorkflowTest {
 
       Outcome out = failedRecovery();
 
-      assertThat(out.failure().getType()).isEqualTo(FailureType.PRIMARY_NOT_DEAD);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.PRIMARY_NOT_DEAD.wireName());
       assertThat(out.failure().getOriginalMessage())
           .contains("not recovering " + CLUSTER, "the analysis is " + code.wireName(), "needs a confirmed dead primary");
       if (code == AnalysisCode.NO_PROBLEM) {
         assertThat(out.failure().getOriginalMessage()).contains("use a planned switchover");
       }
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.REFUSED);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.REFUSED);
       assertThat(out.progress().failureType()).isEqualTo(FailureType.PRIMARY_NOT_DEAD);
       assertThat(out.progress().newPrimary()).isNull();
       assertThat(out.progress().currentStep()).isNull();
@@ -376,7 +378,7 @@ class RecoveryWorkflowTest {
               new RecoveryRequest.Handover(R2.toString(), PRIMARY + " died before set-read-only", List.of()))));
 
       assertThat(failed).as("the recovery was refused").isNotNull();
-      assertThat(workflow.progress().state()).isEqualTo(RunbookProgress.REFUSED);
+      assertThat(workflow.progress().state()).isEqualTo(RunbookState.REFUSED);
       verify(fixture.mysql).stopReceiving(CLUSTER, R1);
       verify(fixture.mysql).stopReceiving(CLUSTER, R2);
       verify(fixture.mysql).resumeReceiving(CLUSTER, R1);
@@ -388,13 +390,12 @@ class RecoveryWorkflowTest {
     @Test
     void refusesWhenTheProbeItselfFails() {
       when(fixture.detection.probeCluster(CLUSTER)).thenThrow(
-          ApplicationFailure.newNonRetryableFailure("no cluster c1 in the worker's configuration",
-              FailureType.UNKNOWN_CLUSTER));
+          FailureType.UNKNOWN_CLUSTER.nonRetryable("no cluster c1 in the worker's configuration"));
 
       Outcome out = failedRecovery();
 
-      assertThat(out.failure().getType()).isEqualTo(FailureType.UNKNOWN_CLUSTER);
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.REFUSED);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.UNKNOWN_CLUSTER.wireName());
+      assertThat(out.progress().state()).isEqualTo(RunbookState.REFUSED);
       fixture.verifyNothingChanged();
     }
   }
@@ -403,20 +404,19 @@ class RecoveryWorkflowTest {
   class FailuresBeforePromotion {
     @Test
     void aFenceThatFailsStopsEverything() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("remote2: admin socket: connect: connection refused",
-          FailureType.HAPROXY_UNREACHABLE)).when(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
+      doThrow(FailureType.HAPROXY_UNREACHABLE.nonRetryable("remote2: admin socket: connect: connection refused")).when(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FENCE_FAILED);
-      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.FENCE_FAILED);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE.wireName());
       assertThat(out.progress().failureType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
       assertThat(out.failure().getOriginalMessage()).contains("could not fence " + PRIMARY,
           "remote2: admin socket", "nothing was promoted", "Fence it by hand");
       assertThat(out.progress().newPrimary()).isNull();
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome)
-          .contains(tuple(RunbookPlan.FENCE_OLD_PRIMARY, StepRecord.FAILED))
-          .doesNotContain(tuple(RunbookPlan.CHOOSE_CANDIDATE, StepRecord.DONE));
+          .contains(tuple(RunbookPlan.FENCE_OLD_PRIMARY, StepOutcome.FAILED))
+          .doesNotContain(tuple(RunbookPlan.CHOOSE_CANDIDATE, StepOutcome.DONE));
       // The cluster was read beside the fence (a read needs no fence), but nothing was chosen or caught up.
       verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
       fixture.verifyNothingPromoted();
@@ -424,14 +424,14 @@ class RecoveryWorkflowTest {
 
     @Test
     void aKvStoreThatTakesNoWriteIsWaitedForAndNothingIsPromotedWithoutIt() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("etcd at http://127.0.0.1:2379 failed to take a write to"
-          + " handoff/kv-check/c1: no answer within 2 s (tried 50 times in 120 s)", FailureType.KV_UNAVAILABLE))
+      doThrow(FailureType.KV_UNAVAILABLE.nonRetryable("etcd at http://127.0.0.1:2379 failed to take a write to"
+          + " handoff/kv-check/c1: no answer within 2 s (tried 50 times in 120 s)"))
           .when(fixture.kv).checkWritable(CLUSTER, EPOCH, RecoveryWorkflowImpl.KV_WAIT_SECONDS);
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_BEFORE_PROMOTION);
-      assertThat(out.failure().getType()).isEqualTo(FailureType.KV_UNAVAILABLE);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.FAILED_BEFORE_PROMOTION);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.KV_UNAVAILABLE.wireName());
       assertThat(out.failure().getOriginalMessage()).contains("etcd at http://127.0.0.1:2379", "nothing was promoted",
           PRIMARY + " is fenced", "Bring the KV store back", "./handoff failover unplanned --cluster " + CLUSTER);
       // It was checked beside the choice and the catch-up, the promotion waited for it, and nothing was
@@ -450,8 +450,8 @@ class RecoveryWorkflowTest {
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_BEFORE_PROMOTION);
-      assertThat(out.failure().getType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.FAILED_BEFORE_PROMOTION);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE.wireName());
       assertThat(out.progress().failureType()).isEqualTo(FailureType.NO_ELIGIBLE_CANDIDATE);
       assertThat(out.failure().getOriginalMessage()).contains("no replica can be promoted",
           R1 + " (unreachable", R2 + " (promotion rule must_not)",
@@ -464,24 +464,24 @@ class RecoveryWorkflowTest {
 
     @Test
     void noCandidateCanCatchUp() {
-      doThrow(ApplicationFailure.newNonRetryableFailure(R2 + " cannot catch up: SQL thread stopped; its executed"
-          + " position did not advance for 20 s; executed 101 of 105", FailureType.CATCH_UP_TIMEOUT))
+      doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable(R2 + " cannot catch up: SQL thread stopped; its executed"
+          + " position did not advance for 20 s; executed 101 of 105"))
           .when(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
-      doThrow(ApplicationFailure.newNonRetryableFailure(R1 + " cannot catch up: SQL thread stopped: error 1032:"
-          + " Can't find record", FailureType.CATCH_UP_TIMEOUT))
+      doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable(R1 + " cannot catch up: SQL thread stopped: error 1032:"
+          + " Can't find record"))
           .when(fixture.mysql).catchUp(CLUSTER, R1, "0-1-103", CATCH_UP);
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_BEFORE_PROMOTION);
-      assertThat(out.failure().getType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.FAILED_BEFORE_PROMOTION);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT.wireName());
       assertThat(out.progress().failureType()).isEqualTo(FailureType.CATCH_UP_TIMEOUT);
       assertThat(out.progress().newPrimary()).isNull();
       assertThat(out.failure().getOriginalMessage()).contains("no candidate could catch up",
           R2 + " (" + R2 + " cannot catch up: SQL thread stopped; its executed position did not advance for 20 s",
           R1 + " (" + R1 + " cannot catch up: SQL thread stopped: error 1032", PRIMARY + " is fenced and nothing was promoted");
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome)
-          .contains(tuple(RunbookPlan.CATCH_UP, StepRecord.FAILED));
+          .contains(tuple(RunbookPlan.CATCH_UP, StepOutcome.FAILED));
       fixture.verifyNothingPromoted();
     }
   }
@@ -490,22 +490,21 @@ class RecoveryWorkflowTest {
   class ForwardAfterPromotion {
     @Test
     void aHaproxyThatCannotBeRepointedFailsAfterPromotion() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("remote2 still routes writes to " + PRIMARY,
-          FailureType.HAPROXY_NOT_REPOINTED)).when(fixture.haproxy).repointRoutes("remote2", CLUSTER, R2, List.of(R1));
+      doThrow(FailureType.HAPROXY_NOT_REPOINTED.nonRetryable("remote2 still routes writes to " + PRIMARY)).when(fixture.haproxy).repointRoutes("remote2", CLUSTER, R2, List.of(R1));
 
       Outcome out = failedRecovery();
 
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
-      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.FAILED_AFTER_PROMOTION);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED.wireName());
       assertThat(out.progress().failureType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
       assertThat(out.progress().newPrimary()).isEqualTo(R2.toString());
       assertThat(out.failure().getOriginalMessage()).contains(R2 + " is the primary",
           "step " + RunbookPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
           "steps left: [" + RunbookPlan.REPOINT_HAPROXY + ", ", RunbookPlan.RESTART_HEARTBEAT + "]");
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
-          tuple(RunbookPlan.PROMOTE, StepRecord.DONE),
-          tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
-          tuple(RunbookPlan.REPOINT_HAPROXY, StepRecord.FAILED));
+          tuple(RunbookPlan.PROMOTE, StepOutcome.DONE),
+          tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepOutcome.DONE),
+          tuple(RunbookPlan.REPOINT_HAPROXY, StepOutcome.FAILED));
       verify(fixture.mysql).promote(CLUSTER, R2);
       verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
       verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
@@ -522,9 +521,9 @@ class RecoveryWorkflowTest {
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
-      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepOutcome.DONE);
       verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
       verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
       verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
@@ -537,7 +536,7 @@ class RecoveryWorkflowTest {
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only", "it has transactions",
           "that " + R2 + " lacks (errant", "rebuild it from " + R2, "or discard them");
     }
@@ -549,14 +548,14 @@ class RecoveryWorkflowTest {
 
       RunbookProgress result = recover();
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.failureType()).isNull();
       assertThat(result.detail()).contains(PRIMARY + " does not answer",
           "the cluster's watch sets it read-only if it comes back", "reports as ErrantGtid any transaction it has that "
           + R2 + " lacks", "It stays out of the cluster");
       assertThat(result.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
-          .containsExactly("old-primary", StepRecord.DONE);
+          .containsExactly("old-primary", StepOutcome.DONE);
       // Best effort: tried, and the runbook moved on without it.
       verify(fixture.mysql, atLeastOnce()).setReadOnly(CLUSTER, PRIMARY, true);
       verify(fixture.mysql, never()).setReadOnly(anyString(), any(), eq(false));

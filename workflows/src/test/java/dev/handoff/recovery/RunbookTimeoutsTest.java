@@ -1,5 +1,6 @@
 package dev.handoff.recovery;
 
+import dev.handoff.runbook.RunbookState;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
 import static dev.handoff.recovery.RecoveryFixture.EPOCH;
 import static dev.handoff.recovery.RecoveryFixture.R1;
@@ -75,7 +76,7 @@ class RunbookTimeoutsTest {
   @Test
   void noDecisionEndsTheRecoveryFailedAfterPromotionWithTheProductionOptions() {
     String stale = "the KV store holds epoch 2 for " + CLUSTER + ", expected 1";
-    doThrow(ApplicationFailure.newNonRetryableFailure(stale, FailureType.STALE_EPOCH))
+    doThrow(FailureType.STALE_EPOCH.nonRetryable(stale))
         .when(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
     RecoveryWorkflow workflow = client.newWorkflowStub(RecoveryWorkflow.class,
         RunbookOptions.failoverWorkflow(taskQueue, WorkflowIds.failover(CLUSTER)));
@@ -96,13 +97,13 @@ class RunbookTimeoutsTest {
         - com.google.protobuf.util.Timestamps.toMillis(info.getStartTime());
     assertThat(Duration.ofMillis(took)).as("workflow time until it ended")
         .isGreaterThanOrEqualTo(OperatorGate.WAIT).isLessThan(RunbookOptions.EXECUTION_TIMEOUT);
-    assertThat(RunbookSteps.finalState(failed.getCause())).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
+    assertThat(RunbookSteps.finalState(failed.getCause())).isEqualTo(RunbookState.FAILED_AFTER_PROMOTION);
     ApplicationFailure failure = (ApplicationFailure) failed.getCause();
-    assertThat(failure.getType()).isEqualTo(FailureType.STALE_EPOCH);
+    assertThat(failure.getType()).isEqualTo(FailureType.STALE_EPOCH.wireName());
     assertThat(failure.getOriginalMessage()).contains("step " + RunbookPlan.PUBLISH_TOPOLOGY + " failed",
         "no operator decision within " + OperatorGate.WAIT.toHours() + " h");
     RunbookProgress progress = workflow.progress();
-    assertThat(progress.state()).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
+    assertThat(progress.state()).isEqualTo(RunbookState.FAILED_AFTER_PROMOTION);
     assertThat(progress.newPrimary()).isEqualTo(R2.toString());
     WorkflowExecutionStatus status = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
         DescribeWorkflowExecutionRequest.newBuilder().setNamespace(client.getOptions().getNamespace())

@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookProgress;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
 import static dev.handoff.switchover.SwitchoverFixture.R1;
@@ -42,7 +43,7 @@ public final class RecordSwitchoverHistory {
       SwitchoverWorkflow workflow = env.getWorkflowClient().newWorkflowStub(SwitchoverWorkflow.class,
           WorkflowOptions.newBuilder().setWorkflowId(workflowId).setTaskQueue(WorkflowIds.DEFAULT_TASK_QUEUE).build());
       RunbookProgress result = workflow.switchover(new SwitchoverRequest(CLUSTER, R1, false));
-      if (!RunbookProgress.COMPLETED.equals(result.state())) {
+      if (!RunbookState.COMPLETED.equals(result.state())) {
         throw new IllegalStateException("the recorded switchover did not complete: " + result);
       }
       String json = env.getWorkflowClient().fetchHistory(workflowId).toJson(true);

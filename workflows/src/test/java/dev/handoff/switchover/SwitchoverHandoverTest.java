@@ -1,5 +1,7 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.StepOutcome;
+import dev.handoff.runbook.RunbookState;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
 import static dev.handoff.switchover.SwitchoverFixture.EPOCH;
 import static dev.handoff.switchover.SwitchoverFixture.PRIMARY;
@@ -94,8 +96,8 @@ class SwitchoverHandoverTest {
   void primaryDiesWhileTheCandidateCatchesUp_theSwitchoverBecomesARecovery() {
     doAnswer(inv -> {
       fixture.killPrimary();
-      throw ApplicationFailure.newNonRetryableFailure(R1 + " did not execute 0-1-104: its IO thread lost "
-          + PRIMARY, FailureType.CATCH_UP_TIMEOUT);
+      throw FailureType.CATCH_UP_TIMEOUT.nonRetryable(R1 + " did not execute 0-1-104: its IO thread lost "
+          + PRIMARY);
     }).when(fixture.mysql).waitForGtid(eq(CLUSTER), eq(R1), anyString(), eq(SwitchoverWorkflowImpl.CATCH_UP_SECONDS));
 
     RunbookProgress result = switchover();
@@ -120,7 +122,7 @@ class SwitchoverHandoverTest {
   void primaryDiesDuringTheRollback_theRollbackStopsAndARecoveryFollows() {
     // The step fails while the primary answers; the primary dies while the runbook undoes it.
     doAnswer(inv -> {
-      throw ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL failed", "PromoteFailed");
+      throw FailureType.INSTANCE_UNREACHABLE.nonRetryable("RESET SLAVE ALL failed");
     }).when(fixture.mysql).promote(CLUSTER, R1);
     doAnswer(inv -> {
       fixture.killPrimary();
@@ -137,9 +139,9 @@ class SwitchoverHandoverTest {
 
     RunbookProgress result = switchover();
 
-    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
-    assertThat(result.detail()).contains("planned switchover", "PromoteFailed", "died");
+    assertThat(result.detail()).contains("planned switchover", "InstanceUnreachable", "died");
     assertThat(result.steps()).extracting(StepRecord::name).contains(RunbookPlan.PROMOTE, SwitchoverWorkflowImpl.HANDOVER,
         RunbookPlan.CONFIRM_DEAD, RunbookPlan.FENCE_OLD_PRIMARY);
   }
@@ -147,14 +149,14 @@ class SwitchoverHandoverTest {
   @Test
   void primaryThatAnswers_aFailedStepStillRollsBack() {
     doAnswer(inv -> {
-      throw ApplicationFailure.newNonRetryableFailure("SET GLOBAL read_only: lock wait timeout", "ReadOnlyNotSet");
+      throw FailureType.READ_ONLY_BLOCKED.nonRetryable("SET GLOBAL read_only: lock wait timeout");
     }).when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
 
     WorkflowFailedException failed = failedSwitchover();
 
     RunbookProgress p = latestProgress();
-    assertThat(p.state()).isEqualTo(RunbookProgress.ROLLED_BACK);
-    assertThat(((ApplicationFailure) failed.getCause()).getType()).isEqualTo("ReadOnlyNotSet");
+    assertThat(p.state()).isEqualTo(RunbookState.ROLLED_BACK);
+    assertThat(((ApplicationFailure) failed.getCause()).getType()).isEqualTo(FailureType.READ_ONLY_BLOCKED.wireName());
     verify(fixture.detection).probeCluster(CLUSTER);
     verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
     verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
@@ -172,7 +174,7 @@ class SwitchoverHandoverTest {
     failedSwitchover();
 
     RunbookProgress p = latestProgress();
-    assertThat(p.state()).isEqualTo(RunbookProgress.ROLLBACK_FAILED);
+    assertThat(p.state()).isEqualTo(RunbookState.ROLLBACK_FAILED);
     verify(fixture.detection, atLeast(2)).probeCluster(CLUSTER);
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
     verify(fixture.mysql, never()).promote(anyString(), any());
@@ -186,7 +188,7 @@ class SwitchoverHandoverTest {
 
     failedSwitchover();
 
-    assertThat(latestProgress().state()).isEqualTo(RunbookProgress.ROLLBACK_FAILED);
+    assertThat(latestProgress().state()).isEqualTo(RunbookState.ROLLBACK_FAILED);
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
   }
 
@@ -200,7 +202,7 @@ class SwitchoverHandoverTest {
 
     RunbookProgress result = switchover();
 
-    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
     assertThat(result.detail()).contains("left behind: " + PRIMARY, "unreachable", "to do:");
     // Out of the replica pool and the reader backends, so nothing routes reads to it or counts it a replica.
@@ -217,39 +219,39 @@ class SwitchoverHandoverTest {
   @Test
   void rejoinFailsWhileThePrimaryAnswers_theRunbookWaitsForTheOperatorAsBefore() throws InterruptedException {
     doAnswer(inv -> {
-      throw ApplicationFailure.newNonRetryableFailure("CHANGE MASTER failed", FailureType.ERRANT_GTID);
+      throw FailureType.ERRANT_GTID.nonRetryable("CHANGE MASTER failed");
     }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
     SwitchoverWorkflow wf = newWorkflow();
     WorkflowClient.start(wf::switchover, new SwitchoverRequest(CLUSTER, R1, false));
     RunbookProgress p = latestProgress();
-    for (long deadline = System.nanoTime() + 30_000_000_000L; RunbookProgress.RUNNING.equals(p.state())
+    for (long deadline = System.nanoTime() + 30_000_000_000L; RunbookState.RUNNING.equals(p.state())
         && System.nanoTime() < deadline; p = latestProgress()) {
       Thread.sleep(20);
     }
 
-    assertThat(p.state()).as(p.detail()).isEqualTo(RunbookProgress.WAITING_FOR_OPERATOR);
+    assertThat(p.state()).as(p.detail()).isEqualTo(RunbookState.WAITING_FOR_OPERATOR);
     assertThat(p.detail()).contains(RunbookPlan.REJOIN_OLD_PRIMARY, "CHANGE MASTER failed");
     verify(fixture.kv, never()).publishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1);
   }
 
   private void assertRecoveredWithoutRollback(RunbookProgress result, String failedStep) {
-    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(result.state()).as(result.detail()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
     assertThat(result.detail()).contains("planned switchover", "died", failedStep);
     // The switchover's own steps come first, then the handover, then the recovery's.
     assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
-        tuple(RunbookPlan.PRECHECK, StepRecord.DONE),
-        tuple(failedStep, StepRecord.FAILED),
-        tuple(SwitchoverWorkflowImpl.HANDOVER, StepRecord.DONE),
-        tuple(RunbookPlan.CONFIRM_DEAD, StepRecord.DONE),
-        tuple(RunbookPlan.FENCE_OLD_PRIMARY, StepRecord.DONE),
-        tuple(RunbookPlan.PROMOTE, StepRecord.DONE));
+        tuple(RunbookPlan.PRECHECK, StepOutcome.DONE),
+        tuple(failedStep, StepOutcome.FAILED),
+        tuple(SwitchoverWorkflowImpl.HANDOVER, StepOutcome.DONE),
+        tuple(RunbookPlan.CONFIRM_DEAD, StepOutcome.DONE),
+        tuple(RunbookPlan.FENCE_OLD_PRIMARY, StepOutcome.DONE),
+        tuple(RunbookPlan.PROMOTE, StepOutcome.DONE));
     List<String> names = result.steps().stream().map(StepRecord::name).toList();
     assertThat(names.indexOf(failedStep)).isLessThan(names.indexOf(SwitchoverWorkflowImpl.HANDOVER));
     assertThat(names.indexOf(SwitchoverWorkflowImpl.HANDOVER)).isLessThan(names.indexOf(RunbookPlan.CONFIRM_DEAD));
-    assertThat(result.steps()).extracting(StepRecord::outcome).doesNotContain(StepRecord.COMPENSATED);
+    assertThat(result.steps()).extracting(StepRecord::outcome).doesNotContain(StepOutcome.ROLLED_BACK);
     // Nothing was rolled back onto the dead primary.
     verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
     verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, PRIMARY);
@@ -261,7 +263,7 @@ class SwitchoverHandoverTest {
     verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
     // The query, asked of the workflow ID (its latest run), says the same.
     RunbookProgress p = latestProgress();
-    assertThat(p.state()).isEqualTo(RunbookProgress.COMPLETED);
+    assertThat(p.state()).isEqualTo(RunbookState.COMPLETED);
     assertThat(p.steps()).isEqualTo(result.steps());
   }
 
@@ -274,8 +276,7 @@ class SwitchoverHandoverTest {
   }
 
   private static ApplicationFailure lostConnection() {
-    return ApplicationFailure.newFailure("Could not connect to address=(host=127.0.0.1)(port=3307): Connection refused",
-        FailureType.INSTANCE_UNREACHABLE);
+    return FailureType.INSTANCE_UNREACHABLE.failure("Could not connect to address=(host=127.0.0.1)(port=3307): Connection refused");
   }
 
   private SwitchoverWorkflow newWorkflow() {

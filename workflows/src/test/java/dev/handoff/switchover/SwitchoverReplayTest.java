@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorDecision;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,13 +104,8 @@ class SwitchoverReplayTest {
 
     @Override
     public RunbookProgress progress() {
-      return new RunbookProgress(null, RunbookProgress.RUNNING, null, null, null, List.of(), null,
+      return new RunbookProgress(null, RunbookState.RUNNING, null, null, null, List.of(), null,
           null, null);
-    }
-
-    @Override
-    public void decide(String decision) {
-      // not part of the replayed history
     }
 
     @Override

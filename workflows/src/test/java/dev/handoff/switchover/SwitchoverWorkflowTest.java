@@ -1,5 +1,7 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.StepOutcome;
+import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookResults;
 import dev.handoff.runbook.RunbookProgress;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
@@ -90,14 +92,14 @@ class SwitchoverWorkflowTest {
     void switchesToTheRequestedCandidateStepByStep() {
       RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.oldPrimary()).isEqualTo(PRIMARY.toString());
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.failureType()).isNull();
       assertThat(result.currentStep()).isNull();
       assertThat(result.plan()).contains("to " + R1);
       assertThat(result.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
-      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepOutcome.DONE);
       verifySwitchedOver(R1, R2);
     }
 
@@ -108,10 +110,10 @@ class SwitchoverWorkflowTest {
 
       RunbookProgress progress = workflow.progress();
       assertThat(progress.cluster()).isEqualTo(CLUSTER);
-      assertThat(progress.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(progress.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(progress.newPrimary()).isEqualTo(R1.toString());
       assertThat(progress.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
-      assertThat(progress.steps()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(StepRecord.DONE));
+      assertThat(progress.steps()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(StepOutcome.DONE));
       assertThat(progress.steps()).filteredOn(s -> s.name().equals(RunbookPlan.REPOINT_HAPROXY))
           .singleElement().extracting(StepRecord::detail).asString()
           .contains("remote1 writes to " + R1, "remote2 writes to " + R1);
@@ -124,9 +126,9 @@ class SwitchoverWorkflowTest {
 
       RunbookProgress result = switchover(null);
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
-      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepOutcome.DONE);
       verifySwitchedOver(R2, R1);
     }
 
@@ -139,7 +141,7 @@ class SwitchoverWorkflowTest {
 
       RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY), EPOCH);
     }
 
@@ -149,7 +151,7 @@ class SwitchoverWorkflowTest {
 
       RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY, R2), EPOCH);
     }
 
@@ -258,18 +260,16 @@ class SwitchoverWorkflowTest {
 
     @Test
     void refusesAClusterTheWorkerDoesNotKnow() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("no cluster c1 in the worker's configuration",
-          FailureType.UNKNOWN_CLUSTER)).when(fixture.cluster).describeCluster(CLUSTER);
+      doThrow(FailureType.UNKNOWN_CLUSTER.nonRetryable("no cluster c1 in the worker's configuration")).when(fixture.cluster).describeCluster(CLUSTER);
       assertRefused(R1, FailureType.UNKNOWN_CLUSTER, "no cluster c1");
     }
 
-    private void assertRefused(InstanceKey candidate, String type, String... detail) {
+    private void assertRefused(InstanceKey candidate, FailureType type, String... detail) {
       Outcome out = failedSwitchover(candidate);
 
-      assertThat(out.failure().getType()).isEqualTo(type);
-      assertThat(FailureType.isKnown(out.failure().getType())).isTrue();
+      assertThat(out.failure().getType()).isEqualTo(type.wireName());
       assertThat(out.failure().getOriginalMessage()).contains(detail);
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.REFUSED);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.REFUSED);
       assertThat(out.progress().failureType()).isEqualTo(type);
       assertThat(out.progress().currentStep()).isNull();
       assertThat(out.progress().steps()).extracting(StepRecord::name)
@@ -285,14 +285,14 @@ class SwitchoverWorkflowTest {
       RunbookProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
           .switchover(new SwitchoverRequest(CLUSTER, R1, true));
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.DRY_RUN);
+      assertThat(result.state()).isEqualTo(RunbookState.DRY_RUN);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.currentStep()).isNull();
       assertThat(result.plan()).isNotBlank()
           .contains("Planned switchover of cluster c1 from " + PRIMARY + " to " + R1)
           .contains(RunbookPlan.MOVE_REPLICAS, RunbookPlan.PROMOTE, RunbookPlan.REJOIN_OLD_PRIMARY);
       assertThat(result.steps()).extracting(StepRecord::name).last().isEqualTo(RunbookPlan.PRECHECK);
-      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepRecord.DONE);
+      assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepOutcome.DONE);
       fixture.verifyNothingChanged();
     }
 
@@ -301,7 +301,7 @@ class SwitchoverWorkflowTest {
       RunbookProgress result = newWorkflow(WorkflowIds.dryRun(CLUSTER))
           .switchover(new SwitchoverRequest(CLUSTER, null, true));
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.DRY_RUN);
+      assertThat(result.state()).isEqualTo(RunbookState.DRY_RUN);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.plan()).contains("to " + R1);
       fixture.verifyNothingChanged();
@@ -312,10 +312,10 @@ class SwitchoverWorkflowTest {
   class RollbackBeforePromotion {
     @Test
     void moveReplicaFailure() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("3309 did not reach 0-1-100 on 3308", "ReplicaNotMoved"))
+      doThrow(FailureType.REPLICATION_NOT_RUNNING.nonRetryable("3309 did not reach 0-1-100 on 3308"))
           .when(fixture.mysql).moveReplica(CLUSTER, R2, R1);
 
-      Outcome out = assertRolledBack(RunbookPlan.MOVE_REPLICAS, "ReplicaNotMoved");
+      Outcome out = assertRolledBack(RunbookPlan.MOVE_REPLICAS, FailureType.REPLICATION_NOT_RUNNING);
 
       // The undo was registered before the move, and moving back is a no-op when it never left.
       verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
@@ -328,10 +328,10 @@ class SwitchoverWorkflowTest {
 
     @Test
     void setReadOnlyFailure() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("SET GLOBAL read_only: lock wait timeout", "ReadOnlyNotSet"))
+      doThrow(FailureType.READ_ONLY_BLOCKED.nonRetryable("SET GLOBAL read_only: lock wait timeout"))
           .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
 
-      assertRolledBack(RunbookPlan.SET_READ_ONLY_AND_WAIT, "ReadOnlyNotSet");
+      assertRolledBack(RunbookPlan.SET_READ_ONLY_AND_WAIT, FailureType.READ_ONLY_BLOCKED);
 
       InOrder undo = inOrder(fixture.mysql);
       undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
@@ -342,8 +342,7 @@ class SwitchoverWorkflowTest {
 
     @Test
     void catchUpFailure() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("3308 did not execute 0-1-104 in 30 s",
-          FailureType.CATCH_UP_TIMEOUT)).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION,
+      doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable("3308 did not execute 0-1-104 in 30 s")).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION,
               SwitchoverWorkflowImpl.CATCH_UP_SECONDS);
 
       assertRolledBack(RunbookPlan.SET_READ_ONLY_AND_WAIT, FailureType.CATCH_UP_TIMEOUT);
@@ -357,8 +356,8 @@ class SwitchoverWorkflowTest {
 
     @Test
     void aKvStoreGoneBeforeReadOnlyRollsBackWithoutStoppingWrites() {
-      doThrow(ApplicationFailure.newFailure("etcd at http://127.0.0.1:2379 failed to take a write to"
-          + " handoff/kv-check/c1: no answer within 2 s", FailureType.KV_UNAVAILABLE))
+      doThrow(FailureType.KV_UNAVAILABLE.failure("etcd at http://127.0.0.1:2379 failed to take a write to"
+          + " handoff/kv-check/c1: no answer within 2 s"))
           .when(fixture.kv).checkWritable(CLUSTER, EPOCH, 0);
 
       Outcome out = assertRolledBack("kv-writable:before-read-only", FailureType.KV_UNAVAILABLE);
@@ -374,8 +373,8 @@ class SwitchoverWorkflowTest {
     @Test
     void aKvStoreGoneDuringTheCatchUpRollsBackBeforePromotion() {
       // The check before read-only passes; every later one fails (KV_CHECK tries twice).
-      doReturn("etcd took a write").doThrow(ApplicationFailure.newFailure("etcd at http://127.0.0.1:2379 failed to"
-          + " take a write: no answer within 2 s", FailureType.KV_UNAVAILABLE))
+      doReturn("etcd took a write").doThrow(FailureType.KV_UNAVAILABLE.failure("etcd at http://127.0.0.1:2379 failed to"
+          + " take a write: no answer within 2 s"))
           .when(fixture.kv).checkWritable(CLUSTER, EPOCH, 0);
 
       assertRolledBack("kv-writable:before-promote", FailureType.KV_UNAVAILABLE);
@@ -391,10 +390,10 @@ class SwitchoverWorkflowTest {
 
     @Test
     void promoteFailure() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL failed", "PromoteFailed"))
+      doThrow(FailureType.INSTANCE_UNREACHABLE.nonRetryable("RESET SLAVE ALL failed"))
           .when(fixture.mysql).promote(CLUSTER, R1);
 
-      assertRolledBack(RunbookPlan.PROMOTE, "PromoteFailed");
+      assertRolledBack(RunbookPlan.PROMOTE, FailureType.INSTANCE_UNREACHABLE);
 
       // Undone in reverse: candidate back under the old primary, old primary writable, replica moved back.
       InOrder undo = inOrder(fixture.mysql);
@@ -406,18 +405,18 @@ class SwitchoverWorkflowTest {
 
     @Test
     void rollbackThatFailsTooIsNotReportedAsRolledBack() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("RESET SLAVE ALL failed", "PromoteFailed"))
+      doThrow(FailureType.INSTANCE_UNREACHABLE.nonRetryable("RESET SLAVE ALL failed"))
           .when(fixture.mysql).promote(CLUSTER, R1);
-      doThrow(ApplicationFailure.newNonRetryableFailure("SET GLOBAL read_only=0: access denied", "ReadOnlyNotSet"))
+      doThrow(FailureType.READ_ONLY_BLOCKED.nonRetryable("SET GLOBAL read_only=0: access denied"))
           .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
 
       Outcome out = failedSwitchover(R1);
 
       // Left for the operator: the state says so, and the type stays the step's own failure.
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.ROLLBACK_FAILED);
-      assertThat(out.progress().steps()).extracting(StepRecord::outcome).doesNotContain(StepRecord.COMPENSATED);
-      assertThat(out.failure().getType()).isEqualTo("PromoteFailed");
-      assertThat(out.progress().failureType()).isEqualTo("PromoteFailed");
+      assertThat(out.progress().state()).isEqualTo(RunbookState.ROLLBACK_FAILED);
+      assertThat(out.progress().steps()).extracting(StepRecord::outcome).doesNotContain(StepOutcome.ROLLED_BACK);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.INSTANCE_UNREACHABLE.wireName());
+      assertThat(out.progress().failureType()).isEqualTo(FailureType.INSTANCE_UNREACHABLE);
       assertThat(out.failure().getOriginalMessage()).contains("step " + RunbookPlan.PROMOTE + " failed",
           "the rollback failed too", "access denied", "check that " + PRIMARY + " is writable");
       verify(fixture.mysql).rejoinAsReplica(CLUSTER, R1, PRIMARY);
@@ -425,19 +424,19 @@ class SwitchoverWorkflowTest {
       fixture.verifyNothingAfterPromotion();
     }
 
-    private Outcome assertRolledBack(String failedStep, String type) {
+    private Outcome assertRolledBack(String failedStep, FailureType type) {
       Outcome out = failedSwitchover(R1);
 
-      assertThat(out.failure().getType()).isEqualTo(type);
+      assertThat(out.failure().getType()).isEqualTo(type.wireName());
       assertThat(out.failure().getOriginalMessage())
           .contains("step " + failedStep + " failed", "rolled back: " + PRIMARY + " is writable again");
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.ROLLED_BACK);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.ROLLED_BACK);
       assertThat(out.progress().failureType()).isEqualTo(type);
       assertThat(out.progress().currentStep()).isNull();
       assertThat(out.progress().steps()).filteredOn(s -> s.name().equals(failedStep))
-          .singleElement().extracting(StepRecord::outcome).isEqualTo(StepRecord.FAILED);
+          .singleElement().extracting(StepRecord::outcome).isEqualTo(StepOutcome.FAILED);
       assertThat(out.progress().steps()).last().extracting(StepRecord::name, StepRecord::outcome)
-          .containsExactly(RunbookSteps.ROLLBACK, StepRecord.COMPENSATED);
+          .containsExactly(RunbookSteps.ROLLBACK, StepOutcome.ROLLED_BACK);
       fixture.verifyNothingAfterPromotion();
       return out;
     }
@@ -453,7 +452,7 @@ class SwitchoverWorkflowTest {
 
       RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       verify(fixture.kv, times(2)).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
       verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
@@ -475,7 +474,7 @@ class SwitchoverWorkflowTest {
 
       RunbookProgress result = switchover(R1);
 
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(attempts).hasValue(13);
       assertThat(env.currentTimeMillis() - start).as("workflow time spent retrying").isGreaterThan(60_000);
       verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
@@ -484,22 +483,21 @@ class SwitchoverWorkflowTest {
 
     @Test
     void aHaproxyThatCannotBeRepointedFailsForwardWithoutRollback() {
-      doThrow(ApplicationFailure.newNonRetryableFailure("remote2 still routes writes to " + PRIMARY,
-          FailureType.HAPROXY_NOT_REPOINTED)).when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+      doThrow(FailureType.HAPROXY_NOT_REPOINTED.nonRetryable("remote2 still routes writes to " + PRIMARY)).when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
 
       Outcome out = failedSwitchover(R1);
 
-      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED);
+      assertThat(out.failure().getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED.wireName());
       assertThat(out.failure().getOriginalMessage()).contains(R1 + " is the primary",
           "step " + RunbookPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
           "steps left: [" + RunbookPlan.REPOINT_HAPROXY + ", " + RunbookPlan.RESTART_HEARTBEAT + ", "
               + RunbookPlan.REJOIN_OLD_PRIMARY + "]");
-      assertThat(out.progress().state()).isEqualTo(RunbookProgress.FAILED_AFTER_PROMOTION);
+      assertThat(out.progress().state()).isEqualTo(RunbookState.FAILED_AFTER_PROMOTION);
       assertThat(out.progress().newPrimary()).isEqualTo(R1.toString());
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
-          tuple(RunbookPlan.PROMOTE, StepRecord.DONE),
-          tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepRecord.DONE),
-          tuple(RunbookPlan.REPOINT_HAPROXY, StepRecord.FAILED));
+          tuple(RunbookPlan.PROMOTE, StepOutcome.DONE),
+          tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepOutcome.DONE),
+          tuple(RunbookPlan.REPOINT_HAPROXY, StepOutcome.FAILED));
       verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
       verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
       verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
@@ -535,7 +533,7 @@ class SwitchoverWorkflowTest {
       assertThat(refused.getExecution().getWorkflowId()).isEqualTo("failover-c1");
       assertThat(refused.getExecution().getRunId()).isEqualTo(running.getRunId());
       RunbookProgress result = RunbookResults.await(first);
-      assertThat(result.state()).isEqualTo(RunbookProgress.COMPLETED);
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       verify(fixture.mysql, never()).promote(CLUSTER, R2);
     }
