@@ -52,6 +52,12 @@ class JsonRoundTripTest {
     assertThat(json(s)).doesNotContain("lagSeconds\"", "executedSet", "originId");
     var u = InstanceState.unreachable(P, PromotionRule.MUST_NOT, "Connection refused");
     assertThat(roundTrip(u)).isEqualTo(u);
+    var read = new ReplicationStatus(P, false, true, "0-1-6", "reconnecting", "", 3L, 0.5, true, true,
+        new ReplicationStatus.Progress("bin.000002", 900, "bin.000002", 800, 7));
+    var full = new InstanceState(InstanceKey.parse("db2:3306"), true, null, 2, null, Flavor.MARIADB, "10.11.19-MariaDB",
+        true, "0-1-5", read, false, 0, PromotionRule.NEUTRAL, 0.5, true);
+    assertThat(roundTrip(full)).isEqualTo(full);
+    assertThat(json(full)).doesNotContain("appliedAll");
   }
 
   @Test
