@@ -67,6 +67,28 @@ final class Fixture {
   Fixture notReplica() { this.replica = false; return this; }
   Fixture mysql(String uuid) { this.flavor = Flavor.MYSQL; this.serverUuid = uuid; return this; }
 
+  /**
+   * A replica's status as the snapshot reader reads SHOW SLAVE STATUS: the IO thread as printed (Yes,
+   * Connecting or No), the SQL thread (Yes or No), binlog positions (read and executed, same file), the
+   * replication heartbeats received, the GTIDs received and Last_IO_Error; no lag.
+   */
+  static ReplicationStatus status(InstanceKey source, String io, String sql, String logFile, long read, long exec,
+      long heartbeats, String received, String ioError) {
+    return new ReplicationStatus(source, io.equals("Yes"), sql.equals("Yes"), received, ioError, "", 0L, null,
+        io.equals("Connecting"), true, new ReplicationStatus.Progress(logFile, read, logFile, exec, heartbeats));
+  }
+
+  /** Detection's view of a reachable read-only replica with this status (null: not a replica) and lag. */
+  static ReplicaView view(InstanceKey key, String executed, ReplicationStatus status, Double lag, Double since) {
+    ReplicationStatus lagged = status == null ? null : new ReplicationStatus(status.sourceKey(),
+        status.ioThreadRunning(), status.sqlThreadRunning(), status.gtidReceived(), status.lastIoError(),
+        status.lastSqlError(), status.secondsBehindSource(), lag, status.ioThreadConnecting(), status.usingGtid(),
+        status.progress());
+    Fixture f = replica(key, executed);
+    return ReplicaView.of(new InstanceState(key, true, null, f.serverId, null, f.flavor, "10.11.19-MariaDB-0+deb12u1",
+        true, executed, lagged, false, 0, f.rule), since);
+  }
+
   InstanceState build() {
     if (!reachable) {
       return InstanceState.unreachable(key, rule, error);
