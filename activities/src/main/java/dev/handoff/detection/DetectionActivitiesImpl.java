@@ -8,7 +8,7 @@ import dev.handoff.domain.InstanceKey;
 import dev.handoff.haproxy.HaproxyActivitiesImpl;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.mysql.FlavorSql;
 import dev.handoff.mysql.Flavors;
 import dev.handoff.mysql.SnapshotReader;
@@ -143,7 +143,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       }
     }
     List<ReplicaView> replicas = Heartbeats.joinAll(views);
-    InstanceState p = reader.read(c, primary, Purpose.PROBE_PRIMARY, () -> opened(primaryConnection));
+    InstanceSnapshot p = reader.read(c, primary, Purpose.PROBE_PRIMARY, () -> opened(primaryConnection));
     // A dead primary's GTIDs are judged by the flavor its replicas' @@version just showed.
     DetectionInput in = p.reachable()
         ? DetectionInput.primaryUp(t.epoch(), primary, p.readOnly(), p.semiSyncDegraded(), p.flavor(),
@@ -167,7 +167,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
 
   /** The detector's view of an instance other than the primary, with its silence as the tracker measures it. */
   private ReplicaView view(ClusterSettings c, InstanceKey key) {
-    InstanceState s = reader.read(c, key, Purpose.PROBE);
+    InstanceSnapshot s = reader.read(c, key, Purpose.PROBE);
     return ReplicaView.of(s, received.secondsSinceReceived(key, s.replication(), System.nanoTime()));
   }
 
@@ -183,8 +183,8 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       return refusal;
     }
     InstanceKey primary = InstanceKey.parse(topology(c).primary());
-    Map<InstanceKey, InstanceState> seen = inspectAll(c);
-    InstanceState p = seen.get(primary);
+    Map<InstanceKey, InstanceSnapshot> seen = inspectAll(c);
+    InstanceSnapshot p = seen.get(primary);
     if (p == null) {
       return "no action: primary " + primary + " does not answer now";
     }
@@ -293,15 +293,15 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   }
 
   /** The instances that answer, by key. */
-  private Map<InstanceKey, InstanceState> inspectAll(ClusterSettings c) {
-    Map<InstanceKey, CompletableFuture<InstanceState>> all = new LinkedHashMap<>();
+  private Map<InstanceKey, InstanceSnapshot> inspectAll(ClusterSettings c) {
+    Map<InstanceKey, CompletableFuture<InstanceSnapshot>> all = new LinkedHashMap<>();
     for (InstanceSettings i : c.instances()) {
       InstanceKey key = new InstanceKey(i.host(), i.port());
       all.put(key, CompletableFuture.supplyAsync(() -> reader.read(c, key, Purpose.PROBE), pool));
     }
-    Map<InstanceKey, InstanceState> out = new LinkedHashMap<>();
+    Map<InstanceKey, InstanceSnapshot> out = new LinkedHashMap<>();
     all.forEach((k, f) -> {
-      InstanceState s = f.join();
+      InstanceSnapshot s = f.join();
       if (s.reachable()) {
         out.put(k, s);
       }

@@ -6,7 +6,7 @@ import dev.handoff.domain.FailureType;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.GtidSet;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.MariaDbGtidSet;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
@@ -53,24 +53,24 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public List<InstanceState> inspectCluster(String cluster) {
+  public List<InstanceSnapshot> inspectCluster(String cluster) {
     return inspectClusterExcept(cluster, List.of());
   }
 
   @Override
-  public List<InstanceState> inspectClusterExcept(String cluster, List<InstanceKey> skipped) {
+  public List<InstanceSnapshot> inspectClusterExcept(String cluster, List<InstanceKey> skipped) {
     ClusterSettings c = lookup.cluster(cluster);
     for (InstanceKey k : skipped) {
       lookup.instance(cluster, k);
     }
-    List<CompletableFuture<InstanceState>> all = c.instances().stream().map(i -> {
+    List<CompletableFuture<InstanceSnapshot>> all = c.instances().stream().map(i -> {
       InstanceKey key = new InstanceKey(i.host(), i.port());
       return skipped.contains(key)
-          ? CompletableFuture.completedFuture(InstanceState.unreachable(key, PromotionRule.fromString(i.promotionRule()),
+          ? CompletableFuture.completedFuture(InstanceSnapshot.unreachable(key, PromotionRule.fromString(i.promotionRule()),
               SKIPPED))
           : CompletableFuture.supplyAsync(() -> reader.read(c, key, Purpose.INSPECT));
     }).toList();
-    List<InstanceState> states = Heartbeats.joinAll(all);
+    List<InstanceSnapshot> states = Heartbeats.joinAll(all);
     Failpoints.during();
     return states;
   }
@@ -80,7 +80,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     lookup.instance(cluster, replica);
     lookup.instance(cluster, source);
     try (Connection r = connect(replica); Connection s = connect(source)) {
-      InstanceState before = SnapshotReader.self(r, replica);
+      InstanceSnapshot before = SnapshotReader.self(r, replica);
       if (replicatesFrom(before, source)) {
         awaitRunning(r, replica, source);
         return replica + " already replicates from " + source + " (stably)";
@@ -89,7 +89,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       // The replica's position first, then the source's: a primary still writing (a rollback under load)
       // has by then everything the replica got from it, so only what it never had counts as extra.
       String replicaHad = gtidPosition(r, sql);
-      InstanceState src = SnapshotReader.self(s, source);
+      InstanceSnapshot src = SnapshotReader.self(s, source);
       if (src.replication() == null) {
         // A primary gains transactions only by writing them: what the replica has beyond it never arrives.
         Flavor flavor = Flavor.fromVersion(before.version());
@@ -125,7 +125,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
       String ended = endQueuedReadOnly(c, instance);
-      InstanceState r = SnapshotReader.self(c, instance);
+      InstanceSnapshot r = SnapshotReader.self(c, instance);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       String did;
       if (r.readOnly() == readOnly) {
@@ -260,7 +260,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   public String catchUp(String cluster, InstanceKey instance, String gtid, int stallSeconds) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
-      InstanceState r = SnapshotReader.self(c, instance);
+      InstanceSnapshot r = SnapshotReader.self(c, instance);
       ReplicationStatus repl = r.replication();
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       Flavor flavor = Flavor.fromVersion(r.version());
@@ -373,7 +373,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   private String onReplica(String cluster, InstanceKey replica, String doing, ReplicaChange change) {
     lookup.instance(cluster, replica);
     try (Connection c = connect(replica)) {
-      InstanceState r = SnapshotReader.self(c, replica);
+      InstanceSnapshot r = SnapshotReader.self(c, replica);
       if (r.replication() == null) {
         return replica + " replicates from nothing";
       }
@@ -387,7 +387,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   public String promote(String cluster, InstanceKey instance) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
-      InstanceState r = SnapshotReader.self(c, instance);
+      InstanceSnapshot r = SnapshotReader.self(c, instance);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       if (r.replication() == null && !r.readOnly()) {
         exec(c, sql.enableSemiSyncPrimary(true));
@@ -411,7 +411,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     lookup.instance(cluster, instance);
     lookup.instance(cluster, source);
     try (Connection c = connect(instance)) {
-      InstanceState r = SnapshotReader.self(c, instance);
+      InstanceSnapshot r = SnapshotReader.self(c, instance);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       if (r.readOnly() && replicatesFrom(r, source)) {
         return instance + " already replicates from " + source;
@@ -434,12 +434,12 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   /** Both threads running, by GTID, from {@code source}. */
-  private static boolean replicatesFrom(InstanceState r, InstanceKey source) {
+  private static boolean replicatesFrom(InstanceSnapshot r, InstanceKey source) {
     return r.replicatesFrom(source) && Boolean.TRUE.equals(r.replication().usingGtid());
   }
 
   /** The instance it replicates from, null when none. */
-  private static InstanceKey sourceOf(InstanceState r) {
+  private static InstanceKey sourceOf(InstanceSnapshot r) {
     return r.replication() == null ? null : r.replication().sourceKey();
   }
 
@@ -461,7 +461,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     long firstSeen = 0;
     ReplicationStatus r;
     do {
-      InstanceState s = SnapshotReader.self(c, instance);
+      InstanceSnapshot s = SnapshotReader.self(c, instance);
       r = s.replication();
       if (replicatesFrom(s, source) && r.lastSqlError().isBlank()) {
         if (firstSeen == 0) {

@@ -4,7 +4,7 @@ import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
 import dev.handoff.support.Lookup;
@@ -15,7 +15,7 @@ import java.sql.Statement;
 import java.util.regex.Pattern;
 
 /**
- * The one reader of an instance: reads it into an {@link InstanceState} snapshot with the flavor's SQL, over a
+ * The one reader of an instance: reads it into an {@link InstanceSnapshot} snapshot with the flavor's SQL, over a
  * connection {@link Lookup} opens with the timeouts of {@link Purpose}, the one place they are set. Pre-checks,
  * detection, status and the invariants all judge what it reads; the runbook steps read the instance's own
  * state ({@link #self}) over the connection they change it with.
@@ -74,18 +74,18 @@ public final class SnapshotReader {
   }
 
   /** The snapshot of one of the cluster's instances; one that cannot be read is an unreachable snapshot. */
-  public InstanceState read(ClusterSettings c, InstanceKey key, Purpose purpose) {
+  public InstanceSnapshot read(ClusterSettings c, InstanceKey key, Purpose purpose) {
     return read(c, key, purpose, () -> connect(key, purpose));
   }
 
   /** The same, over the connection {@code open} gives (closed after); its failure is an unreachable snapshot. */
-  public InstanceState read(ClusterSettings c, InstanceKey key, Purpose purpose, Opener open) {
+  public InstanceSnapshot read(ClusterSettings c, InstanceKey key, Purpose purpose, Opener open) {
     PromotionRule rule = PromotionRule.fromString(c.instance(key.toString()).map(InstanceSettings::promotionRule)
         .orElse(null));
     try (Connection conn = open.open()) {
       return read(conn, c, key, rule, purpose == Purpose.INSPECT);
     } catch (SQLException e) {
-      return InstanceState.unreachable(key, rule, e.getMessage());
+      return InstanceSnapshot.unreachable(key, rule, e.getMessage());
     }
   }
 
@@ -93,12 +93,12 @@ public final class SnapshotReader {
    * What the instance says about itself: version, server id, read_only, executed GTID set and its replica
    * status, without pt-heartbeat, semi-sync or the process list (unknown in this snapshot).
    */
-  public static InstanceState self(Connection conn, InstanceKey key) throws SQLException {
+  public static InstanceSnapshot self(Connection conn, InstanceKey key) throws SQLException {
     return read(conn, null, key, null, false);
   }
 
   /** With a cluster: the whole snapshot (the process list only when asked); without one: {@link #self}. */
-  private static InstanceState read(Connection conn, ClusterSettings c, InstanceKey key, PromotionRule rule,
+  private static InstanceSnapshot read(Connection conn, ClusterSettings c, InstanceKey key, PromotionRule rule,
       boolean sessions) throws SQLException {
     try (Statement st = conn.createStatement()) {
       String version;
@@ -118,7 +118,7 @@ public final class SnapshotReader {
       }
       ReplicationStatus replication = replication(st, sql);
       if (c == null) {
-        return new InstanceState(key, true, null, serverId, null, Flavors.fromVersion(version), version, readOnly,
+        return new InstanceSnapshot(key, true, null, serverId, null, Flavors.fromVersion(version), version, readOnly,
             executed, replication, false, 0, null);
       }
       Flavor flavor = Flavors.observed(c, key.toString(), version);
@@ -128,7 +128,7 @@ public final class SnapshotReader {
       if (replication != null) {
         replication = withHeartbeats(replication, receivedHeartbeats(st, sql), heartbeatAge);
       }
-      return new InstanceState(key, true, null, serverId, uuid, flavor, version, readOnly, executed, replication,
+      return new InstanceSnapshot(key, true, null, serverId, uuid, flavor, version, readOnly, executed, replication,
           running.ddl(), running.longestDmlSeconds(), rule, heartbeatAge,
           semiSyncDegraded(st, sql));
     }

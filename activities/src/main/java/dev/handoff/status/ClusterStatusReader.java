@@ -6,7 +6,7 @@ import dev.handoff.config.HaproxySettings;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.haproxy.HaproxyRuntime;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
@@ -41,15 +41,15 @@ public final class ClusterStatusReader {
 
   public ClusterStatus read(String clusterName) {
     ClusterSettings cluster = config.requireCluster(clusterName);
-    List<CompletableFuture<InstanceState>> pending = cluster.instances().stream()
+    List<CompletableFuture<InstanceSnapshot>> pending = cluster.instances().stream()
         .map(i -> CompletableFuture.supplyAsync(
             () -> reader.read(cluster, new InstanceKey(i.host(), i.port()), Purpose.INSPECT)))
         .toList();
-    List<InstanceState> snapshots = pending.stream().map(CompletableFuture::join).toList();
+    List<InstanceSnapshot> snapshots = pending.stream().map(CompletableFuture::join).toList();
     List<InstanceStatus> instances = snapshots.stream().map(InstanceStatus::of).toList();
     // Each instance's @@version as this read sees it (absent: it did not answer), in configuration order.
     Map<String, String> versions = new LinkedHashMap<>();
-    for (InstanceState s : snapshots) {
+    for (InstanceSnapshot s : snapshots) {
       if (s.reachable()) {
         versions.put(s.key().toString(), s.version());
       }

@@ -1,7 +1,7 @@
 package dev.handoff.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.ReplicationStatus;
 import java.util.Objects;
 
@@ -27,7 +27,7 @@ public record InstanceStatus(
   public static final String UNREACHABLE = "unreachable";
 
   /** The operator's view of a snapshot: its role, and the replication fields only when it is a replica. */
-  public static InstanceStatus of(InstanceState s) {
+  public static InstanceStatus of(InstanceSnapshot s) {
     if (!s.reachable()) {
       return new InstanceStatus(s.key().toString(), false, UNREACHABLE, null, null, null, null, null, null, null, null,
           s.error());

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
 import dev.handoff.planning.ReplicaView;
@@ -20,8 +20,8 @@ class SnapshotViewsTest {
   private static final InstanceKey P = InstanceKey.parse("127.0.0.1:3307");
   private static final InstanceKey R = InstanceKey.parse("127.0.0.1:3308");
 
-  private static InstanceState snapshot(boolean readOnly, ReplicationStatus replication, Double heartbeatAge) {
-    return new InstanceState(R, true, null, 8, null, Flavor.MARIADB, "10.11.19-MariaDB", readOnly, "0-1-100",
+  private static InstanceSnapshot snapshot(boolean readOnly, ReplicationStatus replication, Double heartbeatAge) {
+    return new InstanceSnapshot(R, true, null, 8, null, Flavor.MARIADB, "10.11.19-MariaDB", readOnly, "0-1-100",
         replication, false, 0, PromotionRule.NEUTRAL, heartbeatAge, false);
   }
 
@@ -32,14 +32,14 @@ class SnapshotViewsTest {
 
   @Test
   void statusAndDetectionViewOfOneSnapshotAgree() {
-    List<InstanceState> snapshots = List.of(
+    List<InstanceSnapshot> snapshots = List.of(
         snapshot(true, replicating("Yes", "Yes", "", ""), 0.4),
         snapshot(true, replicating("Connecting", "Yes", "error reconnecting to master", ""), 0.4),
         snapshot(true, replicating("No", "No", "", "Duplicate entry"), 0.4),
         snapshot(true, null, 3.0),
         snapshot(false, null, 0.2),
-        InstanceState.unreachable(R, PromotionRule.NEUTRAL, "Connection refused"));
-    for (InstanceState s : snapshots) {
+        InstanceSnapshot.unreachable(R, PromotionRule.NEUTRAL, "Connection refused"));
+    for (InstanceSnapshot s : snapshots) {
       InstanceStatus status = InstanceStatus.of(s);
       ReplicaView view = ReplicaView.of(s, 1.5);
       assertThat(status.key()).isEqualTo(view.key().toString());
@@ -74,11 +74,11 @@ class SnapshotViewsTest {
 
   @Test
   void theReplicationErrorsShowInBothViews() {
-    InstanceState s = snapshot(true, replicating("Connecting", "Yes", "error reconnecting to master", ""), 0.4);
+    InstanceSnapshot s = snapshot(true, replicating("Connecting", "Yes", "error reconnecting to master", ""), 0.4);
     assertThat(InstanceStatus.of(s).error()).isEqualTo("error reconnecting to master");
     assertThat(ReplicaView.of(s, null).lastIoError()).isEqualTo("error reconnecting to master");
     assertThat(ReplicaView.of(s, null).io()).isEqualTo(IoState.CONNECTING);
-    InstanceState healthy = snapshot(true, replicating("Yes", "Yes", "", ""), 0.4);
+    InstanceSnapshot healthy = snapshot(true, replicating("Yes", "Yes", "", ""), 0.4);
     assertThat(InstanceStatus.of(healthy).error()).isNull();
     assertThat(InstanceStatus.of(snapshot(false, null, 0.2)).error()).isNull();
   }

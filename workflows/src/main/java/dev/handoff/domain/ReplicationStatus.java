@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
  * What SHOW SLAVE/REPLICA STATUS and pt-heartbeat say about one replica, kept apart from
- * {@link InstanceState} because a primary has none.
+ * {@link InstanceSnapshot} because a primary has none.
  *
  * @param sourceKey the instance it replicates from (Master_Host:Master_Port)
  * @param ioThreadRunning true only when the IO thread is running and connected (Slave_IO_Running = Yes)

@@ -2,7 +2,7 @@ package dev.handoff.planning;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.ReplicationStatus;
 
 /**
@@ -67,7 +67,7 @@ public record ReplicaView(
    * The detector's view of a snapshot: read_only, the executed set, the replication state (none when it is
    * not a replica), pt-heartbeat's lag, and the tracker's silence figure.
    */
-  public static ReplicaView of(InstanceState s, Double secondsSinceReceived) {
+  public static ReplicaView of(InstanceSnapshot s, Double secondsSinceReceived) {
     if (!s.reachable()) {
       return unreachable(s.key(), s.error());
     }

@@ -2,7 +2,7 @@ package dev.handoff.planning;
 
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
 
@@ -85,18 +85,18 @@ final class Fixture {
         status.lastSqlError(), status.secondsBehindSource(), lag, status.ioThreadConnecting(), status.usingGtid(),
         status.progress());
     Fixture f = replica(key, executed);
-    return ReplicaView.of(new InstanceState(key, true, null, f.serverId, null, f.flavor, "10.11.19-MariaDB-0+deb12u1",
+    return ReplicaView.of(new InstanceSnapshot(key, true, null, f.serverId, null, f.flavor, "10.11.19-MariaDB-0+deb12u1",
         true, executed, lagged, false, 0, f.rule), since);
   }
 
-  InstanceState build() {
+  InstanceSnapshot build() {
     if (!reachable) {
-      return InstanceState.unreachable(key, rule, error);
+      return InstanceSnapshot.unreachable(key, rule, error);
     }
     ReplicationStatus repl = replica
         ? new ReplicationStatus(source, io, sql, received, ioError, sqlError, behind, heartbeat)
         : null;
-    return new InstanceState(key, true, null, serverId, serverUuid, flavor,
+    return new InstanceSnapshot(key, true, null, serverId, serverUuid, flavor,
         flavor == Flavor.MARIADB ? "10.11.19-MariaDB-0+deb12u1" : "8.0.36", readOnly, executed, repl, ddl, dml, rule);
   }
 }

@@ -26,7 +26,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *     unknown (no row, no table, or not read)
  * @param semiSyncDegraded semi-sync is enabled on its primary side but it replicates asynchronously now
  */
-public record InstanceState(
+public record InstanceSnapshot(
     InstanceKey key,
     boolean reachable,
     String error,
@@ -44,16 +44,16 @@ public record InstanceState(
     boolean semiSyncDegraded) {
 
   /** Requires a key; a null GTID string is "" and a null rule is neutral. */
-  public InstanceState {
+  public InstanceSnapshot {
     if (key == null) {
-      throw new IllegalArgumentException("instance state needs a key");
+      throw new IllegalArgumentException("an instance snapshot needs a key");
     }
     gtidExecuted = gtidExecuted == null ? "" : gtidExecuted;
     promotionRule = promotionRule == null ? PromotionRule.NEUTRAL : promotionRule;
   }
 
   /** A snapshot without pt-heartbeat's age and the semi-sync state (unknown, not degraded). */
-  public InstanceState(InstanceKey key, boolean reachable, String error, long serverId, String serverUuid,
+  public InstanceSnapshot(InstanceKey key, boolean reachable, String error, long serverId, String serverUuid,
       Flavor flavor, String version, boolean readOnly, String gtidExecuted, ReplicationStatus replication,
       boolean ddlRunning, long longestDmlSeconds, PromotionRule promotionRule) {
     this(key, reachable, error, serverId, serverUuid, flavor, version, readOnly, gtidExecuted, replication,
@@ -61,8 +61,8 @@ public record InstanceState(
   }
 
   /** The snapshot of an instance the worker could not reach. */
-  public static InstanceState unreachable(InstanceKey key, PromotionRule rule, String error) {
-    return new InstanceState(key, false, error, 0, null, null, null, false, "", null, false, 0, rule);
+  public static InstanceSnapshot unreachable(InstanceKey key, PromotionRule rule, String error) {
+    return new InstanceSnapshot(key, false, error, 0, null, null, null, false, "", null, false, 0, rule);
   }
 
   /** The executed GTID set, parsed with this instance's flavor. */
