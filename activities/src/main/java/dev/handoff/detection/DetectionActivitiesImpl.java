@@ -4,23 +4,21 @@ import dev.handoff.domain.FailureType;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.AnalysisCode;
-import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.haproxy.HaproxyActivitiesImpl;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.mysql.FlavorSql;
 import dev.handoff.mysql.Flavors;
-import dev.handoff.mysql.HeartbeatTable;
-import dev.handoff.mysql.InstanceInspector;
-import dev.handoff.mysql.InstanceReport;
+import dev.handoff.mysql.SnapshotReader;
+import dev.handoff.mysql.SnapshotReader.Purpose;
 import dev.handoff.planning.DetectionAnalyzer;
 import dev.handoff.planning.DetectionInput;
 import dev.handoff.planning.DetectionLimits;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.ProbePacing;
 import dev.handoff.planning.ReceiveTracker;
-import dev.handoff.planning.ReplicaStatusRow;
 import dev.handoff.planning.ReplicaView;
 import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
@@ -28,7 +26,6 @@ import dev.handoff.support.Lookup;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -54,20 +51,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DetectionActivitiesImpl implements DetectionActivities {
   private static final Logger log = LoggerFactory.getLogger(DetectionActivitiesImpl.class);
-  /** A probe must not hang on a frozen server: it accepts TCP but never answers. */
-  static final int PROBE_CONNECT_MILLIS = 800;
-  static final int PROBE_SOCKET_MILLIS = 1500;
-  /**
-   * The primary's own read timeout in a probe, shorter than the replicas': a frozen primary accepts TCP and
-   * then never answers its handshake, so every probe (the watch's and the recovery's confirmation) waits this
-   * long for it. A short one cannot fail a live primary over: an unreachable primary is only UnreachablePrimary
-   * until its replicas vote it dead (its IO thread lost it, or it received nothing, not even a heartbeat, for
-   * longer than the silence limit) and none hears from it, on two probes in a row and once more in the
-   * recovery. A slow answer past it from a busy primary is reported as UnreachablePrimary, never acted on.
-   */
-  static final int PRIMARY_PROBE_SOCKET_MILLIS = 400;
 
   private final Lookup lookup;
+  private final SnapshotReader reader;
   private final TopologyStore store;
   private final RunbookLock lock;
   private final ReceiveTracker received = new ReceiveTracker();
@@ -79,6 +65,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
 
   public DetectionActivitiesImpl(Lookup lookup, TopologyStore store, RunbookLock lock) {
     this.lookup = lookup;
+    this.reader = new SnapshotReader(lookup);
     this.store = store;
     this.lock = lock;
   }
@@ -142,7 +129,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     // while they are read, not after; what it says is still read after them.
     CompletableFuture<Connection> primaryConnection = CompletableFuture.supplyAsync(() -> {
       try {
-        return lookup.connect(primary, PROBE_CONNECT_MILLIS, PRIMARY_PROBE_SOCKET_MILLIS);
+        return reader.connect(primary, Purpose.PROBE_PRIMARY);
       } catch (SQLException e) {
         throw new CompletionException(e);
       }
@@ -155,18 +142,12 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       }
     }
     List<ReplicaView> replicas = Heartbeats.joinAll(views);
+    InstanceSnapshot p = reader.read(c, primary, Purpose.PROBE_PRIMARY, () -> opened(primaryConnection));
     // A dead primary's GTIDs are judged by the flavor its replicas' @@version just showed.
-    Flavor flavor = Flavors.of(c);
-    DetectionInput in;
-    try (Connection conn = opened(primaryConnection)) {
-      InstanceReport r = InstanceInspector.inspect(conn);
-      FlavorSql sql = FlavorSql.fromVersion(r.version());
-      flavor = Flavors.observed(c, primary.toString(), r.version());
-      in = DetectionInput.primaryUp(t.epoch(), primary, r.readOnly(), semiSyncDegraded(conn, sql), flavor,
-          r.gtidExecuted(), replicas);
-    } catch (SQLException e) {
-      in = DetectionInput.primaryDown(t.epoch(), primary, e.getMessage(), flavor, replicas);
-    }
+    DetectionInput in = p.reachable()
+        ? DetectionInput.primaryUp(t.epoch(), primary, p.readOnly(), p.semiSyncDegraded(), p.flavor(),
+            p.gtidExecuted(), replicas)
+        : DetectionInput.primaryDown(t.epoch(), primary, p.error(), Flavors.of(c), replicas);
     return new Probe(in, DetectionAnalyzer.analyze(in,
         new DetectionLimits(settings.maxSecondsSinceLastEvent(), c.limits().maxLagSeconds())));
   }
@@ -183,46 +164,10 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     }
   }
 
+  /** The detector's view of an instance other than the primary, with its silence as the tracker measures it. */
   private ReplicaView view(ClusterSettings c, InstanceKey key) {
-    try (Connection conn = lookup.connect(key, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
-      InstanceReport r = InstanceInspector.inspect(conn);
-      Flavors.observed(c, key.toString(), r.version());
-      ReplicaStatusRow row = r.isReplica() ? statusRow(conn, FlavorSql.fromVersion(r.version())) : null;
-      Double since = received.secondsSinceReceived(key, row, System.nanoTime());
-      Double lag = row == null ? null : HeartbeatTable.age(conn, c.heartbeat());
-      return ReplicaView.observed(key, r.readOnly(), r.gtidExecuted(), row, lag, since);
-    } catch (SQLException e) {
-      received.secondsSinceReceived(key, null, System.nanoTime());
-      return ReplicaView.unreachable(key, e.getMessage());
-    }
-  }
-
-  /** The replica status row under flavor-neutral names; null when the instance is not a replica. */
-  static ReplicaStatusRow statusRow(Connection conn, FlavorSql sql) throws SQLException {
-    long heartbeats = 0;
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql.selectReceivedHeartbeats)) {
-      heartbeats = rs.next() ? rs.getLong(1) : 0;
-    } catch (SQLException noCount) {
-      // without the count, events still move the read position
-    }
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql.showReplicaStatus)) {
-      if (!rs.next()) {
-        return null;
-      }
-      return new ReplicaStatusRow(rs.getString(sql.colSourceHost), rs.getInt(sql.colSourcePort),
-          rs.getString(sql.colIoRunning), rs.getString(sql.colSqlRunning), rs.getString(sql.colSourceLogFile),
-          rs.getLong(sql.colReadPosition), rs.getString(sql.colRelaySourceLogFile), rs.getLong(sql.colExecPosition),
-          heartbeats, rs.getString(sql.colGtidReceived), rs.getString("Last_IO_Error"));
-    }
-  }
-
-  /** Semi-sync enabled on the primary side but not active: it fell back to asynchronous replication. */
-  private static boolean semiSyncDegraded(Connection conn, FlavorSql sql) {
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql.selectSemiSyncPrimary)) {
-      return rs.next() && rs.getInt(1) == 1 && "OFF".equalsIgnoreCase(rs.getString(2));
-    } catch (SQLException noSemiSync) {
-      return false; // the plugin is not loaded (MySQL): there is no semi-sync to degrade
-    }
+    InstanceSnapshot s = reader.read(c, key, Purpose.PROBE);
+    return ReplicaView.of(s, received.secondsSinceReceived(key, s.replication(), System.nanoTime()));
   }
 
   @Override
@@ -237,8 +182,8 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       return refusal;
     }
     InstanceKey primary = InstanceKey.parse(topology(c).primary());
-    Map<InstanceKey, InstanceReport> seen = inspectAll(c);
-    InstanceReport p = seen.get(primary);
+    Map<InstanceKey, InstanceSnapshot> seen = inspectAll(c);
+    InstanceSnapshot p = seen.get(primary);
     if (p == null) {
       return "no action: primary " + primary + " does not answer now";
     }
@@ -279,9 +224,8 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   }
 
   private String setWritable(String cluster, InstanceKey k, boolean writable) {
-    try (Connection conn = lookup.connect(k, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS);
-         Statement st = conn.createStatement()) {
-      FlavorSql sql = FlavorSql.fromVersion(InstanceInspector.inspect(conn).version());
+    try (Connection conn = reader.connect(k, Purpose.PROBE); Statement st = conn.createStatement()) {
+      FlavorSql sql = FlavorSql.fromVersion(SnapshotReader.self(conn, k).version());
       // A demoted instance stops waiting for semi-sync acks before it stops taking writes; a promoted
       // one waits for them before it takes any.
       if (writable) {
@@ -293,7 +237,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       if (!writable) {
         st.execute(sql.enableSemiSyncPrimary(false));
       }
-      boolean readOnly = InstanceInspector.inspect(conn).readOnly();
+      boolean readOnly = SnapshotReader.self(conn, k).readOnly();
       if (readOnly == writable) {
         throw FailureType.REPAIR_NOT_APPLIED.failure(k + " still reports read_only=" + readOnly);
       }
@@ -316,8 +260,8 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     if (!primary.toString().equals(t.primary())) {
       return "no action: the topology's primary is " + t.primary() + ", not " + primary;
     }
-    try (Connection conn = lookup.connect(primary, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
-      InstanceInspector.inspect(conn);
+    try (Connection conn = reader.connect(primary, Purpose.PROBE)) {
+      SnapshotReader.self(conn, primary);
     } catch (SQLException e) {
       return "no action: " + primary + " does not answer yet (" + e.getMessage() + ")";
     }
@@ -347,23 +291,18 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     return null;
   }
 
-  private Map<InstanceKey, InstanceReport> inspectAll(ClusterSettings c) {
-    Map<InstanceKey, CompletableFuture<InstanceReport>> all = new LinkedHashMap<>();
+  /** The instances that answer, by key. */
+  private Map<InstanceKey, InstanceSnapshot> inspectAll(ClusterSettings c) {
+    Map<InstanceKey, CompletableFuture<InstanceSnapshot>> all = new LinkedHashMap<>();
     for (InstanceSettings i : c.instances()) {
       InstanceKey key = new InstanceKey(i.host(), i.port());
-      all.put(key, CompletableFuture.supplyAsync(() -> {
-        try (Connection conn = lookup.connect(key, PROBE_CONNECT_MILLIS, PROBE_SOCKET_MILLIS)) {
-          return InstanceInspector.inspect(conn);
-        } catch (SQLException e) {
-          return null;
-        }
-      }, pool));
+      all.put(key, CompletableFuture.supplyAsync(() -> reader.read(c, key, Purpose.PROBE), pool));
     }
-    Map<InstanceKey, InstanceReport> out = new LinkedHashMap<>();
+    Map<InstanceKey, InstanceSnapshot> out = new LinkedHashMap<>();
     all.forEach((k, f) -> {
-      InstanceReport r = f.join();
-      if (r != null) {
-        out.put(k, r);
+      InstanceSnapshot s = f.join();
+      if (s.reachable()) {
+        out.put(k, s);
       }
     });
     return out;

@@ -2,15 +2,15 @@ package dev.handoff.mysql;
 
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.Credential;
-import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.GtidSet;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.MariaDbGtidSet;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
+import dev.handoff.mysql.SnapshotReader.Purpose;
 import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
@@ -20,18 +20,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 
 /**
  * The database steps of a runbook, over Connector/J with the admin credential. Each reads the state
  * first and returns early when its postcondition holds.
  */
 public final class MysqlActivitiesImpl implements MysqlActivities {
-  private static final int CONNECT_TIMEOUT_MILLIS = 2000;
-  /** Reads of state: a frozen server accepts TCP but never answers, so a read must give up quickly. */
-  private static final int INSPECT_SOCKET_MILLIS = 3000;
-  /** Changes: long enough for read_only to wait out running commits. */
-  private static final int CHANGE_SOCKET_MILLIS = 30_000;
   private static final int REPLICA_HEARTBEAT_SECONDS = 1;
   /** How long a stopping semi-sync replica waits to reach its source (its least: 0 is no limit). */
   static final long SEMI_SYNC_KILL_SECONDS = 1;
@@ -46,73 +40,38 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   private static final long STAYS_WRITABLE_MILLIS = 300;
   /** How long replication must keep running after it is first seen running to count as moved. */
   private static final long STABLE_MILLIS = 1000;
-  private static final Pattern DDL = Pattern.compile(
-      "^\\s*(ALTER|CREATE|DROP|RENAME|TRUNCATE|OPTIMIZE|REPAIR)\\s", Pattern.CASE_INSENSITIVE);
-  private static final Pattern DML = Pattern.compile(
-      "^\\s*(INSERT|UPDATE|DELETE|REPLACE|LOAD|SELECT\\s.*\\sFOR\\s+UPDATE)", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-
   /** The error of an instance {@link #inspectClusterExcept} did not connect to. */
   public static final String SKIPPED = "skipped: fenced by this runbook as dead, not connected to";
 
   private final Lookup lookup;
+  private final SnapshotReader reader;
 
   public MysqlActivitiesImpl(Lookup lookup) {
     this.lookup = lookup;
+    this.reader = new SnapshotReader(lookup);
   }
 
   @Override
-  public List<InstanceState> inspectCluster(String cluster) {
+  public List<InstanceSnapshot> inspectCluster(String cluster) {
     return inspectClusterExcept(cluster, List.of());
   }
 
   @Override
-  public List<InstanceState> inspectClusterExcept(String cluster, List<InstanceKey> skipped) {
+  public List<InstanceSnapshot> inspectClusterExcept(String cluster, List<InstanceKey> skipped) {
     ClusterSettings c = lookup.cluster(cluster);
     for (InstanceKey k : skipped) {
       lookup.instance(cluster, k);
     }
-    List<CompletableFuture<InstanceState>> all = c.instances().stream()
-        .map(i -> skipped.contains(new InstanceKey(i.host(), i.port()))
-            ? CompletableFuture.completedFuture(InstanceState.unreachable(new InstanceKey(i.host(), i.port()),
-                PromotionRule.fromString(i.promotionRule()), SKIPPED))
-            : CompletableFuture.supplyAsync(() -> inspect(c, i))).toList();
-    List<InstanceState> states = Heartbeats.joinAll(all);
+    List<CompletableFuture<InstanceSnapshot>> all = c.instances().stream().map(i -> {
+      InstanceKey key = new InstanceKey(i.host(), i.port());
+      return skipped.contains(key)
+          ? CompletableFuture.completedFuture(InstanceSnapshot.unreachable(key, PromotionRule.fromString(i.promotionRule()),
+              SKIPPED))
+          : CompletableFuture.supplyAsync(() -> reader.read(c, key, Purpose.INSPECT));
+    }).toList();
+    List<InstanceSnapshot> states = Heartbeats.joinAll(all);
     Failpoints.during();
     return states;
-  }
-
-  private InstanceState inspect(ClusterSettings c, InstanceSettings in) {
-    InstanceKey key = new InstanceKey(in.host(), in.port());
-    PromotionRule rule = PromotionRule.fromString(in.promotionRule());
-    try (Connection conn = lookup.connect(key, CONNECT_TIMEOUT_MILLIS, INSPECT_SOCKET_MILLIS)) {
-      InstanceReport r = InstanceInspector.inspect(conn);
-      Flavor flavor = Flavors.observed(c, in.key(), r.version());
-      String uuid = flavor == Flavor.MYSQL ? scalar(conn, "SELECT @@server_uuid") : null;
-      boolean ddl = false;
-      long longestDml = 0;
-      try (Statement st = conn.createStatement();
-           ResultSet rs = st.executeQuery("SELECT ID, COMMAND, TIME, INFO FROM information_schema.PROCESSLIST"
-               + " WHERE ID <> CONNECTION_ID() AND INFO IS NOT NULL")) {
-        while (rs.next()) {
-          String info = rs.getString("INFO");
-          if (DDL.matcher(info).find()) {
-            ddl = true;
-          } else if (DML.matcher(info).find()) {
-            longestDml = Math.max(longestDml, rs.getLong("TIME"));
-          }
-        }
-      }
-      ReplicationStatus repl = null;
-      if (r.isReplica()) {
-        repl = new ReplicationStatus(new InstanceKey(r.sourceHost(), r.sourcePort()), r.ioRunning(), r.sqlRunning(),
-            r.gtidReceived(), r.lastIoError(), r.lastSqlError(), r.secondsBehindSource(),
-            HeartbeatTable.age(conn, c.heartbeat()));
-      }
-      return new InstanceState(key, true, null, r.serverId(), uuid, flavor, r.version(), r.readOnly(),
-          r.gtidExecuted(), repl, ddl, longestDml, rule);
-    } catch (SQLException e) {
-      return InstanceState.unreachable(key, rule, e.getMessage());
-    }
   }
 
   @Override
@@ -120,17 +79,17 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     lookup.instance(cluster, replica);
     lookup.instance(cluster, source);
     try (Connection r = connect(replica); Connection s = connect(source)) {
-      InstanceReport before = InstanceInspector.inspect(r);
+      InstanceSnapshot before = SnapshotReader.self(r, replica);
       if (replicatesFrom(before, source)) {
-        awaitRunning(r, source);
+        awaitRunning(r, replica, source);
         return replica + " already replicates from " + source + " (stably)";
       }
       FlavorSql sql = FlavorSql.fromVersion(before.version());
       // The replica's position first, then the source's: a primary still writing (a rollback under load)
       // has by then everything the replica got from it, so only what it never had counts as extra.
       String replicaHad = gtidPosition(r, sql);
-      InstanceReport src = InstanceInspector.inspect(s);
-      if (!src.isReplica()) {
+      InstanceSnapshot src = SnapshotReader.self(s, source);
+      if (src.replication() == null) {
         // A primary gains transactions only by writing them: what the replica has beyond it never arrives.
         Flavor flavor = Flavor.fromVersion(before.version());
         GtidSet extra = GtidSet.parse(flavor, replicaHad).subtract(GtidSet.parse(flavor, src.gtidExecuted()));
@@ -145,7 +104,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       String position = gtidPosition(r, sql);
       awaitGtid(s, FlavorSql.fromVersion(src.version()), position, 30);
       pointAt(r, sql, source);
-      awaitRunning(r, source);
+      awaitRunning(r, replica, source);
       return replica + " moved under " + source + " at " + (position.isEmpty() ? "(empty)" : position)
           + ", replicating stably";
     } catch (SQLException e) {
@@ -165,7 +124,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
       String ended = endQueuedReadOnly(c, instance);
-      InstanceReport r = InstanceInspector.inspect(c);
+      InstanceSnapshot r = SnapshotReader.self(c, instance);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       String did;
       if (r.readOnly() == readOnly) {
@@ -285,7 +244,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   public String waitForGtid(String cluster, InstanceKey instance, String gtid, int timeoutSeconds) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
-      FlavorSql sql = FlavorSql.fromVersion(InstanceInspector.inspect(c).version());
+      FlavorSql sql = FlavorSql.fromVersion(SnapshotReader.self(c, instance).version());
       Failpoints.during();
       long millis = awaitGtid(c, sql, gtid, timeoutSeconds);
       return instance + " executed " + (gtid.isEmpty() ? "(empty)" : gtid) + " after " + millis + " ms";
@@ -298,16 +257,17 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   public String catchUp(String cluster, InstanceKey instance, String gtid, int stallSeconds) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
-      InstanceReport r = InstanceInspector.inspect(c);
+      InstanceSnapshot r = SnapshotReader.self(c, instance);
+      ReplicationStatus repl = r.replication();
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       Flavor flavor = Flavor.fromVersion(r.version());
       GtidSet target = GtidSet.parse(flavor, gtid);
       String started = "";
-      if (r.isReplica() && !r.sqlRunning() && !GtidSet.parse(flavor, r.gtidExecuted()).contains(target)) {
+      if (repl != null && !repl.sqlThreadRunning() && !GtidSet.parse(flavor, r.gtidExecuted()).contains(target)) {
         // Its relay log may hold the last acknowledged writes: nothing applies them while the thread is stopped.
         exec(c, sql.startReplica + " SQL_THREAD");
-        started = "started its stopped SQL thread" + (r.lastSqlError().isBlank() ? "" : " (it had stopped on: "
-            + r.lastSqlError().strip() + ")") + ", ";
+        started = "started its stopped SQL thread" + (repl.lastSqlError().isBlank() ? "" : " (it had stopped on: "
+            + repl.lastSqlError().strip() + ")") + ", ";
       }
       Failpoints.during();
       long t0 = System.nanoTime();
@@ -371,20 +331,20 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   @Override
   public String stopReceiving(String cluster, InstanceKey replica) {
     return onReplica(cluster, replica, "stopping the IO thread of ", (c, r, sql) -> {
-      if (!r.sqlRunning()) {
+      if (!r.sqlThreadRunning()) {
         return replica + " keeps its IO thread: " + RELAY_LOG_KEPT;
       }
       stopReplication(c, sql, sql.stopReplica + " IO_THREAD", "stopping the IO thread of " + replica);
       Failpoints.during();
       return replica + " receives nothing more from " + r.sourceKey() + " (received "
-          + orEmpty(java.util.Objects.toString(r.gtidReceived(), "")) + ")";
+          + orEmpty(r.gtidReceived()) + ")";
     });
   }
 
   @Override
   public String resumeReceiving(String cluster, InstanceKey replica) {
     return onReplica(cluster, replica, "starting the IO thread of ", (c, r, sql) -> {
-      if (!r.sqlRunning() && !r.ioRunning()) {
+      if (!r.sqlThreadRunning() && !r.ioThreadRunning()) {
         return replica + " left with both threads stopped: " + RELAY_LOG_KEPT
             + "; once its SQL thread is repaired, START SLAVE on it";
       }
@@ -401,20 +361,20 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   static final String RELAY_LOG_KEPT = "its SQL thread is stopped, and a replica with both threads stopped loses"
       + " its relay log (the last writes it received, never applied) when one starts again";
 
-  /** A change to a replica's replication, given its connection, what it says about itself and its flavor. */
+  /** A change to a replica's replication, given its connection, its replication state and its flavor. */
   private interface ReplicaChange {
-    String apply(Connection c, InstanceReport r, FlavorSql sql) throws SQLException;
+    String apply(Connection c, ReplicationStatus r, FlavorSql sql) throws SQLException;
   }
 
   /** Applies {@code change} to {@code replica}; an instance that replicates from nothing needs none. */
   private String onReplica(String cluster, InstanceKey replica, String doing, ReplicaChange change) {
     lookup.instance(cluster, replica);
     try (Connection c = connect(replica)) {
-      InstanceReport r = InstanceInspector.inspect(c);
-      if (!r.isReplica()) {
+      InstanceSnapshot r = SnapshotReader.self(c, replica);
+      if (r.replication() == null) {
         return replica + " replicates from nothing";
       }
-      return change.apply(c, r, FlavorSql.fromVersion(r.version()));
+      return change.apply(c, r.replication(), FlavorSql.fromVersion(r.version()));
     } catch (SQLException e) {
       throw FailureType.INSTANCE_UNREACHABLE.failure(doing + replica + ": " + e.getMessage());
     }
@@ -424,9 +384,9 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   public String promote(String cluster, InstanceKey instance) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
-      InstanceReport r = InstanceInspector.inspect(c);
+      InstanceSnapshot r = SnapshotReader.self(c, instance);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
-      if (!r.isReplica() && !r.readOnly()) {
+      if (r.replication() == null && !r.readOnly()) {
         exec(c, sql.enableSemiSyncPrimary(true));
         return instance + " already promoted (writable, no source)";
       }
@@ -437,7 +397,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       for (String stmt : sql.setReadOnly(false)) {
         exec(c, stmt);
       }
-      return instance + " promoted at " + gtidPosition(c, sql) + " (was replicating from " + r.sourceKey() + ")";
+      return instance + " promoted at " + gtidPosition(c, sql) + " (was replicating from " + sourceOf(r) + ")";
     } catch (SQLException e) {
       throw FailureType.INSTANCE_UNREACHABLE.failure("promoting " + instance + ": " + e.getMessage());
     }
@@ -448,7 +408,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
     lookup.instance(cluster, instance);
     lookup.instance(cluster, source);
     try (Connection c = connect(instance)) {
-      InstanceReport r = InstanceInspector.inspect(c);
+      InstanceSnapshot r = SnapshotReader.self(c, instance);
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       if (r.readOnly() && replicatesFrom(r, source)) {
         return instance + " already replicates from " + source;
@@ -462,16 +422,21 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         exec(c, stmt);
       }
       pointAt(c, sql, source);
-      awaitRunning(c, source);
+      awaitRunning(c, instance, source);
       return instance + " is read-only and replicates from " + source + " from " + gtidPosition(c, sql);
     } catch (SQLException e) {
       throw FailureType.INSTANCE_UNREACHABLE.failure("rejoining " + instance + " under " + source + ": " + e.getMessage());
     }
   }
 
-  private static boolean replicatesFrom(InstanceReport r, InstanceKey source) {
-    return r.isReplica() && r.ioRunning() && r.sqlRunning() && r.usingGtid()
-        && source.toString().equals(r.sourceKey());
+  /** Both threads running, by GTID, from {@code source}. */
+  private static boolean replicatesFrom(InstanceSnapshot r, InstanceKey source) {
+    return r.replicatesFrom(source) && Boolean.TRUE.equals(r.replication().usingGtid());
+  }
+
+  /** The instance it replicates from, null when none. */
+  private static InstanceKey sourceOf(InstanceSnapshot r) {
+    return r.replication() == null ? null : r.replication().sourceKey();
   }
 
   private void pointAt(Connection c, FlavorSql sql, InstanceKey source) throws SQLException {
@@ -487,13 +452,14 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
    * on its first event looks running for an instant). A SQL thread stopped on an error fails at once,
    * non-retryable; one that does not start within 10 s fails retryable, with both threads' errors.
    */
-  private static void awaitRunning(Connection c, InstanceKey source) throws SQLException {
+  private static void awaitRunning(Connection c, InstanceKey instance, InstanceKey source) throws SQLException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     long firstSeen = 0;
-    InstanceReport r;
+    ReplicationStatus r;
     do {
-      r = InstanceInspector.inspect(c);
-      if (replicatesFrom(r, source) && r.lastSqlError().isBlank()) {
+      InstanceSnapshot s = SnapshotReader.self(c, instance);
+      r = s.replication();
+      if (replicatesFrom(s, source) && r.lastSqlError().isBlank()) {
         if (firstSeen == 0) {
           firstSeen = System.nanoTime();
         } else if (System.nanoTime() - firstSeen >= STABLE_MILLIS * 1_000_000L) {
@@ -501,7 +467,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         }
       } else {
         firstSeen = 0;
-        if (r.isReplica() && !r.sqlRunning() && !r.lastSqlError().isBlank()) {
+        if (r != null && !r.sqlThreadRunning() && !r.lastSqlError().isBlank()) {
           throw FailureType.REPLICATION_NOT_RUNNING.nonRetryable("replication from " + source + " is not stable: SQL thread"
               + " stopped: " + r.lastSqlError().strip());
         }
@@ -509,8 +475,9 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       Heartbeats.beat("waiting for stable replication from " + source);
       sleep(firstSeen == 0 ? 20 : 200);
     } while (System.nanoTime() < deadline);
-    throw FailureType.REPLICATION_NOT_RUNNING.failure("replication from " + source + " did not start stably: IO " + r.ioRunning()
-        + ", SQL " + r.sqlRunning() + "; " + (r.lastIoError() + " " + r.lastSqlError()).strip());
+    throw FailureType.REPLICATION_NOT_RUNNING.failure("replication from " + source + " did not start stably: " + (r == null
+        ? "IO false, SQL false; " : "IO " + r.ioThreadRunning() + ", SQL " + r.sqlThreadRunning() + "; "
+            + (r.lastIoError() + " " + r.lastSqlError()).strip()));
   }
 
   /** Waits until the instance has executed {@code gtid}; returns the milliseconds it took. */
@@ -544,7 +511,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   private Connection connect(InstanceKey key) throws SQLException {
-    return lookup.connect(key, CONNECT_TIMEOUT_MILLIS, CHANGE_SOCKET_MILLIS);
+    return reader.connect(key, Purpose.CHANGE);
   }
 
   /**

@@ -5,18 +5,17 @@ import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.HaproxySettings;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.Flavor;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.haproxy.HaproxyRuntime;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
-import dev.handoff.mysql.Db;
 import dev.handoff.mysql.Flavors;
-import dev.handoff.mysql.HeartbeatTable;
-import dev.handoff.mysql.InstanceInspector;
-import dev.handoff.mysql.InstanceReport;
+import dev.handoff.mysql.SnapshotReader;
+import dev.handoff.mysql.SnapshotReader.Purpose;
+import dev.handoff.support.Lookup;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,34 +23,35 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** Reads a cluster's state from its instances, the KV store and every HAProxy, then checks the invariants. */
+/**
+ * Reads a cluster's state from its instances (their snapshots, through the one {@link SnapshotReader} and
+ * {@link Lookup}), the KV store and every HAProxy, then checks the invariants.
+ */
 public final class ClusterStatusReader {
-  private static final int CONNECT_TIMEOUT_MILLIS = 2000;
-  /** A frozen instance accepts TCP but never answers: report it unreachable instead of hanging. */
-  private static final int READ_TIMEOUT_MILLIS = 3000;
   private final HandoffConfig config;
   private final TopologyStore store;
-  /** Each instance's @@version as the current read sees it (absent: it did not answer). */
-  private final Map<String, String> versions = new ConcurrentHashMap<>();
+  private final SnapshotReader reader;
 
   public ClusterStatusReader(HandoffConfig config, TopologyStore store) {
     this.config = config;
     this.store = store;
+    this.reader = new SnapshotReader(new Lookup(config));
   }
 
   public ClusterStatus read(String clusterName) {
     ClusterSettings cluster = config.requireCluster(clusterName);
-    cluster.instances().forEach(i -> versions.remove(i.key())); // only what answers this time counts
-    List<CompletableFuture<InstanceStatus>> pending = cluster.instances().stream()
-        .map(i -> CompletableFuture.supplyAsync(() -> instance(cluster, i))).toList();
-    List<InstanceStatus> instances = pending.stream().map(CompletableFuture::join).toList();
+    List<CompletableFuture<InstanceSnapshot>> pending = cluster.instances().stream()
+        .map(i -> CompletableFuture.supplyAsync(
+            () -> reader.read(cluster, new InstanceKey(i.host(), i.port()), Purpose.INSPECT)))
+        .toList();
+    List<InstanceSnapshot> snapshots = pending.stream().map(CompletableFuture::join).toList();
+    List<InstanceStatus> instances = snapshots.stream().map(InstanceStatus::of).toList();
+    // Each instance's @@version as this read sees it (absent: it did not answer), in configuration order.
     Map<String, String> versions = new LinkedHashMap<>();
-    for (InstanceSettings i : cluster.instances()) {
-      String v = this.versions.get(i.key());
-      if (v != null) {
-        versions.put(i.key(), v);
+    for (InstanceSnapshot s : snapshots) {
+      if (s.reachable()) {
+        versions.put(s.key().toString(), s.version());
       }
     }
     String kvPrimary = null;
@@ -102,24 +102,6 @@ public final class ClusterStatusReader {
     return out;
   }
 
-  private InstanceStatus instance(ClusterSettings cluster, InstanceSettings in) {
-    try (Connection c = Db.connect(in.host(), in.port(), config.credentials().admin(), CONNECT_TIMEOUT_MILLIS,
-        READ_TIMEOUT_MILLIS, null)) {
-      InstanceReport r = InstanceInspector.inspect(c);
-      versions.put(in.key(), r.version());
-      Double age = HeartbeatTable.age(c, cluster.heartbeat());
-      String role = r.isReplica() ? InstanceStatus.REPLICA
-          : r.readOnly() ? InstanceStatus.READ_ONLY_STANDALONE : InstanceStatus.PRIMARY;
-      return new InstanceStatus(in.key(), true, role, r.readOnly(), r.sourceKey(),
-          r.isReplica() ? r.ioRunning() : null, r.isReplica() ? r.sqlRunning() : null,
-          r.isReplica() ? r.usingGtid() : null, r.gtidExecuted(), r.isReplica() ? r.gtidReceived() : null, age,
-          r.isReplica() && !(r.lastIoError() + r.lastSqlError()).isBlank()
-              ? (r.lastIoError() + " " + r.lastSqlError()).strip() : null);
-    } catch (SQLException e) {
-      return new InstanceStatus(in.key(), false, InstanceStatus.UNREACHABLE, null, null, null, null, null, null,
-          null, null, e.getMessage());
-    }
-  }
   private static RouteStatus route(HaproxySettings h, ClusterSettings cluster) {
     HaproxyRuntime rt = new HaproxyRuntime(h.name(), Path.of(h.adminSocket()), null);
     try {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.config.ConfigFiles;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.support.Lookup;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -69,7 +69,7 @@ class InspectSkipsFencedTest {
       MysqlActivitiesImpl mysql = new MysqlActivitiesImpl(new Lookup(ConfigFiles.load(yml)));
       InstanceKey fenced = new InstanceKey("127.0.0.1", frozen.getLocalPort());
 
-      List<InstanceState> states = mysql.inspectClusterExcept("c1", List.of(fenced));
+      List<InstanceSnapshot> states = mysql.inspectClusterExcept("c1", List.of(fenced));
 
       assertThat(states).hasSize(2);
       assertThat(states).filteredOn(s -> s.key().equals(fenced)).singleElement().satisfies(s -> {

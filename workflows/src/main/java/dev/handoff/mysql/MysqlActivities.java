@@ -1,7 +1,7 @@
 package dev.handoff.mysql;
 
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import io.temporal.activity.ActivityInterface;
 import java.util.List;
 
@@ -14,14 +14,14 @@ import java.util.List;
 public interface MysqlActivities {
 
   /** Reads every configured instance of the cluster; an unreachable one is reported, not thrown. */
-  List<InstanceState> inspectCluster(String cluster);
+  List<InstanceSnapshot> inspectCluster(String cluster);
 
   /**
    * As {@link #inspectCluster}, without connecting to the {@code skipped} instances (one the runbook fenced
    * as dead: a frozen server accepts the connection and never answers, so reading it only waits out a
    * timeout). Each skipped instance is reported unreachable, its error saying it was skipped.
    */
-  List<InstanceState> inspectClusterExcept(String cluster, List<InstanceKey> skipped);
+  List<InstanceSnapshot> inspectClusterExcept(String cluster, List<InstanceKey> skipped);
 
   /**
    * Postcondition: {@code replica} replicates from {@code source} by GTID, stably: both threads running,

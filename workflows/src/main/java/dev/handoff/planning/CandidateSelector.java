@@ -2,7 +2,7 @@ package dev.handoff.planning;
 
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.GtidSet;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,15 +16,15 @@ public final class CandidateSelector {
   private CandidateSelector() {}
 
   /** Planned order: promotion rule (prefer first), most executed transactions, lowest lag, key string. */
-  public static Comparator<InstanceState> plannedOrder() {
-    return Comparator.<InstanceState>comparingInt(s -> s.promotionRule().rank())
+  public static Comparator<InstanceSnapshot> plannedOrder() {
+    return Comparator.<InstanceSnapshot>comparingInt(s -> s.promotionRule().rank())
         .thenComparing(Comparator.comparingLong(CandidateSelector::executedCount).reversed())
         .thenComparingDouble(s -> s.lagSeconds() == null ? Double.MAX_VALUE : s.lagSeconds())
         .thenComparing(s -> s.key().toString());
   }
 
   /** The best of replicas that already passed every candidate pre-check; null when the list is empty. */
-  public static InstanceState choosePlanned(List<InstanceState> eligible) {
+  public static InstanceSnapshot choosePlanned(List<InstanceSnapshot> eligible) {
     return eligible.stream().filter(s -> s.promotionRule().promotable()).min(plannedOrder()).orElse(null);
   }
 
@@ -37,7 +37,7 @@ public final class CandidateSelector {
    *
    * @param lastKnownPrimaryGtid the dead primary's last read executed set, null or "" when unknown
    */
-  public static RecoveryChoice chooseUnplanned(List<InstanceState> replicas, String lastKnownPrimaryGtid) {
+  public static RecoveryChoice chooseUnplanned(List<InstanceSnapshot> replicas, String lastKnownPrimaryGtid) {
     return chooseUnplanned(replicas, lastKnownPrimaryGtid, Map.of());
   }
 
@@ -46,7 +46,7 @@ public final class CandidateSelector {
    * could not catch up: the next best in the same order. A replica given up on is no candidate, and offers
    * only what it executed (its binlog) to the next one, never its relay log.
    */
-  public static RecoveryChoice chooseUnplanned(List<InstanceState> replicas, String lastKnownPrimaryGtid,
+  public static RecoveryChoice chooseUnplanned(List<InstanceSnapshot> replicas, String lastKnownPrimaryGtid,
       Map<String, String> gaveUp) {
     Map<String, String> excluded = new TreeMap<>();
     List<Parsed> usable = usable(replicas, excluded, gaveUp);
@@ -106,7 +106,7 @@ public final class CandidateSelector {
    * last-known primary position have), key string to why: they are never a candidate, and a recovery
    * leaves them for the operator instead of moving them under the new primary.
    */
-  public static Map<String, String> errantReplicas(List<InstanceState> replicas, String lastKnownPrimaryGtid) {
+  public static Map<String, String> errantReplicas(List<InstanceSnapshot> replicas, String lastKnownPrimaryGtid) {
     List<Parsed> usable = usable(replicas, new TreeMap<>(), Map.of());
     Map<String, String> errant = new TreeMap<>();
     for (Parsed p : usable) {
@@ -119,10 +119,10 @@ public final class CandidateSelector {
   }
 
   /** The reachable replicas whose GTID sets parse; the others go to {@code excluded} with why. */
-  private static List<Parsed> usable(List<InstanceState> replicas, Map<String, String> excluded,
+  private static List<Parsed> usable(List<InstanceSnapshot> replicas, Map<String, String> excluded,
       Map<String, String> gaveUp) {
     List<Parsed> usable = new ArrayList<>();
-    for (InstanceState r : replicas) {
+    for (InstanceSnapshot r : replicas) {
       if (!r.reachable() || r.flavor() == null) {
         excluded.put(r.key().toString(), "unreachable (" + Format.orNone(r.error()) + ")");
         continue;
@@ -168,7 +168,7 @@ public final class CandidateSelector {
         .thenComparing(Parsed::key);
   }
 
-  private static long executedCount(InstanceState s) {
+  private static long executedCount(InstanceSnapshot s) {
     try {
       return s.executedSet().transactionCount();
     } catch (RuntimeException e) {
@@ -177,7 +177,7 @@ public final class CandidateSelector {
   }
 
   /** A reachable replica with its GTID sets parsed once. */
-  private record Parsed(InstanceState state, GtidSet executed, GtidSet received, boolean gaveUp) {
+  private record Parsed(InstanceSnapshot state, GtidSet executed, GtidSet received, boolean gaveUp) {
     String key() {
       return state.key().toString();
     }

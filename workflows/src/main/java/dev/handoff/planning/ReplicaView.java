@@ -2,10 +2,13 @@ package dev.handoff.planning;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.InstanceSnapshot;
+import dev.handoff.domain.ReplicationStatus;
 
 /**
  * One configured instance other than the topology's primary, as the detector saw it: the evidence
- * holistic detection weighs, and what the writer analyses need (is it writable?).
+ * holistic detection weighs, and what the writer analyses need (is it writable?). A view of the instance's
+ * snapshot ({@link #of}), plus the silence only a series of snapshots shows.
  *
  * @param key the instance
  * @param reachable whether the worker could read it (an unreachable instance has no say)
@@ -39,12 +42,12 @@ public record ReplicaView(
   public enum IoState {
     CONNECTED, CONNECTING, STOPPED, NONE;
 
-    /** Yes, Connecting, No (or anything else: stopped). */
-    public static IoState of(String raw) {
-      if ("Yes".equalsIgnoreCase(raw)) {
+    /** Running and connected (Yes), reconnecting (Connecting), or anything else: stopped. */
+    public static IoState of(ReplicationStatus r) {
+      if (r.ioThreadRunning()) {
         return CONNECTED;
       }
-      return "Connecting".equalsIgnoreCase(raw) ? CONNECTING : STOPPED;
+      return r.ioThreadConnecting() ? CONNECTING : STOPPED;
     }
   }
 
@@ -61,18 +64,21 @@ public record ReplicaView(
   }
 
   /**
-   * The view the detector builds from what it read: read_only, the executed set, the replica status row
-   * (null when the instance is not a replica), pt-heartbeat's lag, and the tracker's silence figure.
+   * The detector's view of a snapshot: read_only, the executed set, the replication state (none when it is
+   * not a replica), pt-heartbeat's lag, and the tracker's silence figure.
    */
-  public static ReplicaView observed(InstanceKey key, boolean readOnly, String gtidExecuted, ReplicaStatusRow row,
-      Double lagSeconds, Double secondsSinceReceived) {
-    if (row == null) {
-      return new ReplicaView(key, true, "", readOnly, null, IoState.NONE, false, null, false, "", lagSeconds,
-          gtidExecuted);
+  public static ReplicaView of(InstanceSnapshot s, Double secondsSinceReceived) {
+    if (!s.reachable()) {
+      return unreachable(s.key(), s.error());
     }
-    return new ReplicaView(key, true, "", readOnly, row.source(), IoState.of(row.ioRunning()),
-        "Yes".equalsIgnoreCase(row.sqlRunning()), secondsSinceReceived, row.appliedAll(), row.lastIoError(),
-        lagSeconds, gtidExecuted);
+    ReplicationStatus r = s.replication();
+    if (r == null) {
+      return new ReplicaView(s.key(), true, "", s.readOnly(), null, IoState.NONE, false, null, false, "", null,
+          s.gtidExecuted());
+    }
+    return new ReplicaView(s.key(), true, "", s.readOnly(), r.sourceKey().toString(), IoState.of(r),
+        r.sqlThreadRunning(), secondsSinceReceived, r.progress() != null && r.progress().appliedAll(),
+        r.lastIoError(), r.heartbeatLagSeconds(), s.gtidExecuted());
   }
 
   /** Reachable, replicating from {@code primary}, IO connected and SQL running. */

@@ -6,7 +6,7 @@ import static dev.handoff.planning.CheckResult.pass;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.GtidSet;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.PromotionRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,13 +42,13 @@ public final class SwitchoverChecks {
    * @param haproxyAnswers remote HAProxy name to whether its admin socket answered (null = did not)
    */
   public static SwitchoverDecision evaluate(
-      InstanceState primary,
-      List<InstanceState> replicas,
+      InstanceSnapshot primary,
+      List<InstanceSnapshot> replicas,
       InstanceKey requestedCandidate,
       SwitchoverLimits limits,
       Map<String, Boolean> haproxyAnswers) {
-    Map<InstanceKey, InstanceState> byKey = new LinkedHashMap<>();
-    for (InstanceState r : replicas == null ? List.<InstanceState>of() : replicas) {
+    Map<InstanceKey, InstanceSnapshot> byKey = new LinkedHashMap<>();
+    for (InstanceSnapshot r : replicas == null ? List.<InstanceSnapshot>of() : replicas) {
       if (!r.key().equals(primary.key())) {
         byKey.putIfAbsent(r.key(), r);
       }
@@ -57,7 +57,7 @@ public final class SwitchoverChecks {
     checks.add(primaryReachable(primary));
     InstanceKey candidate = requestedCandidate;
     if (requestedCandidate != null) {
-      InstanceState state = byKey.get(requestedCandidate);
+      InstanceSnapshot state = byKey.get(requestedCandidate);
       if (requestedCandidate.equals(primary.key())) {
         checks.add(fail(CANDIDATE_KNOWN, FailureType.CANDIDATE_IS_PRIMARY,
             "candidate " + requestedCandidate + " is already the primary; name one of its replicas: "
@@ -72,14 +72,14 @@ public final class SwitchoverChecks {
       }
     } else {
       Map<String, String> ineligible = new TreeMap<>();
-      List<InstanceState> eligible = new ArrayList<>();
-      for (InstanceState r : byKey.values()) {
+      List<InstanceSnapshot> eligible = new ArrayList<>();
+      for (InstanceSnapshot r : byKey.values()) {
         candidateChecks(primary, r, limits).stream().filter(c -> !c.passed()).findFirst()
             .ifPresentOrElse(
                 f -> ineligible.put(r.key().toString(), f.failureType() + ": " + f.detail()),
                 () -> eligible.add(r));
       }
-      InstanceState best = CandidateSelector.choosePlanned(eligible);
+      InstanceSnapshot best = CandidateSelector.choosePlanned(eligible);
       if (best == null) {
         checks.add(fail(CANDIDATE_SELECTION, FailureType.NO_ELIGIBLE_CANDIDATE,
             "no replica of primary " + primary.key() + " can be promoted"
@@ -88,7 +88,7 @@ public final class SwitchoverChecks {
       } else {
         candidate = best.key();
         checks.add(pass(CANDIDATE_SELECTION, "chose " + candidate + " (rule " + best.promotionRule()
-            + ") among eligible " + keys(eligible.stream().map(InstanceState::key).toList())));
+            + ") among eligible " + keys(eligible.stream().map(InstanceSnapshot::key).toList())));
         checks.addAll(candidateChecks(primary, best, limits));
       }
     }
@@ -103,7 +103,7 @@ public final class SwitchoverChecks {
    * the errant check is skipped when the primary's GTID set is unknown.
    */
   public static List<CheckResult> candidateChecks(
-      InstanceState primary, InstanceState candidate, SwitchoverLimits limits) {
+      InstanceSnapshot primary, InstanceSnapshot candidate, SwitchoverLimits limits) {
     InstanceKey c = candidate.key();
     if (!candidate.reachable()) {
       return List.of(fail(CANDIDATE_REACHABLE, FailureType.CANDIDATE_UNREACHABLE,
@@ -128,7 +128,7 @@ public final class SwitchoverChecks {
     return out;
   }
 
-  private static CheckResult primaryReachable(InstanceState p) {
+  private static CheckResult primaryReachable(InstanceSnapshot p) {
     return p.reachable()
         ? pass(PRIMARY_REACHABLE, "primary " + p.key() + " is reachable")
         : fail(PRIMARY_REACHABLE, FailureType.PRIMARY_UNREACHABLE,
@@ -136,7 +136,7 @@ public final class SwitchoverChecks {
                 + "); a planned switchover needs a live primary, use the unplanned failover if it is dead");
   }
 
-  private static CheckResult replicating(InstanceKey primary, InstanceState s) {
+  private static CheckResult replicating(InstanceKey primary, InstanceSnapshot s) {
     if (s.replicatesFrom(primary)) {
       return pass(CANDIDATE_REPLICATING, s.key() + " replicates from " + primary + ", both threads running");
     }
@@ -151,7 +151,7 @@ public final class SwitchoverChecks {
             + "); fix replication from " + primary + " and retry");
   }
 
-  private static CheckResult lag(InstanceState s, SwitchoverLimits limits) {
+  private static CheckResult lag(InstanceSnapshot s, SwitchoverLimits limits) {
     Double lag = s.lagSeconds();
     if (lag == null) {
       return fail(CANDIDATE_LAG, FailureType.CANDIDATE_LAGGING,
@@ -166,7 +166,7 @@ public final class SwitchoverChecks {
         : pass(CANDIDATE_LAG, "candidate " + s.key() + " lags " + Format.seconds(lag) + " s (limit " + limit + " s)");
   }
 
-  private static CheckResult errant(InstanceState primary, InstanceState s) {
+  private static CheckResult errant(InstanceSnapshot primary, InstanceSnapshot s) {
     try {
       GtidSet ahead = GtidSet.parse(primary.flavor(), s.gtidExecuted())
           .subtract(GtidSet.parse(primary.flavor(), primary.gtidExecuted()));
@@ -185,7 +185,7 @@ public final class SwitchoverChecks {
     }
   }
 
-  private static CheckResult primaryDml(InstanceState p, SwitchoverLimits limits) {
+  private static CheckResult primaryDml(InstanceSnapshot p, SwitchoverLimits limits) {
     if (!p.reachable()) {
       return fail(PRIMARY_NO_LONG_DML, FailureType.PRIMARY_UNREACHABLE,
           "cannot read running DML on primary " + p.key() + ": it is unreachable");

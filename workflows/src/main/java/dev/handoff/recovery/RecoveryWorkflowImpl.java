@@ -8,7 +8,7 @@ import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.GtidSet;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.kv.TopologyActivities;
@@ -164,7 +164,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     }
     // Reads that need no fence start beside it: the cluster's state (the fenced old primary left out) and the
     // KV store's writability, which is waited for only right before the promotion.
-    Promise<List<InstanceState>> firstInspect = overlapped
+    Promise<List<InstanceSnapshot>> firstInspect = overlapped
         ? Async.function(mysqlProbe::inspectClusterExcept, cluster, List.of(oldPrimary)) : null;
     Promise<String> kvWritable = overlapped
         ? Async.function(kvWait::checkWritable, cluster, topology.epoch(), KV_WAIT_SECONDS) : null;
@@ -185,17 +185,17 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     boolean skipFenced = overlapped || Workflow.getVersion(INSPECT_SKIPS_FENCED, Workflow.DEFAULT_VERSION, 1) == 1;
     Map<String, String> gaveUp = new LinkedHashMap<>();
     FailureType lastCatchUpType = null;
-    List<InstanceState> states;
+    List<InstanceSnapshot> states;
     RecoveryChoice choice;
     String target;
     while (true) {
       Map<String, String> tried = Map.copyOf(gaveUp);
       try {
-        Promise<List<InstanceState>> started = gaveUp.isEmpty() ? firstInspect : null;
+        Promise<List<InstanceSnapshot>> started = gaveUp.isEmpty() ? firstInspect : null;
         states = steps.run(RunbookPlan.CHOOSE_CANDIDATE + ":inspect", () -> started != null ? started.get()
             : skipFenced ? mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)) : mysqlProbe.inspectCluster(cluster),
             RunbookSteps::describeStates);
-        List<InstanceState> replicas = replicasOf(states);
+        List<InstanceSnapshot> replicas = replicasOf(states);
         choice = steps.run(RunbookPlan.CHOOSE_CANDIDATE,
             () -> CandidateSelector.chooseUnplanned(replicas, null, tried), RecoveryChoice::detail);
       } catch (TemporalFailure e) {
@@ -212,7 +212,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       }
       newPrimary = choice.candidate();
       plan = RunbookPlan.recovery(topology, newPrimary).render();
-      InstanceState chosen = stateOf(states, newPrimary);
+      InstanceSnapshot chosen = stateOf(states, newPrimary);
       RecoveryChoice picked = choice;
       String received = chosen.replication() == null ? chosen.gtidExecuted() : chosen.receivedSet().toString();
       target = java.util.stream.Stream.of(received, picked.aheadGtids()).filter(g -> !g.isEmpty())
@@ -231,12 +231,12 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     // errant nor stopped on a SQL error. A replica listed there is one clients may read from, so one that is
     // expected not to replicate from the new primary is not listed; whoever the moves below leave behind is
     // taken out again (and one that moved after all is put back) once they are done.
-    List<InstanceState> replicas = replicasOf(states);
+    List<InstanceSnapshot> replicas = replicasOf(states);
     Map<String, String> errant = CandidateSelector.errantReplicas(replicas, null);
     Map<InstanceKey, String> leftBehind = new LinkedHashMap<>();
     List<InstanceKey> toMove = new ArrayList<>();
     List<InstanceKey> listed = new ArrayList<>();
-    for (InstanceState s : replicas) {
+    for (InstanceSnapshot s : replicas) {
       if (s.key().equals(newPrimary)) {
         continue;
       }
@@ -497,7 +497,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
    * it committed and never passed on (a frozen primary commits the statement in its socket buffer as it thaws).
    * Empty when there are none, or when the positions cannot be compared.
    */
-  private String errantOnOldPrimary(String position, InstanceState promoted, String target) {
+  private String errantOnOldPrimary(String position, InstanceSnapshot promoted, String target) {
     GtidSet extra;
     try {
       extra = GtidSet.parse(promoted.flavor(), position).subtract(GtidSet.parse(promoted.flavor(), target));
@@ -515,11 +515,11 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   }
 
   /** Candidates given up on, and what only they had received: acknowledged writes among those may be lost. */
-  private String replaced(Map<String, String> gaveUp, List<InstanceState> states, String target) {
+  private String replaced(Map<String, String> gaveUp, List<InstanceSnapshot> states, String target) {
     StringBuilder b = new StringBuilder();
     for (Map.Entry<String, String> e : gaveUp.entrySet()) {
       b.append(e.getKey()).append(" could not catch up (").append(e.getValue()).append(")");
-      InstanceState s = states.stream().filter(x -> x.key().toString().equals(e.getKey())).findFirst().orElse(null);
+      InstanceSnapshot s = states.stream().filter(x -> x.key().toString().equals(e.getKey())).findFirst().orElse(null);
       try {
         GtidSet lost = s == null ? null : s.receivedSet().subtract(GtidSet.parse(s.flavor(), target));
         if (lost != null && !lost.isEmpty()) {
@@ -534,15 +534,15 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     return b.append(newPrimary).append(" was promoted instead").toString();
   }
 
-  private List<InstanceState> replicasOf(List<InstanceState> states) {
+  private List<InstanceSnapshot> replicasOf(List<InstanceSnapshot> states) {
     return states.stream().filter(s -> !s.key().equals(oldPrimary)).toList();
   }
 
-  private static InstanceState stateOf(List<InstanceState> states, InstanceKey key) {
+  private static InstanceSnapshot stateOf(List<InstanceSnapshot> states, InstanceKey key) {
     return states.stream().filter(s -> s.key().equals(key)).findFirst().orElseThrow();
   }
 
-  private static boolean sqlBroken(InstanceState s) {
+  private static boolean sqlBroken(InstanceSnapshot s) {
     return s.replication() != null && !s.replication().sqlThreadRunning() && s.replication().lastSqlError() != null
         && !s.replication().lastSqlError().isBlank();
   }

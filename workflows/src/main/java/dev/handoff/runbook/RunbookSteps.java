@@ -208,8 +208,8 @@ public final class RunbookSteps {
     }
   }
 
-  public static String describeStates(List<dev.handoff.domain.InstanceState> states) {
-    long up = states.stream().filter(dev.handoff.domain.InstanceState::reachable).count();
+  public static String describeStates(List<dev.handoff.domain.InstanceSnapshot> states) {
+    long up = states.stream().filter(dev.handoff.domain.InstanceSnapshot::reachable).count();
     return up + " of " + states.size() + " instances reachable";
   }
 }

@@ -9,7 +9,7 @@ import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.mysql.MysqlActivities;
@@ -73,7 +73,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     cluster = request.cluster();
     ClusterDescription desc;
     Topology topology;
-    List<InstanceState> states;
+    List<InstanceSnapshot> states;
     SwitchoverDecision decision;
     try {
       desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(cluster),
@@ -99,7 +99,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
 
     List<InstanceKey> others = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
-    for (InstanceState s : states) {
+    for (InstanceSnapshot s : states) {
       if (s.key().equals(oldPrimary) || s.key().equals(newPrimary)) {
         continue;
       }
@@ -233,7 +233,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       if (i > 0) {
         Workflow.sleep(DEATH_RECHECK);
       }
-      InstanceState s;
+      InstanceSnapshot s;
       try {
         s = mysqlProbe.inspectCluster(cluster).stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
             .orElse(null);
@@ -300,8 +300,8 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   }
 
   private SwitchoverDecision precheck(SwitchoverRequest request, ClusterDescription desc, Topology topology,
-      List<InstanceState> states) {
-    InstanceState primary = states.stream().filter(s -> s.key().equals(topology.primary())).findFirst().orElse(null);
+      List<InstanceSnapshot> states) {
+    InstanceSnapshot primary = states.stream().filter(s -> s.key().equals(topology.primary())).findFirst().orElse(null);
     if (primary == null) {
       steps.failed(RunbookPlan.PRECHECK, "KV primary " + topology.primary() + " is not a configured instance");
       throw end(RunbookState.REFUSED, FailureType.TOPOLOGY_MISMATCH, "the KV store names " + topology.primary()
@@ -326,7 +326,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
         answers.put(h, false);
       }
     });
-    List<InstanceState> replicas = states.stream().filter(s -> !s.key().equals(primary.key())).toList();
+    List<InstanceSnapshot> replicas = states.stream().filter(s -> !s.key().equals(primary.key())).toList();
     SwitchoverDecision decision = SwitchoverChecks.evaluate(primary, replicas, request.candidate(),
         new SwitchoverLimits(desc.maxLagSeconds(), desc.maxDmlSeconds()), answers);
     if (decision.refused()) {

@@ -44,14 +44,20 @@ class JsonRoundTripTest {
   }
 
   @Test
-  void instanceStateWithAndWithoutReplication() {
+  void instanceSnapshotWithAndWithoutReplication() {
     var repl = new ReplicationStatus(P, true, false, "0-1-5", "io err", null, null, 0.25);
-    var s = new InstanceState(InstanceKey.parse("db2:3306"), true, null, 2, null, Flavor.MARIADB, "10.11.19-MariaDB",
+    var s = new InstanceSnapshot(InstanceKey.parse("db2:3306"), true, null, 2, null, Flavor.MARIADB, "10.11.19-MariaDB",
         true, "0-1-5", repl, true, 12, PromotionRule.PREFER);
     assertThat(roundTrip(s)).isEqualTo(s);
     assertThat(json(s)).doesNotContain("lagSeconds\"", "executedSet", "originId");
-    var u = InstanceState.unreachable(P, PromotionRule.MUST_NOT, "Connection refused");
+    var u = InstanceSnapshot.unreachable(P, PromotionRule.MUST_NOT, "Connection refused");
     assertThat(roundTrip(u)).isEqualTo(u);
+    var read = new ReplicationStatus(P, false, true, "0-1-6", "reconnecting", "", 3L, 0.5, true, true,
+        new ReplicationStatus.Progress("bin.000002", 900, "bin.000002", 800, 7));
+    var full = new InstanceSnapshot(InstanceKey.parse("db2:3306"), true, null, 2, null, Flavor.MARIADB, "10.11.19-MariaDB",
+        true, "0-1-5", read, false, 0, PromotionRule.NEUTRAL, 0.5, true);
+    assertThat(roundTrip(full)).isEqualTo(full);
+    assertThat(json(full)).doesNotContain("appliedAll");
   }
 
   @Test

@@ -7,7 +7,7 @@ import static dev.handoff.planning.Fixture.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.domain.FailureType;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.PromotionRule;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
@@ -42,7 +42,7 @@ class CandidateSelectorTest {
 
     @Test
     void thenKeyStringForDeterminism() {
-      List<InstanceState> tie = List.of(replica(R3, "0-1-100").build(), replica(R1, "0-1-100").build());
+      List<InstanceSnapshot> tie = List.of(replica(R3, "0-1-100").build(), replica(R1, "0-1-100").build());
       assertThat(CandidateSelector.choosePlanned(tie).key()).isEqualTo(R1);
       assertThat(CandidateSelector.choosePlanned(List.of(tie.get(1), tie.get(0))).key()).isEqualTo(R1);
     }
@@ -118,7 +118,7 @@ class CandidateSelectorTest {
 
     @Test
     void aCandidateGivenUpOnMakesWayForTheNextAndOffersOnlyWhatItExecuted() {
-      List<InstanceState> replicas = List.of(
+      List<InstanceSnapshot> replicas = List.of(
           replica(R1, "0-1-100").received("0-1-103").build(),
           replica(R2, "0-1-104").received("0-1-110").build(),
           replica(R3, "0-1-100").received("0-1-102").build());

@@ -8,12 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.ReplicationStatus;
 import dev.handoff.planning.DetectionAnalyzer.Vote;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The analyzer on the inputs the detector builds: replica status rows as SHOW SLAVE STATUS prints them,
+ * The analyzer on the inputs the detector builds: replica statuses as the snapshot reader reads them,
  * fed through the receive tracker over time (so silence is measured the way the detector measures it),
  * and pt-heartbeat's lag beside them.
  */
@@ -24,17 +25,18 @@ class DetectionAnalyzerTest {
 
   private final ReceiveTracker tracker = new ReceiveTracker();
 
-  /** A status row of a replica of {@code source}: IO state, SQL state, read and executed positions, heartbeats. */
-  private static ReplicaStatusRow row(InstanceKey source, String io, String sql, long read, long exec, long heartbeats) {
-    return new ReplicaStatusRow(source.host(), source.port(), io, sql, "bin.000002", read, "bin.000002", exec,
-        heartbeats, "0-1-" + read, io.equals("Connecting") ? "error reconnecting to master" : "");
+  /** A status of a replica of {@code source}: IO state, SQL state, read and executed positions, heartbeats. */
+  private static ReplicationStatus row(InstanceKey source, String io, String sql, long read, long exec,
+      long heartbeats) {
+    return Fixture.status(source, io, sql, "bin.000002", read, exec, heartbeats, "0-1-" + read,
+        io.equals("Connecting") ? "error reconnecting to master" : "");
   }
 
   /** The view of {@code k} after the detector saw {@code first} at t=0 and {@code now} at t=seconds. */
-  private ReplicaView seen(InstanceKey k, ReplicaStatusRow first, ReplicaStatusRow now, double seconds, Double lag) {
+  private ReplicaView seen(InstanceKey k, ReplicationStatus first, ReplicationStatus now, double seconds, Double lag) {
     tracker.secondsSinceReceived(k, first, 0);
     Double since = tracker.secondsSinceReceived(k, now, (long) (seconds * SECOND));
-    return ReplicaView.observed(k, true, "0-1-" + now.execPosition(), now, lag, since);
+    return Fixture.view(k, "0-1-" + now.progress().execPosition(), now, lag, since);
   }
 
   /** A replica of P that keeps receiving (its heartbeat count moves) and has applied everything. */
@@ -88,7 +90,7 @@ class DetectionAnalyzerTest {
   void withTheWatchDefaultsTwoAndAHalfSecondsOfSilenceIsAVoteForDead() {
     DetectionLimits defaults = new DetectionLimits(dev.handoff.detection.WatchSettings.defaults()
         .maxSecondsSinceLastEvent(), 10);
-    ReplicaStatusRow still = row(P, "Yes", "Yes", 100, 100, 5);
+    ReplicationStatus still = row(P, "Yes", "Yes", 100, 100, 5);
     ReplicaView silent = seen(R1, still, still, 2.6, 2.6);
     ReplicaView recent = seen(R2, still, still, 2.4, 2.4);
     assertThat(DetectionAnalyzer.vote(silent, P, defaults)).isEqualTo(Vote.DEAD);
@@ -114,10 +116,10 @@ class DetectionAnalyzerTest {
 
   @Test
   void silenceIsUnknownOnTheFirstSightingNeverAssumed() {
-    ReplicaStatusRow still = row(P, "Yes", "Yes", 100, 100, 5);
+    ReplicationStatus still = row(P, "Yes", "Yes", 100, 100, 5);
     Double first = tracker.secondsSinceReceived(R1, still, 50 * SECOND);
     assertThat(first).isNull();
-    ReplicaView v = ReplicaView.observed(R1, true, "0-1-100", still, 0.1, first);
+    ReplicaView v = Fixture.view(R1, "0-1-100", still, 0.1, first);
     assertThat(DetectionAnalyzer.vote(v, P, LIMITS)).isEqualTo(Vote.ALIVE);
     assertThat(tracker.secondsSinceReceived(R1, still, 54 * SECOND)).isEqualTo(4.0);
     // A heartbeat resets it.
@@ -136,7 +138,7 @@ class DetectionAnalyzerTest {
 
   @Test
   void aRestartedOldPrimaryOrAReplicaOfAnotherSourceAbstains() {
-    ReplicaView standalone = ReplicaView.observed(R1, true, "0-1-100", null, null, null);
+    ReplicaView standalone = Fixture.view(R1, "0-1-100", null, null, null);
     ReplicaView elsewhere = seen(R2, row(R1, "Connecting", "Yes", 1, 1, 0), row(R1, "Connecting", "Yes", 1, 1, 0), 9,
         null);
     assertThat(DetectionAnalyzer.vote(standalone, P, LIMITS)).isEqualTo(Vote.ABSTAIN);
@@ -207,7 +209,7 @@ class DetectionAnalyzerTest {
 
   @Test
   void errantTransactionsAreReported() {
-    ReplicaView errant = ReplicaView.observed(R2, true, "0-1-100,1-9-3", row(P, "Yes", "Yes", 100, 100, 5), 0.1, 0.0);
+    ReplicaView errant = Fixture.view(R2, "0-1-100,1-9-3", row(P, "Yes", "Yes", 100, 100, 5), 0.1, 0.0);
     DetectionResult r = up("0-1-100", receiving(R1), errant);
     assertThat(r.code()).isEqualTo(AnalysisCode.ERRANT_GTID);
     assertThat(r.detail()).contains(R2 + " has 1-9-3");

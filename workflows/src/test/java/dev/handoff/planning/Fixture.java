@@ -2,7 +2,7 @@ package dev.handoff.planning;
 
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
 
@@ -67,14 +67,36 @@ final class Fixture {
   Fixture notReplica() { this.replica = false; return this; }
   Fixture mysql(String uuid) { this.flavor = Flavor.MYSQL; this.serverUuid = uuid; return this; }
 
-  InstanceState build() {
+  /**
+   * A replica's status as the snapshot reader reads SHOW SLAVE STATUS: the IO thread as printed (Yes,
+   * Connecting or No), the SQL thread (Yes or No), binlog positions (read and executed, same file), the
+   * replication heartbeats received, the GTIDs received and Last_IO_Error; no lag.
+   */
+  static ReplicationStatus status(InstanceKey source, String io, String sql, String logFile, long read, long exec,
+      long heartbeats, String received, String ioError) {
+    return new ReplicationStatus(source, io.equals("Yes"), sql.equals("Yes"), received, ioError, "", 0L, null,
+        io.equals("Connecting"), true, new ReplicationStatus.Progress(logFile, read, logFile, exec, heartbeats));
+  }
+
+  /** Detection's view of a reachable read-only replica with this status (null: not a replica) and lag. */
+  static ReplicaView view(InstanceKey key, String executed, ReplicationStatus status, Double lag, Double since) {
+    ReplicationStatus lagged = status == null ? null : new ReplicationStatus(status.sourceKey(),
+        status.ioThreadRunning(), status.sqlThreadRunning(), status.gtidReceived(), status.lastIoError(),
+        status.lastSqlError(), status.secondsBehindSource(), lag, status.ioThreadConnecting(), status.usingGtid(),
+        status.progress());
+    Fixture f = replica(key, executed);
+    return ReplicaView.of(new InstanceSnapshot(key, true, null, f.serverId, null, f.flavor, "10.11.19-MariaDB-0+deb12u1",
+        true, executed, lagged, false, 0, f.rule), since);
+  }
+
+  InstanceSnapshot build() {
     if (!reachable) {
-      return InstanceState.unreachable(key, rule, error);
+      return InstanceSnapshot.unreachable(key, rule, error);
     }
     ReplicationStatus repl = replica
         ? new ReplicationStatus(source, io, sql, received, ioError, sqlError, behind, heartbeat)
         : null;
-    return new InstanceState(key, true, null, serverId, serverUuid, flavor,
+    return new InstanceSnapshot(key, true, null, serverId, serverUuid, flavor,
         flavor == Flavor.MARIADB ? "10.11.19-MariaDB-0+deb12u1" : "8.0.36", readOnly, executed, repl, ddl, dml, rule);
   }
 }

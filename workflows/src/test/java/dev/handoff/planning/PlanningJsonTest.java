@@ -39,10 +39,8 @@ class PlanningJsonTest {
   void plansAndDetection() {
     RunbookPlan plan = RunbookPlan.switchover(new Topology("main", P, List.of(R1), 1), R1);
     assertThat(roundTrip(plan)).isEqualTo(plan);
-    ReplicaStatusRow row = new ReplicaStatusRow(P.host(), P.port(), "Connecting", "Yes", "bin.000001", 400,
-        "bin.000001", 400, 3, "0-1-1", "err");
-    DetectionInput in = DetectionInput.primaryDown(4, P, "refused", Flavor.MARIADB,
-        List.of(ReplicaView.observed(R1, true, "0-1-1", row, 0.3, null)));
+    DetectionInput in = DetectionInput.primaryDown(4, P, "refused", Flavor.MARIADB, List.of(Fixture.view(R1, "0-1-1",
+        Fixture.status(P, "Connecting", "Yes", "bin.000001", 400, 400, 3, "0-1-1", "err"), 0.3, null)));
     assertThat(roundTrip(in)).isEqualTo(in);
     DetectionResult r = DetectionAnalyzer.analyze(in, new DetectionLimits(30, 10));
     assertThat(roundTrip(r)).isEqualTo(r);

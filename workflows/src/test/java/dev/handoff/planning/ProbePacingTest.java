@@ -9,6 +9,7 @@ import dev.handoff.detection.WatchSettings;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.ReplicationStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +24,12 @@ class ProbePacingTest {
 
   /** A replica of P connected and applied up to date, that last received something {@code since} seconds ago. */
   private static ReplicaView replica(InstanceKey k, Double since) {
-    ReplicaStatusRow row = new ReplicaStatusRow(P.host(), P.port(), "Yes", "Yes", "bin.000002", 100, "bin.000002",
-        100, 5, "0-1-100", "");
-    return ReplicaView.observed(k, true, "0-1-100", row, 0.1, since);
+    return Fixture.view(k, "0-1-100", status("Yes", 5), 0.1, since);
+  }
+
+  /** A replica of P with its IO thread as printed, applied up to date, with {@code heartbeats} received. */
+  private static ReplicationStatus status(String io, long heartbeats) {
+    return Fixture.status(P, io, "Yes", "bin.000002", 100, 100, heartbeats, "0-1-100", "");
   }
 
   private static DetectionInput up(ReplicaView... replicas) {
@@ -66,9 +70,7 @@ class ProbePacingTest {
 
   @Test
   void aReplicaWithItsIoThreadStoppedIsNoReasonToHurry() {
-    ReplicaStatusRow stopped = new ReplicaStatusRow(P.host(), P.port(), "No", "Yes", "bin.000002", 100, "bin.000002",
-        100, 5, "0-1-100", "");
-    ReplicaView r = ReplicaView.observed(R2, true, "0-1-100", stopped, 0.1, 2.0);
+    ReplicaView r = Fixture.view(R2, "0-1-100", status("No", 5), 0.1, 2.0);
     assertThat(next(up(replica(R1, 0.0), r), AnalysisCode.NO_PROBLEM, false, INTERVAL)).isEqualTo(INTERVAL);
   }
 
@@ -97,10 +99,8 @@ class ProbePacingTest {
     DetectionLimits limits = new DetectionLimits(defaults.maxSecondsSinceLastEvent(), 10);
     ReceiveTracker tracker = new ReceiveTracker();
     long probeMillis = 700; // the primary's probe timeout, each probe while it is frozen
-    ReplicaStatusRow before = new ReplicaStatusRow(P.host(), P.port(), "Yes", "Yes", "bin.000002", 100,
-        "bin.000002", 100, 4, "0-1-100", "");
-    ReplicaStatusRow last = new ReplicaStatusRow(P.host(), P.port(), "Yes", "Yes", "bin.000002", 100,
-        "bin.000002", 100, 5, "0-1-100", "");
+    ReplicationStatus before = status("Yes", 4);
+    ReplicationStatus last = status("Yes", 5);
     tracker.secondsSinceReceived(R1, before, 0);
     long now = 900; // the probe that saw the last heartbeat
     tracker.secondsSinceReceived(R1, last, now * 1_000_000);
@@ -111,7 +111,7 @@ class ProbePacingTest {
       now += pause + (reachable ? 50 : probeMillis);
       reachable = now < 1500;
       Double since = tracker.secondsSinceReceived(R1, last, now * 1_000_000);
-      ReplicaView v = ReplicaView.observed(R1, true, "0-1-100", last, 0.1, since);
+      ReplicaView v = Fixture.view(R1, "0-1-100", last, 0.1, since);
       DetectionInput in = reachable ? up(v) : down(v);
       code = DetectionAnalyzer.analyze(in, limits).code();
       pause = ProbePacing.nextPauseMillis(in, code, false, pause, defaults.probeIntervalMillis(),

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.PromotionRule;
 import java.util.HashMap;
 import java.util.List;
@@ -21,9 +21,9 @@ class SwitchoverChecksTest {
   private static final SwitchoverLimits LIMITS = new SwitchoverLimits(5.0, 60);
   private static final Map<String, Boolean> HAPROXY_OK = Map.of("remote-1", true, "remote-2", true);
 
-  private final InstanceState primary = primary(P, "0-1-100").build();
+  private final InstanceSnapshot primary = primary(P, "0-1-100").build();
 
-  private static SwitchoverDecision decide(InstanceState primary, List<InstanceState> replicas, InstanceKey candidate) {
+  private static SwitchoverDecision decide(InstanceSnapshot primary, List<InstanceSnapshot> replicas, InstanceKey candidate) {
     return SwitchoverChecks.evaluate(primary, replicas, candidate, LIMITS, HAPROXY_OK);
   }
 
@@ -119,7 +119,7 @@ class SwitchoverChecksTest {
 
   @Test
   void candidateWithErrantGtids() {
-    InstanceState p = primary(P, "0-1-11").build();
+    InstanceSnapshot p = primary(P, "0-1-11").build();
     assertRefused(decide(p, List.of(replica(R1, "0-3-12").build()), R1), FailureType.ERRANT_GTID,
         "candidate 127.0.0.1:3308 has transactions the primary lacks: 0-3-12; repair or re-clone it before switching over");
     assertRefused(decideOne(replica(R1, "0-1-100,3-8-12")), FailureType.ERRANT_GTID, "lacks: 3-8-12");
@@ -150,7 +150,7 @@ class SwitchoverChecksTest {
 
   @Test
   void primaryLongRunningDml() {
-    InstanceState busy = primary(P, "0-1-100").dml(120).build();
+    InstanceSnapshot busy = primary(P, "0-1-100").dml(120).build();
     SwitchoverDecision d = decide(busy, List.of(replica(R1, "0-1-100").build()), R1);
     assertRefused(d, FailureType.LONG_RUNNING_DML, "primary 127.0.0.1:3307 has a DML running for 120 s, over the 60 s limit");
     assertThat(d.candidate()).isEqualTo(R1);
@@ -164,7 +164,7 @@ class SwitchoverChecksTest {
 
   @Test
   void primaryUnreachable() {
-    InstanceState down = primary(P, "").unreachable("timeout").build();
+    InstanceSnapshot down = primary(P, "").unreachable("timeout").build();
     assertRefused(decide(down, List.of(replica(R1, "0-1-100").build()), R1), FailureType.PRIMARY_UNREACHABLE,
         "primary 127.0.0.1:3307 is unreachable (timeout)", "unplanned failover");
   }
@@ -200,7 +200,7 @@ class SwitchoverChecksTest {
 
   @Test
   void choosesBestEligibleWhenNoCandidateNamed() {
-    List<InstanceState> replicas = List.of(
+    List<InstanceSnapshot> replicas = List.of(
         replica(R1, "0-1-100").rule(PromotionRule.MUST_NOT).build(),
         replica(R2, "0-1-99").lag(0L, 9.0).build(),
         replica(R3, "0-1-98").build());
@@ -214,7 +214,7 @@ class SwitchoverChecksTest {
 
   @Test
   void noEligibleCandidateListsWhyForEachReplica() {
-    List<InstanceState> replicas = List.of(
+    List<InstanceSnapshot> replicas = List.of(
         replica(R1, "0-1-100").rule(PromotionRule.MUST_NOT).build(),
         replica(R2, "0-1-99").lag(0L, 9.0).build(),
         replica(R3, "").unreachable("Connection refused").build());
@@ -240,10 +240,10 @@ class SwitchoverChecksTest {
   void mysqlErrantCandidate() {
     String a = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
     String b = "8a94f357-aab4-11df-86ab-c80aa9429563";
-    InstanceState p = primary(P, a + ":1-100").mysql(a).build();
-    InstanceState c = replica(R1, a + ":1-100,\n" + b + ":1-2").mysql(b).build();
+    InstanceSnapshot p = primary(P, a + ":1-100").mysql(a).build();
+    InstanceSnapshot c = replica(R1, a + ":1-100,\n" + b + ":1-2").mysql(b).build();
     assertRefused(decide(p, List.of(c), R1), FailureType.ERRANT_GTID, "lacks: " + b + ":1-2");
-    InstanceState ok = replica(R1, a + ":1-97").mysql(b).build();
+    InstanceSnapshot ok = replica(R1, a + ":1-97").mysql(b).build();
     assertThat(decide(p, List.of(ok), R1).approved()).isTrue();
   }
 

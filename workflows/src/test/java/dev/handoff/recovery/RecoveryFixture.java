@@ -18,7 +18,7 @@ import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.PromotionRule;
 import dev.handoff.domain.ReplicationStatus;
 import dev.handoff.domain.Topology;
@@ -72,7 +72,7 @@ final class RecoveryFixture {
     when(mysql.inspectClusterExcept(eq(CLUSTER), any())).thenAnswer(inv -> {
       List<InstanceKey> skipped = inv.getArgument(1);
       return instances.values().stream().map(i -> skipped.contains(i.key)
-          ? InstanceState.unreachable(i.key, i.rule, "skipped: fenced by this runbook as dead") : i.state()).toList();
+          ? InstanceSnapshot.unreachable(i.key, i.rule, "skipped: fenced by this runbook as dead") : i.state()).toList();
     });
     when(detection.probeCluster(CLUSTER)).thenReturn(analysis(AnalysisCode.DEAD_PRIMARY));
 
@@ -191,14 +191,14 @@ final class RecoveryFixture {
       return this;
     }
 
-    InstanceState state() {
+    InstanceSnapshot state() {
       if (!reachable) {
-        return InstanceState.unreachable(key, rule, "connect to " + key + ": Connection refused");
+        return InstanceSnapshot.unreachable(key, rule, "connect to " + key + ": Connection refused");
       }
       ReplicationStatus replication = replica
           ? new ReplicationStatus(PRIMARY, false, sqlError == null, received, IO_ERROR, sqlError, null, null)
           : null;
-      return new InstanceState(key, true, null, serverId, null, Flavor.MARIADB, "10.11.19-MariaDB-0+deb12u1",
+      return new InstanceSnapshot(key, true, null, serverId, null, Flavor.MARIADB, "10.11.19-MariaDB-0+deb12u1",
           true, executed, replication, false, 0, rule);
     }
   }

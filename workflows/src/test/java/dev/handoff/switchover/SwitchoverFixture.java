@@ -18,7 +18,7 @@ import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.Flavor;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.domain.InstanceState;
+import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.domain.ReplicationStatus;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
@@ -77,7 +77,7 @@ final class SwitchoverFixture {
     when(mysql.inspectClusterExcept(eq(CLUSTER), any())).thenAnswer(inv -> {
       List<InstanceKey> skipped = inv.getArgument(1);
       return instances.values().stream().map(i -> skipped.contains(i.key)
-          ? InstanceState.unreachable(i.key, null, "skipped: fenced by this runbook as dead") : i.state()).toList();
+          ? InstanceSnapshot.unreachable(i.key, null, "skipped: fenced by this runbook as dead") : i.state()).toList();
     });
     when(haproxy.pingHaproxy(anyString())).thenAnswer(inv -> haproxyAnswers.getOrDefault(inv.<String>getArgument(0), false));
 
@@ -237,14 +237,14 @@ final class SwitchoverFixture {
       return this;
     }
 
-    InstanceState state() {
+    InstanceSnapshot state() {
       if (!reachable) {
-        return InstanceState.unreachable(key, null, "connect timed out");
+        return InstanceSnapshot.unreachable(key, null, "connect timed out");
       }
       ReplicationStatus replication = replica
           ? new ReplicationStatus(PRIMARY, io, sql, gtid, null, sqlError, Math.round(lagSeconds), lagSeconds)
           : null;
-      return new InstanceState(key, true, null, serverId, null, Flavor.MARIADB, "10.11.19-MariaDB-0+deb12u1",
+      return new InstanceSnapshot(key, true, null, serverId, null, Flavor.MARIADB, "10.11.19-MariaDB-0+deb12u1",
           readOnly, gtid, replication, ddl, dmlSeconds, null);
     }
   }

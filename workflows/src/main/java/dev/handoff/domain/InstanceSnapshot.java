@@ -3,8 +3,9 @@ package dev.handoff.domain;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
- * Everything an activity reads from one instance in one pass, so pre-checks and candidate choice are
- * pure functions of these snapshots.
+ * Everything a worker reads from one instance in one pass: the one shape an instance is read into, so
+ * pre-checks, candidate choice, detection's view and the operator's status are pure functions of these
+ * snapshots.
  *
  * @param key the instance
  * @param reachable whether the worker could connect and read it
@@ -16,11 +17,16 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param readOnly @@read_only (or super_read_only on MySQL)
  * @param gtidExecuted MariaDB gtid_current_pos, MySQL gtid_executed ("" when none)
  * @param replication replica status, null when it is not a replica
- * @param ddlRunning a DDL statement is running (process list)
- * @param longestDmlSeconds age of the oldest running DML or open write transaction, 0 when none
+ * @param ddlRunning a DDL statement is running (process list; read for pre-checks only, false in the
+ *     snapshots detection and status read)
+ * @param longestDmlSeconds age of the oldest running DML or open write transaction, 0 when none (or not
+ *     read, as {@code ddlRunning})
  * @param promotionRule from the cluster config; null is read as neutral
+ * @param heartbeatAgeSeconds age of the newest pt-heartbeat row it holds, whatever its role; null when
+ *     unknown (no row, no table, or not read)
+ * @param semiSyncDegraded semi-sync is enabled on its primary side but it replicates asynchronously now
  */
-public record InstanceState(
+public record InstanceSnapshot(
     InstanceKey key,
     boolean reachable,
     String error,
@@ -33,20 +39,30 @@ public record InstanceState(
     ReplicationStatus replication,
     boolean ddlRunning,
     long longestDmlSeconds,
-    PromotionRule promotionRule) {
+    PromotionRule promotionRule,
+    Double heartbeatAgeSeconds,
+    boolean semiSyncDegraded) {
 
   /** Requires a key; a null GTID string is "" and a null rule is neutral. */
-  public InstanceState {
+  public InstanceSnapshot {
     if (key == null) {
-      throw new IllegalArgumentException("instance state needs a key");
+      throw new IllegalArgumentException("an instance snapshot needs a key");
     }
     gtidExecuted = gtidExecuted == null ? "" : gtidExecuted;
     promotionRule = promotionRule == null ? PromotionRule.NEUTRAL : promotionRule;
   }
 
+  /** A snapshot without pt-heartbeat's age and the semi-sync state (unknown, not degraded). */
+  public InstanceSnapshot(InstanceKey key, boolean reachable, String error, long serverId, String serverUuid,
+      Flavor flavor, String version, boolean readOnly, String gtidExecuted, ReplicationStatus replication,
+      boolean ddlRunning, long longestDmlSeconds, PromotionRule promotionRule) {
+    this(key, reachable, error, serverId, serverUuid, flavor, version, readOnly, gtidExecuted, replication,
+        ddlRunning, longestDmlSeconds, promotionRule, null, false);
+  }
+
   /** The snapshot of an instance the worker could not reach. */
-  public static InstanceState unreachable(InstanceKey key, PromotionRule rule, String error) {
-    return new InstanceState(key, false, error, 0, null, null, null, false, "", null, false, 0, rule);
+  public static InstanceSnapshot unreachable(InstanceKey key, PromotionRule rule, String error) {
+    return new InstanceSnapshot(key, false, error, 0, null, null, null, false, "", null, false, 0, rule);
   }
 
   /** The executed GTID set, parsed with this instance's flavor. */
