@@ -106,6 +106,24 @@ public record RunbookPlan(
     return head + body + tail;
   }
 
+  /** The steps up to and including {@code name}, in order. */
+  public List<Step> through(String name) {
+    return steps.subList(0, indexOf(name) + 1);
+  }
+
+  /** The steps after {@code name}, in order. */
+  public List<Step> after(String name) {
+    return steps.subList(indexOf(name) + 1, steps.size());
+  }
+
+  private int indexOf(String name) {
+    List<String> names = stepNames();
+    if (!names.contains(name)) {
+      throw new IllegalArgumentException("no step " + name + " in " + names);
+    }
+    return names.indexOf(name);
+  }
+
   /** The names of the steps, in order. */
   public List<String> stepNames() {
     return steps.stream().map(Step::name).toList();

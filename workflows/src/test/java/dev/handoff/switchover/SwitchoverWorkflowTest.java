@@ -29,6 +29,7 @@ import static org.mockito.Mockito.verify;
 
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.Topology;
 import dev.handoff.planning.RunbookPlan;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.StepRecord;
@@ -101,6 +102,19 @@ class SwitchoverWorkflowTest {
       assertThat(result.steps()).extracting(StepRecord::name).containsExactlyElementsOf(ALL_STEPS);
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepOutcome.DONE);
       verifySwitchedOver(R1, R2);
+    }
+
+    @Test
+    void theStepsRunAreThePlansStepsInItsOrder() {
+      RunbookProgress result = switchover(R1);
+
+      // The plan --dry-run prints is the list the workflow runs: no step of its own, none skipped.
+      List<String> planned = RunbookPlan.switchover(new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH), R1)
+          .stepNames();
+      assertThat(result.steps()).extracting(StepRecord::name).filteredOn(planned::contains)
+          .containsExactlyElementsOf(planned);
+      assertThat(result.steps()).extracting(StepRecord::name)
+          .allMatch(n -> planned.contains(n.split(":")[0]) || n.startsWith("kv-writable:"));
     }
 
     @Test
