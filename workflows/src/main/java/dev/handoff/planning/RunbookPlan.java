@@ -37,8 +37,8 @@ public record RunbookPlan(
   public static final String FENCE_OLD_PRIMARY = "fence-old-primary";
   public static final String CHOOSE_CANDIDATE = "choose-candidate";
   public static final String CATCH_UP = "catch-up";
-  public static final String REMOVE_DEAD_PRIMARY = "remove-dead-primary";
-  public static final String COOLDOWN = "cooldown";
+  public static final String STOP_RECEIVING = "stop-receiving";
+  public static final String OLD_PRIMARY = "old-primary";
 
   public RunbookPlan {
     steps = steps == null ? List.of() : List.copyOf(steps);
@@ -74,35 +74,41 @@ public record RunbookPlan(
     String cand = candidate == null ? "the chosen replica" : candidate.toString();
     List<Step> steps = List.of(
         new Step(1, CONFIRM_DEAD, "confirm " + old + " is unreachable and every reachable replica agrees"),
-        new Step(2, FENCE_OLD_PRIMARY, "remove " + old + " from every HAProxy writer backend; set it read-only if it answers"),
-        new Step(3, CHOOSE_CANDIDATE, "choose " + cand + ": most advanced by received GTIDs, within promotion rules, no errant transactions"),
-        new Step(4, CATCH_UP, "let " + cand + " apply its relay log (its SQL thread started if stopped), and catch up"
+        new Step(2, STOP_RECEIVING, "stop every replica's IO thread from " + old + " (beside the confirmation when the"
+            + " watch confirmed it already), so no step waits on a frozen primary; resumed if nothing is promoted"),
+        new Step(3, FENCE_OLD_PRIMARY, "remove " + old + " from every HAProxy writer backend"),
+        new Step(4, CHOOSE_CANDIDATE, "choose " + cand + ": most advanced by received GTIDs, within promotion rules, no errant transactions"),
+        new Step(5, CATCH_UP, "let " + cand + " apply its relay log (its SQL thread started if stopped), and catch up"
             + " from a replica that is ahead, if any, while it makes progress; if it cannot, take the next best replica"),
-        new Step(5, PROMOTE, "wait (bounded) until the KV store takes a write at epoch " + topology.epoch()
+        new Step(6, PROMOTE, "wait (bounded) until the KV store takes a write at epoch " + topology.epoch()
             + ", stop and reset replication on " + cand + ", make it writable"),
-        new Step(6, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand
-            + " and verify it routes there (beside step 7): writes resume here"),
-        new Step(7, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()
-            + " to the KV store in one transaction, epoch " + topology.epoch() + " -> " + (topology.epoch() + 1)),
-        new Step(8, REMOVE_DEAD_PRIMARY, "leave " + old + " out of the replica pool in the KV store (the same transaction)"),
-        new Step(9, MOVE_REPLICAS, "move the other replicas under " + cand + " by GTID, each replicating stably;"
-            + " one that cannot be moved is left behind, reported and left out of the replica pool, never waited on"),
+        new Step(7, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand
+            + " and verify it routes there (beside step 8): writes resume here"),
+        new Step(8, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()
+            + " to the KV store in one transaction, epoch " + topology.epoch() + " -> " + (topology.epoch() + 1)
+            + ", " + old + " left out of the replica pool"),
+        new Step(9, MOVE_REPLICAS, "move the other replicas under " + cand + " by GTID beside steps 7 and 8, each"
+            + " replicating stably; one that cannot be moved is left behind, reported and left out of the replica"
+            + " pool, never waited on"),
         new Step(10, RESTART_HEARTBEAT, "point pt-heartbeat at " + cand + " on every replica host, restart it, verify heartbeats advance"),
-        new Step(11, COOLDOWN, "block automatic recoveries of cluster " + topology.cluster() + " for the cooldown unless acknowledged"));
+        new Step(11, OLD_PRIMARY, "set " + old + " read-only if it answers and report any transaction it has that "
+            + cand + " lacks; it stays out of the cluster until an operator adds it back"));
     return new RunbookPlan(Kind.RECOVERY, topology.cluster(), old, candidate, steps, FENCE_OLD_PRIMARY);
   }
 
   /** Human-readable runbook, one numbered line per step, for {@code --dry-run}. */
   public String render() {
-    String head = (kind == Kind.SWITCHOVER ? "Planned switchover" : "Unplanned failover")
+    String head = (kind == Kind.SWITCHOVER ? "Switchover" : "Recovery")
         + " of cluster " + cluster + " from " + oldPrimary + " to " + (candidate == null ? "(chosen during the run)" : candidate)
         + "\n";
     String body = steps.stream()
         .map(s -> String.format("%2d. %-22s %s", s.number(), s.name(), s.description()))
         .collect(Collectors.joining("\n"));
     String tail = kind == Kind.SWITCHOVER
-        ? "\nA failure before '" + pointOfNoReturn + "' rolls back (old primary writable again); after it the workflow goes forward."
-        : "\nFrom '" + pointOfNoReturn + "' on the workflow only goes forward.";
+        ? "\nA failure up to and including '" + pointOfNoReturn + "' rolls back (old primary writable again); after it"
+            + " the workflow goes forward."
+        : "\nFrom '" + pointOfNoReturn + "' on the workflow only goes forward. A recovery that promotes starts the"
+            + " watch's cooldown: no automatic recovery of " + cluster + " until it ends or an operator acknowledges it.";
     return head + body + tail;
   }
 

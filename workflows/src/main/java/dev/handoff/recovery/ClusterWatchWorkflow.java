@@ -27,7 +27,7 @@ public interface ClusterWatchWorkflow {
   void acknowledge(String by);
 
   /**
-   * A recovery started outside the watch ({@code ./handoff failover unplanned}) promoted a replica: the
+   * A recovery started outside the watch ({@code ./handoff recovery start}) promoted a replica: the
    * cooldown starts now, as after an automatic recovery that promoted.
    */
   @SignalMethod

@@ -63,20 +63,8 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
    */
   static final int CATCH_UP_STALL_SECONDS = 20;
 
-  /**
-   * The change id of the overlapped recovery: the confirming probe runs beside the config and topology reads,
-   * every replica stops receiving from the dead primary while the candidate is chosen and caught up (so the
-   * promotion and the moves do not each wait on a frozen primary), and the replicas move beside the routing
-   * (so the new semi-sync primary's first writes are acknowledged as soon as a replica is attached, not after
-   * its semi-sync timeout). Histories recorded before it replay the sequential recovery.
-   */
-  static final String OVERLAPPED_RECOVERY = "overlapped-recovery";
 
-  /** The step that stops every replica's IO thread (recorded once the promotion can go ahead). */
-  static final String STOP_RECEIVING = "stop-receiving";
 
-  /** The change id of the inspect step that no longer connects to the fenced old primary. */
-  static final String INSPECT_SKIPS_FENCED = "inspect-skips-fenced";
 
   /**
    * How long a recovery waits, before promoting, for a KV store that does not take a write. Writes are down
@@ -105,45 +93,101 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private final TopologyActivities kvTidy = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.TIDY);
   private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.TIDY);
 
+  /** The request, kept for the phases that report on it. */
+  private RecoveryRequest request;
+  /** The plan's step names, for the steps an operator is told are left. */
+  private List<String> planned;
+
+  /** What the recovery read first: the configuration and the KV topology. */
+  private record Facts(ClusterDescription desc, Topology topology) {}
+
+  /**
+   * The promoted candidate's situation: the instances as inspected, the replicas given up on (with why), and
+   * the GTID set it was promoted with (what it received, and what a replica ahead of it had).
+   */
+  private record Chosen(List<InstanceSnapshot> states, Map<String, String> gaveUp, String target) {}
+
+  /**
+   * The other replicas: the ones to move under the new primary, the ones routed to and published from the start
+   * (moving and not stopped on a SQL error), and the ones left behind with why (more join as the moves fail).
+   */
+  private record Replicas(List<InstanceKey> toMove, List<InstanceKey> listed, Map<InstanceKey, String> leftBehind) {}
+
   @Override
   public RunbookProgress recover(RecoveryRequest request) {
+    this.request = request;
     cluster = request.cluster();
-    boolean overlapped = Workflow.getVersion(OVERLAPPED_RECOVERY, Workflow.DEFAULT_VERSION, 1) == 1;
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
-    Promise<DetectionResult> probe = overlapped ? Async.function(detection::probeCluster, cluster) : null;
-    RecoveryRequest.Handover handover = request.handover();
-    if (handover != null) {
-      steps.continueFrom(handover.steps());
+    Promise<DetectionResult> probe = Async.function(detection::probeCluster, cluster);
+    if (request.handover() != null) {
+      steps.continueFrom(request.handover().steps());
     }
-    ClusterDescription desc;
-    Topology topology;
+    Facts facts = readFacts();
+    long stopsStarted = Workflow.currentTimeMillis();
+    boolean confirmedBefore = confirmedBefore();
+    if (confirmedBefore) {
+      stopReceiving(facts.desc());
+    }
+    confirmDeath(probe, facts.topology());
+    if (!confirmedBefore) {
+      stopsStarted = Workflow.currentTimeMillis();
+      stopReceiving(facts.desc());
+    }
+    // Reads that need no fence start beside it: the cluster's state (the fenced old primary left out) and the
+    // KV store's writability, which is waited for only right before the promotion.
+    Promise<List<InstanceSnapshot>> inspect = Async.function(mysqlProbe::inspectClusterExcept, cluster,
+        List.of(oldPrimary));
+    Promise<String> kvWritable = Async.function(kvWait::checkWritable, cluster, facts.topology().epoch(),
+        KV_WAIT_SECONDS);
+    fence(facts.desc());
+    Chosen chosen = chooseAndCatchUp(inspect, facts.topology());
+    Replicas replicas = replicas(chosen.states());
+    awaitKvWritable(kvWritable);
+    steps.record(RunbookPlan.STOP_RECEIVING, StepOutcome.DONE, joinEach(receiving, "(not stopped: the promotion stops it)"),
+        Workflow.currentTimeMillis() - stopsStarted);
+    List<InstanceKey> moved = promoteAndRoute(facts, replicas);
+    String tidyNote = publishMoved(facts, replicas, moved);
+    forwardOrEnd(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary));
+    detail = handedOver() + settleOldPrimary(chosen) + reportOf(chosen, replicas, tidyNote) + cooldownNote(cooldown);
+    steps.done(RunbookPlan.OLD_PRIMARY, detail);
+    return finish(RunbookState.COMPLETED);
+  }
+
+  /** The configuration and the topology; a failure refuses the recovery with nothing changed. */
+  private Facts readFacts() {
     try {
-      desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(cluster),
+      ClusterDescription desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(cluster),
           d -> d.instances().size() + " instances");
-      topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(cluster),
+      Topology topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(cluster),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
+      oldPrimary = topology.primary();
+      plan = RunbookPlan.recovery(topology, null).render();
+      planned = RunbookPlan.recovery(topology, null).stepNames();
+      return new Facts(desc, topology);
     } catch (TemporalFailure e) {
       throw end(RunbookState.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
     }
-    oldPrimary = topology.primary();
-    plan = RunbookPlan.recovery(topology, null).render();
-    // The watch that started this recovery, or the switchover that handed over, confirmed the death on two
-    // probes already: the replicas stop receiving (a change undone if this recovery's own confirmation
-    // disagrees) beside that confirmation. A recovery anyone else started confirms first.
-    boolean confirmedBefore = handover != null
-        || WorkflowIds.watch(cluster).equals(Workflow.getInfo().getParentWorkflowId().orElse(null));
-    long stopsStarted = Workflow.currentTimeMillis();
-    if (overlapped && confirmedBefore) {
-      stopReceiving(desc);
-    }
+  }
 
+  /**
+   * Whether the death was confirmed on two probes before this recovery started: by the watch that started it,
+   * or the switchover that handed over. The replicas then stop receiving beside this recovery's own
+   * confirmation (a change undone if it disagrees); a recovery anyone else started confirms first.
+   */
+  private boolean confirmedBefore() {
+    return request.handover() != null
+        || WorkflowIds.watch(cluster).equals(Workflow.getInfo().getParentWorkflowId().orElse(null));
+  }
+
+  /** Refuses (promoting nothing) unless the probe finds the primary of this topology dead. */
+  private void confirmDeath(Promise<DetectionResult> probe, Topology topology) {
     DetectionResult analysis;
     try {
-      analysis = steps.run(RunbookPlan.CONFIRM_DEAD, () -> probe != null ? probe.get() : detection.probeCluster(cluster),
-          r -> r.code() + ": " + r.detail());
+      analysis = steps.run(RunbookPlan.CONFIRM_DEAD, probe::get, r -> r.code() + ": " + r.detail());
     } catch (TemporalFailure e) {
       throw endUnpromoted(RunbookState.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
     }
+    RecoveryRequest.Handover handover = request.handover();
     if (analysis.code() != AnalysisCode.DEAD_PRIMARY) {
       throw endUnpromoted(RunbookState.REFUSED, FailureType.PRIMARY_NOT_DEAD, "not recovering " + cluster + ": the analysis is "
           + analysis.code() + " (" + analysis.detail() + "); an unplanned failover needs a confirmed dead primary"
@@ -152,24 +196,15 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
               + " makes it so when no runbook runs) and that its replicas replicate, then switch over again"
               : analysis.code() == AnalysisCode.NO_PROBLEM ? "; use a planned switchover to move a live primary" : ""));
     }
-
-    if (overlapped && analysis.epoch() >= 0 && analysis.epoch() != topology.epoch()) {
+    if (analysis.epoch() >= 0 && analysis.epoch() != topology.epoch()) {
       throw endUnpromoted(RunbookState.REFUSED, FailureType.STALE_EPOCH, "not recovering " + cluster + ": the topology"
           + " moved from epoch " + topology.epoch() + " to " + analysis.epoch() + " while the death of " + oldPrimary
           + " was being confirmed; another runbook changed it: check ./handoff watch status --cluster " + cluster);
     }
-    if (overlapped && !confirmedBefore) {
-      stopsStarted = Workflow.currentTimeMillis();
-      stopReceiving(desc);
-    }
-    // Reads that need no fence start beside it: the cluster's state (the fenced old primary left out) and the
-    // KV store's writability, which is waited for only right before the promotion.
-    Promise<List<InstanceSnapshot>> firstInspect = overlapped
-        ? Async.function(mysqlProbe::inspectClusterExcept, cluster, List.of(oldPrimary)) : null;
-    Promise<String> kvWritable = overlapped
-        ? Async.function(kvWait::checkWritable, cluster, topology.epoch(), KV_WAIT_SECONDS) : null;
+  }
 
-    // Fence before choosing: from here on no client write can reach the old primary.
+  /** Fences before choosing: from here on no client write can reach the old primary. */
+  private void fence(ClusterDescription desc) {
     try {
       steps.run(RunbookPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
           h -> Async.function(haproxyFence::fenceWriter, h, cluster, oldPrimary)), d -> d);
@@ -177,24 +212,25 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       throw endUnpromoted(RunbookState.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
           + " out of every HAProxy writer backend (" + RunbookSteps.message(e) + "); nothing was promoted."
           + " Fence it by hand (set its server to maint in every writer backend), then run"
-          + " ./handoff failover unplanned --cluster " + cluster);
+          + " ./handoff recovery start --cluster " + cluster);
     }
+  }
 
-    // Choose and catch up; a candidate that cannot catch up is replaced by the next best one. The fenced
-    // old primary is not inspected: frozen, it would hold the step for a read timeout and say nothing.
-    boolean skipFenced = overlapped || Workflow.getVersion(INSPECT_SKIPS_FENCED, Workflow.DEFAULT_VERSION, 1) == 1;
+  /**
+   * Chooses the candidate and lets it catch up; one that cannot is replaced by the next best. The fenced old
+   * primary is not inspected: frozen, it would hold the step for a read timeout and say nothing.
+   */
+  private Chosen chooseAndCatchUp(Promise<List<InstanceSnapshot>> firstInspect, Topology topology) {
     Map<String, String> gaveUp = new LinkedHashMap<>();
     FailureType lastCatchUpType = null;
-    List<InstanceSnapshot> states;
-    RecoveryChoice choice;
-    String target;
     while (true) {
       Map<String, String> tried = Map.copyOf(gaveUp);
+      List<InstanceSnapshot> states;
+      RecoveryChoice choice;
       try {
         Promise<List<InstanceSnapshot>> started = gaveUp.isEmpty() ? firstInspect : null;
         states = steps.run(RunbookPlan.CHOOSE_CANDIDATE + ":inspect", () -> started != null ? started.get()
-            : skipFenced ? mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)) : mysqlProbe.inspectCluster(cluster),
-            RunbookSteps::describeStates);
+            : mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)), RunbookSteps::describeStates);
         List<InstanceSnapshot> replicas = replicasOf(states);
         choice = steps.run(RunbookPlan.CHOOSE_CANDIDATE,
             () -> CandidateSelector.chooseUnplanned(replicas, null, tried), RecoveryChoice::detail);
@@ -208,29 +244,33 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
             gaveUp.isEmpty() ? choice.failureType() : lastCatchUpType,
             (gaveUp.isEmpty() ? "" : "no candidate could catch up: " + describe(gaveUp) + "; ") + choice.detail()
             + "; " + oldPrimary + " is fenced and nothing was promoted: repair a replica, then run"
-            + " ./handoff failover unplanned --cluster " + cluster);
+            + " ./handoff recovery start --cluster " + cluster);
       }
       newPrimary = choice.candidate();
       plan = RunbookPlan.recovery(topology, newPrimary).render();
       InstanceSnapshot chosen = stateOf(states, newPrimary);
       RecoveryChoice picked = choice;
       String received = chosen.replication() == null ? chosen.gtidExecuted() : chosen.receivedSet().toString();
-      target = java.util.stream.Stream.of(received, picked.aheadGtids()).filter(g -> !g.isEmpty())
+      String target = java.util.stream.Stream.of(received, picked.aheadGtids()).filter(g -> !g.isEmpty())
           .collect(Collectors.joining(","));
       try {
         steps.run(RunbookPlan.CATCH_UP, () -> catchUp(picked, received), d -> d);
-        break;
+        return new Chosen(states, gaveUp, target);
       } catch (TemporalFailure e) {
         // Given up on: the next pass inspects again (its SQL thread may have moved on) and takes the next best.
         gaveUp.put(newPrimary.toString(), RunbookSteps.message(e));
         lastCatchUpType = RunbookSteps.failureType(e);
       }
     }
+  }
 
-    // Who is routed to and published as a replica from the start: the reachable others that are neither
-    // errant nor stopped on a SQL error. A replica listed there is one clients may read from, so one that is
-    // expected not to replicate from the new primary is not listed; whoever the moves below leave behind is
-    // taken out again (and one that moved after all is put back) once they are done.
+  /**
+   * Who is routed to and published as a replica from the start: the reachable others that are neither errant
+   * nor stopped on a SQL error. A replica listed there is one clients may read from, so one that is expected
+   * not to replicate from the new primary is not listed; whoever the moves leave behind is taken out again
+   * (and one that moved after all is put back) once they are done.
+   */
+  private Replicas replicas(List<InstanceSnapshot> states) {
     List<InstanceSnapshot> replicas = replicasOf(states);
     Map<String, String> errant = CandidateSelector.errantReplicas(replicas, null);
     Map<InstanceKey, String> leftBehind = new LinkedHashMap<>();
@@ -251,113 +291,117 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
         }
       }
     }
-    String promoting = "promoting " + newPrimary;
-    String promoted = newPrimary + " is the primary";
-    List<String> planned = RunbookPlan.recovery(topology, newPrimary).stepNames().stream()
-        .filter(n -> !n.equals(RunbookPlan.COOLDOWN)).toList();
-    List<InstanceKey> readers = List.copyOf(listed);
-    if (overlapped || Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
-      try {
-        steps.run(KV_WRITABLE + ":before-promote",
-            () -> kvWritable != null ? kvWritable.get() : kvWait.checkWritable(cluster, topology.epoch(), KV_WAIT_SECONDS),
-            d -> d);
-      } catch (TemporalFailure e) {
-        throw endUnpromoted(RunbookState.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
-            RunbookSteps.message(e) + "; nothing was promoted: " + oldPrimary + " is fenced and " + newPrimary + " has caught up, but a"
-            + " primary the KV store cannot publish is one HAProxy (following the KV store) never routes to."
-            + " Bring the KV store back, then run ./handoff failover unplanned --cluster " + cluster);
-      }
-    }
-    if (overlapped) {
-      steps.record(STOP_RECEIVING, StepOutcome.DONE, joinEach(receiving, "(not stopped: the promotion stops it)"),
-          Workflow.currentTimeMillis() - stopsStarted);
-    }
-    Promise<List<InstanceKey>> movedBeside = null;
+    return new Replicas(toMove, List.copyOf(listed), leftBehind);
+  }
+
+  /** Waits for the KV store to take a write (started beside the fence); without it nothing is promoted. */
+  private void awaitKvWritable(Promise<String> kvWritable) {
     try {
-      forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
-      if (overlapped) {
-        // Beside the routing, never before it: a replica attached at once acknowledges the new primary's
-        // first semi-sync writes, which would otherwise wait out its semi-sync timeout.
-        long movesStarted = Workflow.currentTimeMillis();
-        Map<InstanceKey, Promise<String>> moves = startMoves(toMove);
-        movedBeside = Async.function(() -> joinMoves(moves, leftBehind, movesStarted));
-      }
+      steps.run(KV_WRITABLE + ":before-promote", kvWritable::get, d -> d);
+    } catch (TemporalFailure e) {
+      throw endUnpromoted(RunbookState.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
+          RunbookSteps.message(e) + "; nothing was promoted: " + oldPrimary + " is fenced and " + newPrimary + " has caught up, but a"
+          + " primary the KV store cannot publish is one HAProxy (following the KV store) never routes to."
+          + " Bring the KV store back, then run ./handoff recovery start --cluster " + cluster);
+    }
+  }
+
+  /**
+   * Promotes, then repoints every writer frontend and publishes the topology side by side: the critical path
+   * ends there. The replicas move beside the routing, never before it: a replica attached at once acknowledges
+   * the new primary's first semi-sync writes, which would otherwise wait out its semi-sync timeout. Returns the
+   * replicas moved, once the moves are done.
+   */
+  private List<InstanceKey> promoteAndRoute(Facts facts, Replicas replicas) {
+    String promoted = newPrimary + " is the primary";
+    try {
+      forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), "promoting " + newPrimary, planned);
+      long movesStarted = Workflow.currentTimeMillis();
+      Map<InstanceKey, Promise<String>> moves = startMoves(replicas.toMove());
+      Promise<List<InstanceKey>> moved = Async.function(() -> joinMoves(moves, replicas.leftBehind(), movesStarted));
       // Not started by the watch (an operator's, or a switchover's handover): tell the watch, for its cooldown.
-      cooldown = request.forced() || handover != null ? startWatchCooldown(handover != null) : null;
-      // The critical path ends here: every writer frontend repointed, the topology published beside it.
+      cooldown = request.forced() || request.handover() != null ? startWatchCooldown(request.handover() != null) : null;
       Promise<String> routed = Async.function(() -> forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(
-          desc.remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)),
-          promoted, planned));
-      Promise<String> published = Async.function(() -> {
-        String d = forward(RunbookPlan.PUBLISH_TOPOLOGY,
-            () -> kvForward.publishTopology(cluster, newPrimary, readers, topology.epoch()), promoted, planned);
-        steps.done(RunbookPlan.REMOVE_DEAD_PRIMARY, oldPrimary + " left out of the replica pool in the same transaction");
-        return d;
-      });
+          facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary,
+              replicas.listed())), promoted, planned));
+      Promise<String> published = Async.function(() -> forward(RunbookPlan.PUBLISH_TOPOLOGY, () -> kvForward
+          .publishTopology(cluster, newPrimary, replicas.listed(), facts.topology().epoch()), promoted, planned));
       routed.get();
       published.get();
+      return moved.get();
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
+  }
 
-    // Tidy after: writes already flow. A replica that cannot be moved is left behind and reported.
-    List<InstanceKey> moved;
-    if (movedBeside != null) {
-      moved = movedBeside.get();
-    } else {
-      long movesStarted = Workflow.currentTimeMillis();
-      steps.starting(RunbookPlan.MOVE_REPLICAS);
-      moved = joinMoves(startMoves(toMove), leftBehind, movesStarted);
-    }
-    String tidyNote = "";
-    if (!moved.equals(readers)) {
-      try {
-        steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(cluster, newPrimary, moved,
-            topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
-            h -> Async.function(haproxyTidy::repointRoutes, h, cluster, newPrimary, moved)), d -> "replicas " + moved
-            + ": " + d);
-      } catch (TemporalFailure e) {
-        tidyNote = ". The replica pool in the KV store and the HAProxy readers could not be set to " + moved + " ("
-            + RunbookSteps.message(e) + "): set them by hand";
-      }
+  /**
+   * Tidy after, writes already flow: when the moves left some replica behind (or moved one not listed), the
+   * replica pool and the reader backends are set to the ones moved. Returns a note when that failed.
+   */
+  private String publishMoved(Facts facts, Replicas replicas, List<InstanceKey> moved) {
+    if (moved.equals(replicas.listed())) {
+      return "";
     }
     try {
-      forward(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), promoted,
-          planned);
+      steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(cluster, newPrimary, moved,
+          facts.topology().epoch() + 1) + "; " + onEach(facts.desc().remoteHaproxies(),
+          h -> Async.function(haproxyTidy::repointRoutes, h, cluster, newPrimary, moved)), d -> "replicas " + moved
+          + ": " + d);
+      return "";
+    } catch (TemporalFailure e) {
+      return ". The replica pool in the KV store and the HAProxy readers could not be set to " + moved + " ("
+          + RunbookSteps.message(e) + "): set them by hand";
+    }
+  }
+
+  private void forwardOrEnd(String name, java.util.function.Supplier<String> body) {
+    try {
+      forward(name, body, newPrimary + " is the primary", planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }
-    String oldState;
-    String errantOld = "";
+  }
+
+  /** Sets the old primary read-only if it answers, and says what it has that the new primary lacks. */
+  private String settleOldPrimary(Chosen chosen) {
     try {
       String position = mysqlBestEffort.setReadOnly(cluster, oldPrimary, true);
-      oldState = oldPrimary + " answered and is now read-only";
-      errantOld = errantOnOldPrimary(position, stateOf(states, newPrimary), target);
+      String errantOld = errantOnOldPrimary(position, stateOf(chosen.states(), newPrimary), chosen.target());
+      return oldPrimary + " answered and is now read-only" + (errantOld.isEmpty() ? stays() : errantOld);
     } catch (TemporalFailure e) {
-      oldState = oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable,"
-          + " and reports as ErrantGtid any transaction it has that " + newPrimary + " lacks";
+      return oldPrimary + " does not answer; the cluster's watch sets it read-only if it comes back writable,"
+          + " and reports as ErrantGtid any transaction it has that " + newPrimary + " lacks" + stays();
     }
-    state = RunbookState.COMPLETED;
-    detail = (handover == null ? "" : "Recovered in place of a planned switchover to " + handover.candidate() + ": "
-        + handover.why() + ". ") + oldState + (errantOld.isEmpty() ? ". It stays out of the cluster: check it for transactions " + newPrimary
-        + " lacks, then make it a replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or"
-        + " re-clone it, and add it back to the replica pool" : errantOld);
-    for (Map.Entry<InstanceKey, String> e : leftBehind.entrySet()) {
-      detail += ". " + leftBehind(e.getKey(), e.getValue());
+  }
+
+  private String stays() {
+    return ". It stays out of the cluster: check it for transactions " + newPrimary + " lacks, then make it a"
+        + " replica (CHANGE MASTER TO " + newPrimary + " with MASTER_USE_GTID=slave_pos) or re-clone it, and add it"
+        + " back to the replica pool";
+  }
+
+  private String handedOver() {
+    RecoveryRequest.Handover handover = request.handover();
+    return handover == null ? ""
+        : "Recovered in place of a planned switchover to " + handover.candidate() + ": " + handover.why() + ". ";
+  }
+
+  /** What the operator needs to know besides: replicas left behind or given up on, the tidy step, semi-sync. */
+  private String reportOf(Chosen chosen, Replicas replicas, String tidyNote) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<InstanceKey, String> e : replicas.leftBehind().entrySet()) {
+      b.append(". ").append(leftBehind(e.getKey(), e.getValue()));
     }
-    if (!gaveUp.isEmpty()) {
-      detail += ". " + replaced(gaveUp, states, target);
+    if (!chosen.gaveUp().isEmpty()) {
+      b.append(". ").append(replaced(chosen.gaveUp(), chosen.states(), chosen.target()));
     }
-    detail += tidyNote;
+    b.append(tidyNote);
     if (request.semiSyncDegradedSinceMillis() > 0) {
-      detail += ". Semi-sync had fallen back to asynchronous replication at "
-          + java.time.Instant.ofEpochMilli(request.semiSyncDegradedSinceMillis())
-          + ": acknowledged writes since then may be lost";
+      b.append(". Semi-sync had fallen back to asynchronous replication at ")
+          .append(java.time.Instant.ofEpochMilli(request.semiSyncDegradedSinceMillis()))
+          .append(": acknowledged writes since then may be lost");
     }
-    detail += cooldownNote(cooldown);
-    steps.done("old-primary", detail);
-    steps.finished();
-    return progress();
+    return b.toString();
   }
 
   /** Asks every instance but the old primary to stop receiving from it, side by side (see {@link #receiving}). */

@@ -69,8 +69,8 @@ public final class RunbookSteps {
       } catch (TemporalFailure e) {
         FailureType type = failureType(e);
         String what = situation + ", but step " + name + " failed: " + message(e) + "; steps left: " + remaining(planned);
-        runbook.waiting(type, what + "; retry it with ./handoff failover retry --cluster " + cluster
-            + ", or abandon with ./handoff failover abandon --cluster " + cluster + " and finish by hand");
+        runbook.waiting(type, what + "; retry it with ./handoff runbook retry --cluster " + cluster
+            + ", or abandon with ./handoff runbook abandon --cluster " + cluster + " and finish by hand");
         current = "waiting for the operator";
         OperatorDecision decision = gate.await();
         if (decision == OperatorDecision.RETRY) {

@@ -39,11 +39,6 @@ public abstract class RunbookWorkflow implements RunbookControl {
       Workflow.newActivityStub(HeartbeatActivities.class, RunbookOptions.FORWARD);
 
   /**
-   * The version from which a runbook checks, right before its point of no return, that the KV store takes a
-   * write (histories recorded before it replay without the check).
-   */
-  protected static final String KV_CHECK_CHANGE = "kv-writable-before-promotion";
-  /**
    * The step name of that check, followed by where it runs ({@code :before-promote}): not a sub-step of a
    * planned step, whose record would count that step as done.
    */

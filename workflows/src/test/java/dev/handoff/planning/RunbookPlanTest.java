@@ -37,18 +37,18 @@ class RunbookPlanTest {
   @Test
   void renderIsANumberedRunbook() {
     String text = RunbookPlan.switchover(topology, R1).render();
-    assertThat(text).startsWith("Planned switchover of cluster main from 127.0.0.1:3307 to 127.0.0.1:3308\n");
-    assertThat(text).contains(" 1. precheck ", " 8. rejoin-old-primary ", "before 'promote' rolls back");
+    assertThat(text).startsWith("Switchover of cluster main from 127.0.0.1:3307 to 127.0.0.1:3308\n");
+    assertThat(text).contains(" 1. precheck ", " 8. rejoin-old-primary ", "up to and including 'promote' rolls back");
     assertThat(text.lines()).hasSize(10);
   }
 
   @Test
   void unplannedFailoverSteps() {
     RunbookPlan plan = RunbookPlan.recovery(topology, R2);
-    assertThat(plan.stepNames()).containsExactly("confirm-dead", "fence-old-primary", "choose-candidate", "catch-up",
-        "promote", "repoint-haproxy", "publish-topology", "remove-dead-primary", "move-replicas",
-        "restart-heartbeat", "cooldown");
-    assertThat(plan.render()).startsWith("Unplanned failover").contains("only goes forward");
+    assertThat(plan.stepNames()).containsExactly("confirm-dead", "stop-receiving", "fence-old-primary",
+        "choose-candidate", "catch-up", "promote", "repoint-haproxy", "publish-topology", "move-replicas",
+        "restart-heartbeat", "old-primary");
+    assertThat(plan.render()).startsWith("Recovery of cluster main").contains("only goes forward", "cooldown");
   }
 
   @Test

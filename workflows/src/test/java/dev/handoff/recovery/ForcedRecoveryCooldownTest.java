@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A forced recovery ({@code ./handoff failover unplanned}: an operator's, outside the watch) that promotes
+ * A forced recovery ({@code ./handoff recovery start}: an operator's, outside the watch) that promotes
  * starts the watch's cooldown as an automatic one does; the watch's own (unforced) child does not signal.
  * The watch runs in maintenance mode here, so that the dead primary the forced recovery confirms is the
  * operator's to recover; its detector is scripted ({@link ScriptedDetector}), so it runs in real time.

@@ -55,11 +55,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RecoveryOperatorDecisionTest {
   private static final String STALE = "the KV store holds epoch 2 for " + CLUSTER + ", expected 1";
   /**
-   * What is left when the KV write fails: it, the dead primary's removal (the same transaction) and the tidy
-   * steps after it; the HAProxy repoint runs beside it, so writes resume while the KV store refuses.
+   * What is left when the KV write fails: it and the tidy steps after it; the HAProxy repoint runs beside it,
+   * so writes resume while the KV store refuses.
    */
   private static final List<String> LEFT_AT_PUBLISH = List.of(RunbookPlan.PUBLISH_TOPOLOGY,
-      RunbookPlan.REMOVE_DEAD_PRIMARY, RunbookPlan.RESTART_HEARTBEAT);
+      RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.OLD_PRIMARY);
   private static final String WAITING_STEP = "waiting for the operator";
 
   @RegisterExtension
@@ -95,7 +95,7 @@ class RecoveryOperatorDecisionTest {
     verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
     verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
 
-    // What ./handoff failover retry sends.
+    // What ./handoff runbook retry sends.
     String accepted = workflow.decision(OperatorDecision.RETRY);
     assertThat(accepted).contains("retry accepted by the runbook of " + CLUSTER, "it waited after: ");
     RunbookProgress result = RunbookResults.await(workflow);
@@ -112,7 +112,6 @@ class RecoveryOperatorDecisionTest {
     assertThat(result.steps()).extracting(StepRecord::name, StepRecord::outcome).containsSubsequence(
         tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepOutcome.FAILED),
         tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepOutcome.DONE),
-        tuple(RunbookPlan.REMOVE_DEAD_PRIMARY, StepOutcome.DONE),
         tuple(RunbookPlan.RESTART_HEARTBEAT, StepOutcome.DONE),
         tuple("old-primary", StepOutcome.DONE));
     // The step ran twice; nothing before it was redone.
@@ -139,8 +138,8 @@ class RecoveryOperatorDecisionTest {
     // Not yet "the primary": the situation says the promotion is under way.
     assertThat(waiting.detail()).startsWith("promoting " + R2 + ", but step " + RunbookPlan.PROMOTE + " failed")
         .contains("steps left: " + List.of(RunbookPlan.PROMOTE, RunbookPlan.REPOINT_HAPROXY,
-            RunbookPlan.PUBLISH_TOPOLOGY, RunbookPlan.REMOVE_DEAD_PRIMARY, RunbookPlan.MOVE_REPLICAS,
-            RunbookPlan.RESTART_HEARTBEAT), "./handoff failover retry --cluster " + CLUSTER);
+            RunbookPlan.PUBLISH_TOPOLOGY, RunbookPlan.MOVE_REPLICAS, RunbookPlan.RESTART_HEARTBEAT,
+            RunbookPlan.OLD_PRIMARY), "./handoff runbook retry --cluster " + CLUSTER);
     verify(fixture.mysql, never()).moveReplica(CLUSTER, R1, R2);
 
     workflow.decision(OperatorDecision.RETRY);
@@ -176,9 +175,9 @@ class RecoveryOperatorDecisionTest {
     assertThat(progress.newPrimary()).isEqualTo(R2.toString());
     assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
         .contains("abandoned by the operator: finish the steps left by hand")
-        .doesNotContain("./handoff failover retry");
-    assertThat(progress.steps()).extracting(StepRecord::name).doesNotContain(RunbookPlan.REMOVE_DEAD_PRIMARY,
-        RunbookPlan.RESTART_HEARTBEAT, "old-primary");
+        .doesNotContain("./handoff runbook retry");
+    assertThat(progress.steps()).extracting(StepRecord::name).doesNotContain(RunbookPlan.RESTART_HEARTBEAT,
+        RunbookPlan.OLD_PRIMARY);
     // The failed step was not run again, and no later step ran; the writers were repointed and the replicas
     // moved beside it.
     verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
@@ -244,8 +243,8 @@ class RecoveryOperatorDecisionTest {
     assertThat(waiting.newPrimary()).isEqualTo(R2.toString());
     assertThat(waiting.detail()).contains(R2 + " is the primary",
         "step " + RunbookPlan.PUBLISH_TOPOLOGY + " failed: " + STALE,
-        "./handoff failover retry --cluster " + CLUSTER,
-        "./handoff failover abandon --cluster " + CLUSTER);
+        "./handoff runbook retry --cluster " + CLUSTER,
+        "./handoff runbook abandon --cluster " + CLUSTER);
     // Writes resumed while the KV store refuses: the writers were repointed beside the failed publish.
     assertThat(waiting.steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
         tuple(RunbookPlan.PROMOTE, StepOutcome.DONE), tuple(RunbookPlan.REPOINT_HAPROXY, StepOutcome.DONE),

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * a change that would break a recovery running during a worker upgrade fails here first.
  */
 class RecoveryReplayTest {
-  static final String HISTORY = "histories/unplanned-failover.json";
+  static final String HISTORY = "histories/recovery.json";
   /** What the recorded recovery was started with: as the cluster's watch starts one. */
   static final RecoveryRequest REQUEST =
       new RecoveryRequest(RecoveryFixture.CLUSTER, false, RecoveryFixture.DEAD_DETAIL);
@@ -44,28 +44,9 @@ class RecoveryReplayTest {
     WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, RecoveryWorkflowImpl.class);
   }
 
-  /** Recorded after the KV writability check before promotion was added (versioned): both must replay. */
   @Test
-  void theRecoveryRecordedWithTheKvCheckReplays() throws Exception {
-    WorkflowReplayer.replayWorkflowExecutionFromResource("histories/unplanned-failover-kv-check.json",
-        RecoveryWorkflowImpl.class);
-  }
-
-  /**
-   * Recorded after the recovery was overlapped (versioned): the probe beside the reads, the replicas' IO
-   * threads stopped while the candidate is chosen, the moves beside the routing. All three must replay.
-   */
-  @Test
-  void theOverlappedRecoveryReplays() throws Exception {
-    WorkflowReplayer.replayWorkflowExecutionFromResource("histories/unplanned-failover-overlapped.json",
-        RecoveryWorkflowImpl.class);
-  }
-
-  @Test
-  void theOverlappedRecoveryStopsReceivingBeforeThePromotionAndMovesBesideTheRouting() throws IOException {
-    List<String> scheduled = WorkflowExecutionHistory.fromJson(new String(RecoveryReplayTest.class
-        .getClassLoader().getResourceAsStream("histories/unplanned-failover-overlapped.json").readAllBytes(),
-        StandardCharsets.UTF_8)).getEvents().stream()
+  void theRecoveryStopsReceivingBeforeThePromotionAndMovesBesideTheRouting() throws IOException {
+    List<String> scheduled = recorded().getEvents().stream()
         .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
         .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()).toList();
     assertThat(scheduled.subList(0, 3)).containsExactly("ProbeCluster", "DescribeCluster", "ReadTopology");
@@ -92,14 +73,15 @@ class RecoveryReplayTest {
     assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
     assertThat(result.oldPrimary()).isEqualTo(RecoveryFixture.PRIMARY.toString());
     assertThat(result.newPrimary()).isEqualTo(RecoveryFixture.R2.toString());
-    // Confirm, fence (both HAProxies, in parallel), choose, catch up, promote; then route first (both
-    // HAProxies and the KV store side by side) and tidy after (move the replica, restart pt-heartbeat).
+    // Confirm (the probe beside the reads), stop receiving, inspect and check the KV store beside the fence (both
+    // HAProxies, in parallel), catch up, promote; then the move beside the routing (both HAProxies and the KV
+    // store side by side) and tidy after (restart pt-heartbeat, settle the old primary).
     assertThat(history.getEvents().stream()
         .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
         .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
-        .containsExactly("DescribeCluster", "ReadTopology", "ProbeCluster", "FenceWriter", "FenceWriter",
-            "InspectCluster", "CatchUp", "Promote", "RepointRoutes", "RepointRoutes", "PublishTopology",
-            "MoveReplica", "RestartHeartbeat", "SetReadOnly");
+        .containsExactly("ProbeCluster", "DescribeCluster", "ReadTopology", "StopReceiving", "StopReceiving",
+            "InspectClusterExcept", "CheckWritable", "FenceWriter", "FenceWriter", "CatchUp", "Promote", "MoveReplica",
+            "RepointRoutes", "RepointRoutes", "PublishTopology", "RestartHeartbeat", "SetReadOnly");
     assertThat(history.getEvents()).extracting(HistoryEvent::getEventType)
         .doesNotContain(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
             EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
@@ -141,8 +123,8 @@ class RecoveryReplayTest {
     assertThatThrownBy(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, SkipsTheFence.class))
         // The replayer reports it in the message of a RuntimeException, not as a cause.
         .hasMessageContaining(NonDeterministicException.class.getName())
-        .hasMessageContaining("InspectCluster")
-        .hasMessageContaining("FenceWriter");
+        .hasMessageContaining("Promote")
+        .hasMessageContaining("StopReceiving");
   }
 
   private static String recordedJson() throws IOException {
@@ -156,7 +138,7 @@ class RecoveryReplayTest {
     return WorkflowExecutionHistory.fromJson(recordedJson());
   }
 
-  /** A changed runbook that chooses a candidate without fencing the dead primary first: incompatible. */
+  /** A changed runbook that promotes without stopping the replicas and fencing the dead primary: incompatible. */
   public static class SkipsTheFence implements RecoveryWorkflow {
     private final ClusterActivities cluster = Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
     private final TopologyActivities kv = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.PROBE);
@@ -166,10 +148,10 @@ class RecoveryReplayTest {
 
     @Override
     public RunbookProgress recover(RecoveryRequest request) {
+      io.temporal.workflow.Async.function(detection::probeCluster, request.cluster());
       cluster.describeCluster(request.cluster());
       kv.readTopology(request.cluster());
-      detection.probeCluster(request.cluster());
-      mysql.inspectCluster(request.cluster());
+      mysql.promote(request.cluster(), RecoveryFixture.R2);
       return progress();
     }
 

@@ -58,11 +58,11 @@ class RecoveryWorkflowTest {
   private static final List<String> ALL_STEPS = List.of(
       RunbookPlan.CONFIRM_DEAD + ":config", RunbookPlan.CONFIRM_DEAD + ":topology", RunbookPlan.CONFIRM_DEAD,
       RunbookPlan.FENCE_OLD_PRIMARY, RunbookPlan.CHOOSE_CANDIDATE + ":inspect", RunbookPlan.CHOOSE_CANDIDATE,
-      RunbookPlan.CATCH_UP, "kv-writable:before-promote", RecoveryWorkflowImpl.STOP_RECEIVING, RunbookPlan.PROMOTE, RunbookPlan.REPOINT_HAPROXY, RunbookPlan.PUBLISH_TOPOLOGY,
-      RunbookPlan.REMOVE_DEAD_PRIMARY, RunbookPlan.MOVE_REPLICAS, RunbookPlan.RESTART_HEARTBEAT, "old-primary");
+      RunbookPlan.CATCH_UP, "kv-writable:before-promote", RunbookPlan.STOP_RECEIVING, RunbookPlan.PROMOTE, RunbookPlan.REPOINT_HAPROXY, RunbookPlan.PUBLISH_TOPOLOGY,
+      RunbookPlan.MOVE_REPLICAS, RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.OLD_PRIMARY);
   /** The steps that run side by side right after the promotion, in whichever order they finish. */
   private static final List<String> SIDE_BY_SIDE = List.of(RunbookPlan.REPOINT_HAPROXY, RunbookPlan.PUBLISH_TOPOLOGY,
-      RunbookPlan.REMOVE_DEAD_PRIMARY, RunbookPlan.MOVE_REPLICAS);
+      RunbookPlan.MOVE_REPLICAS);
 
   @RegisterExtension
   final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
@@ -264,7 +264,7 @@ class RecoveryWorkflowTest {
       RunbookProgress result = recover();
 
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
-      assertThat(stepDetail(result, RecoveryWorkflowImpl.STOP_RECEIVING))
+      assertThat(stepDetail(result, RunbookPlan.STOP_RECEIVING))
           .contains(R2 + " stopped receiving", R1 + " (not stopped", "Connection refused");
     }
 
@@ -433,7 +433,7 @@ class RecoveryWorkflowTest {
       assertThat(out.progress().state()).isEqualTo(RunbookState.FAILED_BEFORE_PROMOTION);
       assertThat(out.failure().getType()).isEqualTo(FailureType.KV_UNAVAILABLE.wireName());
       assertThat(out.failure().getOriginalMessage()).contains("etcd at http://127.0.0.1:2379", "nothing was promoted",
-          PRIMARY + " is fenced", "Bring the KV store back", "./handoff failover unplanned --cluster " + CLUSTER);
+          PRIMARY + " is fenced", "Bring the KV store back", "./handoff recovery start --cluster " + CLUSTER);
       // It was checked beside the choice and the catch-up, the promotion waited for it, and nothing was
       // promoted without it.
       verify(fixture.kv).checkWritable(CLUSTER, EPOCH, RecoveryWorkflowImpl.KV_WAIT_SECONDS);
@@ -500,7 +500,7 @@ class RecoveryWorkflowTest {
       assertThat(out.progress().newPrimary()).isEqualTo(R2.toString());
       assertThat(out.failure().getOriginalMessage()).contains(R2 + " is the primary",
           "step " + RunbookPlan.REPOINT_HAPROXY + " failed", "remote2 still routes writes",
-          "steps left: [" + RunbookPlan.REPOINT_HAPROXY + ", ", RunbookPlan.RESTART_HEARTBEAT + "]");
+          "steps left: [" + RunbookPlan.REPOINT_HAPROXY + ", ", RunbookPlan.RESTART_HEARTBEAT + ", " + RunbookPlan.OLD_PRIMARY + "]");
       assertThat(out.progress().steps()).extracting(StepRecord::name, StepRecord::outcome).contains(
           tuple(RunbookPlan.PROMOTE, StepOutcome.DONE),
           tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepOutcome.DONE),
@@ -590,6 +590,12 @@ class RecoveryWorkflowTest {
     assertThat(names.subList(first, first + SIDE_BY_SIDE.size())).containsExactlyInAnyOrderElementsOf(SIDE_BY_SIDE);
     assertThat(names.subList(first + SIDE_BY_SIDE.size(), names.size()))
         .containsExactlyElementsOf(ALL_STEPS.subList(first + SIDE_BY_SIDE.size(), ALL_STEPS.size()));
+    // The plan --dry-run and the progress show is the list that ran: every step of it recorded, and nothing
+    // recorded that is not one of its steps (or a part of one, or the KV check of the promotion).
+    List<String> planned = RunbookPlan.recovery(new dev.handoff.domain.Topology(CLUSTER, PRIMARY, List.of(R1, R2),
+        RecoveryFixture.EPOCH), null).stepNames();
+    assertThat(names).containsAll(planned)
+        .allMatch(n -> planned.contains(n.split(":")[0]) || n.startsWith("kv-writable:"), "a step of the plan");
   }
 
   private static String stepDetail(RunbookProgress progress, String step) {

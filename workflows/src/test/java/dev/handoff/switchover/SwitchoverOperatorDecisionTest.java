@@ -95,7 +95,7 @@ class SwitchoverOperatorDecisionTest {
     verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
     verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
-    // What ./handoff failover retry sends.
+    // What ./handoff runbook retry sends.
     String accepted = workflow.decision(OperatorDecision.RETRY);
     assertThat(accepted).contains("retry accepted by the runbook of " + CLUSTER, "it waited after: ");
     RunbookProgress result = RunbookResults.await(workflow);
@@ -137,7 +137,7 @@ class SwitchoverOperatorDecisionTest {
     // The second failure is reported as such, with the same steps left.
     assertThat(again.failureType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE);
     assertThat(again.detail()).contains("step " + RunbookPlan.REPOINT_HAPROXY + " failed: remote2: admin socket",
-        "steps left: " + LEFT_AT_REPOINT, "./handoff failover retry --cluster " + CLUSTER);
+        "steps left: " + LEFT_AT_REPOINT, "./handoff runbook retry --cluster " + CLUSTER);
     workflow.decision(OperatorDecision.RETRY);
     RunbookProgress result = RunbookResults.await(workflow);
 
@@ -171,7 +171,7 @@ class SwitchoverOperatorDecisionTest {
     assertThat(progress.newPrimary()).isEqualTo(R1.toString());
     assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
         .contains("abandoned by the operator: finish the steps left by hand", "steps left: " + LEFT_AT_REPOINT)
-        .doesNotContain("./handoff failover retry");
+        .doesNotContain("./handoff runbook retry");
     assertThat(progress.steps()).extracting(StepRecord::name)
         .doesNotContain(RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.REJOIN_OLD_PRIMARY);
     // The failed step was not run again, and no later step ran.
@@ -211,7 +211,7 @@ class SwitchoverOperatorDecisionTest {
 
   @Test
   void aDecisionSentWhileTheRunbookDoesNotWaitIsRefusedToTheCallerAndChangesNothing() throws InterruptedException {
-    // What ./handoff failover abandon sends, while the KV write still runs: refused to the caller, not dropped.
+    // What ./handoff runbook abandon sends, while the KV write still runs: refused to the caller, not dropped.
     CountDownLatch release = new CountDownLatch(1);
     SwitchoverWorkflow workflow = startHeldInTheKvWrite(release);
 
@@ -257,7 +257,7 @@ class SwitchoverOperatorDecisionTest {
     assertThat(waiting.detail()).contains(R1 + " is the primary",
         "step " + RunbookPlan.RESTART_HEARTBEAT + " failed: heartbeat row on " + R2 + " did not advance",
         "steps left: " + List.of(RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.REJOIN_OLD_PRIMARY),
-        "./handoff failover retry --cluster " + CLUSTER);
+        "./handoff runbook retry --cluster " + CLUSTER);
     verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
     workflow.decision(OperatorDecision.RETRY);
@@ -285,8 +285,8 @@ class SwitchoverOperatorDecisionTest {
     assertThat(waiting.detail()).contains(R1 + " is the primary",
         "step " + RunbookPlan.REPOINT_HAPROXY + " failed: " + REPOINT_FAILURE,
         "steps left: " + LEFT_AT_REPOINT,
-        "./handoff failover retry --cluster " + CLUSTER,
-        "./handoff failover abandon --cluster " + CLUSTER);
+        "./handoff runbook retry --cluster " + CLUSTER,
+        "./handoff runbook abandon --cluster " + CLUSTER);
     assertThat(waiting.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
         .containsExactly(RunbookPlan.REPOINT_HAPROXY, StepOutcome.FAILED);
     assertThat(waiting.steps()).extracting(StepRecord::name, StepRecord::outcome)

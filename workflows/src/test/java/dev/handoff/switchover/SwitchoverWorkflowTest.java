@@ -303,7 +303,7 @@ class SwitchoverWorkflowTest {
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.currentStep()).isNull();
       assertThat(result.plan()).isNotBlank()
-          .contains("Planned switchover of cluster c1 from " + PRIMARY + " to " + R1)
+          .contains("Switchover of cluster c1 from " + PRIMARY + " to " + R1)
           .contains(RunbookPlan.MOVE_REPLICAS, RunbookPlan.PROMOTE, RunbookPlan.REJOIN_OLD_PRIMARY);
       assertThat(result.steps()).extracting(StepRecord::name).last().isEqualTo(RunbookPlan.PRECHECK);
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepOutcome.DONE);
