@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.client.Watches;
 import dev.handoff.cluster.ClusterActivitiesImpl;
 import dev.handoff.config.ConfigException;
 import dev.handoff.config.HandoffConfig;
