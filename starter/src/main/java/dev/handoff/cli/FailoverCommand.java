@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -34,17 +36,19 @@ final class FailoverCommand implements Callable<Integer> {
     return RENAMED;
   }
 
-  /** An old subcommand: any arguments are taken, none is acted on. */
+  /** A command under its old name: any arguments are taken, none is acted on. */
   abstract static class Old implements Callable<Integer> {
     @Unmatched
     List<String> args = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
 
     abstract String now();
 
     @Override
     public Integer call() {
-      String old = getClass().getAnnotation(Command.class).name();
-      return renamed("failover " + old, now(), args);
+      return renamed(spec.qualifiedName(" ").replaceFirst("^handoff ", ""), now(), args);
     }
   }
 

@@ -101,7 +101,7 @@ final class RunbookOutput {
   static int printSteps(RunbookProgress p, int from, PrintStream out) {
     for (int i = from; i < p.steps().size(); i++) {
       StepRecord s = p.steps().get(i);
-      out.printf("  [%s] %s (%d ms): %s%n", s.outcome(), s.name(), s.millis(), s.detail());
+      out.printf("  [%s] %s (%d ms): %s%n", s.outcome().wireName(), s.name(), s.millis(), s.detail());
     }
     return Math.max(from, p.steps().size());
   }

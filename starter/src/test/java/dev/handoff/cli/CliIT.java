@@ -125,6 +125,10 @@ class CliIT {
       assertThat(r.code()).isEqualTo(FailoverCommand.RENAMED);
       assertThat(r.output()).contains("is now `handoff runbook " + sub + "`");
     }
+    Run bench = run("bench", "unplanned", "--trials", "1");
+    assertThat(bench.code()).isEqualTo(FailoverCommand.RENAMED);
+    assertThat(bench.output()).contains("`handoff bench unplanned` is now `handoff bench recovery`")
+        .contains("./handoff bench recovery --trials 1");
     assertThat(run("--help").output()).as("hidden").doesNotContainPattern("(?m)^\\s+failover\\b")
         .containsPattern("(?m)^\\s+switchover\\b").containsPattern("(?m)^\\s+runbook\\b");
     assertThat(kvLine(run("lab", "status", "--config", config()).output())).isEqualTo(kvLine(before.output()));
