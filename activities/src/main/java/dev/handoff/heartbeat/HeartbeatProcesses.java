@@ -4,6 +4,7 @@ import dev.handoff.config.Credential;
 import dev.handoff.config.HeartbeatSettings;
 import dev.handoff.process.LocalProcess;
 import dev.handoff.process.ProcessException;
+import dev.handoff.support.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class HeartbeatProcesses {
       if (!Files.exists(f)) {
         Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       }
-      Files.writeString(f, "[client]\nuser=" + cred.user() + "\npassword=" + cred.password().resolve() + "\n");
+      Files.writeString(f, "[client]\nuser=" + cred.user() + "\npassword=" + Secrets.resolve(cred.password()) + "\n");
       return f;
     } catch (IOException e) {
       throw new ProcessException("cannot write pt-heartbeat defaults file " + f + ": " + e.getMessage(), e);

@@ -14,7 +14,7 @@ import dev.handoff.status.ClusterStatus;
 import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.HandoffWorker;
-import dev.handoff.worker.Runbooks;
+import dev.handoff.client.Runbooks;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -67,7 +67,7 @@ public final class SwitchoverBench {
       for (int i = 1; i <= runs; i++) {
         String target = instances.get(i % instances.size());
         long t0 = System.nanoTime();
-        SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+        SwitchoverWorkflow wf = Runbooks.switchover(client, config, WorkflowIds.failover("c1"));
         WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", dev.handoff.domain.InstanceKey.parse(target),
             false));
         RunbookProgress p = Waits.result(client, config, "c1", WorkflowIds.failover("c1"), RESULT_TIMEOUT);

@@ -17,6 +17,7 @@ import dev.handoff.heartbeat.HeartbeatProcesses;
 import dev.handoff.kv.EtcdTopologyStore;
 import dev.handoff.kv.TopologyStore;
 import dev.handoff.process.LocalProcess;
+import dev.handoff.support.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -278,7 +279,7 @@ public final class Lab {
         // would both insert it, and the loser dies on the duplicate key.
         "INSERT IGNORE INTO percona.heartbeat (ts, server_id) VALUES (UTC_TIMESTAMP(6), @@server_id);"));
     String change = dev.handoff.mysql.FlavorSql.MARIADB.changeSource("127.0.0.1", ports.get(0),
-        creds.replication().user(), creds.replication().password().resolve(), MariaDbLab.REPLICA_HEARTBEAT_SECONDS);
+        creds.replication().user(), Secrets.resolve(creds.replication().password()), MariaDbLab.REPLICA_HEARTBEAT_SECONDS);
     for (int replica : ports.subList(1, ports.size())) {
       MariaDbLab.sql(datadirs.get("127.0.0.1:" + replica), change + ";\nSTART SLAVE;");
     }
@@ -302,7 +303,7 @@ public final class Lab {
   }
 
   private static String createUser(Credential c, String grant, boolean grantOption) {
-    String pw = dev.handoff.mysql.FlavorSql.quote(c.password().resolve());
+    String pw = dev.handoff.mysql.FlavorSql.quote(Secrets.resolve(c.password()));
     return "CREATE USER " + user(c) + " IDENTIFIED BY " + pw + ";\nGRANT " + grant + " TO " + user(c)
         + (grantOption ? " WITH GRANT OPTION" : "") + ";";
   }
@@ -411,7 +412,7 @@ public final class Lab {
     Credential repl = info.config().credentials().replication();
     dev.handoff.domain.InstanceKey p = dev.handoff.domain.InstanceKey.parse(primary);
     String change = dev.handoff.mysql.FlavorSql.MARIADB.changeSource(p.host(), p.port(), repl.user(),
-        repl.password().resolve(), MariaDbLab.REPLICA_HEARTBEAT_SECONDS);
+        Secrets.resolve(repl.password()), MariaDbLab.REPLICA_HEARTBEAT_SECONDS);
     MariaDbLab.sql(datadir(info, cluster, replica), "STOP SLAVE;\n" + change + ";\nSTART SLAVE;");
   }
 

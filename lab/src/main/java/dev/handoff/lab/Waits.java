@@ -1,10 +1,10 @@
 package dev.handoff.lab;
 
+import dev.handoff.client.Runbooks;
+import dev.handoff.client.Watches;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.process.LocalProcess;
-import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.WatchStatus;
-import dev.handoff.runbook.RunbookControl;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
@@ -97,7 +97,7 @@ public final class Waits {
 
   /** The running watch's status (throws when no watch runs). */
   public static WatchStatus watch(WorkflowClient client, String cluster) {
-    return client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowIds.watch(cluster)).status();
+    return Watches.running(client, cluster).status();
   }
 
   /**
@@ -169,7 +169,7 @@ public final class Waits {
     try {
       // Bounded: a query waits for a worker to answer it, and the one that ran this runbook may be gone.
       RunbookProgress p = java.util.concurrent.CompletableFuture.supplyAsync(
-          () -> client.newWorkflowStub(RunbookControl.class, workflowId).progress()).get(5, TimeUnit.SECONDS);
+          () -> Runbooks.control(client, workflowId).progress()).get(5, TimeUnit.SECONDS);
       b.append("  progress ").append(p.state()).append(" at ").append(p.currentStep()).append(", ")
           .append(p.oldPrimary()).append(" -> ").append(p.newPrimary());
       if (p.failureType() != null || p.detail() != null) {

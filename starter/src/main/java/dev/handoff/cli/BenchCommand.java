@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /** {@code handoff bench ...}: benchmarks on a fresh lab of their own, printing their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark on a fresh lab.",
-    subcommands = {BenchCommand.Switchover.class, BenchCommand.Unplanned.class})
+    subcommands = {BenchCommand.Switchover.class, BenchCommand.Recovery.class, BenchCommand.Unplanned.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -17,9 +17,18 @@ final class BenchCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  @Command(name = "unplanned", mixinStandardHelpOptions = true,
-      description = "Write outage of kill -9 (or SIGSTOP) failovers (detection and recovery apart), on fresh labs.")
-  static final class Unplanned implements Callable<Integer> {
+  /** The recovery bench's old name, hidden: it names the new one and exits 2, running nothing. */
+  @Command(name = "unplanned", hidden = true)
+  static final class Unplanned extends FailoverCommand.Old {
+    @Override
+    String now() {
+      return "bench recovery";
+    }
+  }
+
+  @Command(name = "recovery", mixinStandardHelpOptions = true,
+      description = "Write outage of kill -9 (or SIGSTOP) recoveries (detection and recovery apart), on fresh labs.")
+  static final class Recovery implements Callable<Integer> {
     @Option(names = "--trials", defaultValue = "10", description = "Trials, each on a fresh lab (default ${DEFAULT-VALUE}).")
     int trials;
 

@@ -1,5 +1,7 @@
 package dev.handoff.cli;
 
+import dev.handoff.client.Runbooks;
+import dev.handoff.client.TemporalConnection;
 import dev.handoff.config.ConfigFiles;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.lab.Lab;
@@ -8,14 +10,10 @@ import dev.handoff.lab.LabDefaults;
 import dev.handoff.lab.LabSpec;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.process.LocalProcess;
-import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.status.StatusReport;
-import dev.handoff.switchover.SwitchoverWorkflow;
 import dev.handoff.switchover.SwitchoverRequest;
 import dev.handoff.worker.HandoffWorker;
-import dev.handoff.worker.Runbooks;
-import io.temporal.client.WorkflowClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,11 +60,9 @@ final class DrillCommand implements Callable<Integer> {
             + "; check ./handoff lab status");
       }
       long switchStart = System.nanoTime();
-      String id = WorkflowIds.failover(cluster);
-      SwitchoverWorkflow wf = Runbooks.planned(t.client, config, id);
-      WorkflowClient.start(wf::switchover, new SwitchoverRequest(cluster, null, false));
-      System.out.println("[drill] planned switchover of " + cluster + " started: workflow " + id);
-      exit = FailoverCommand.follow(t.client.newUntypedWorkflowStub(id), System.out);
+      String id = Runbooks.startSwitchover(t.client(), config, new SwitchoverRequest(cluster, null, false));
+      System.out.println("[drill] switchover of " + cluster + " started: workflow " + id);
+      exit = RunbookOutput.follow(t.client(), id, "switchover", System.out);
       boolean flowing = load.awaitAcks(100, 15_000);
       load.close();
       String primary = StatusReport.read(config).clusters().stream().filter(c -> c.name().equals(cluster))

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code handoff} command: every operator and lab command is a subcommand of it. */
 @Command(name = "handoff", mixinStandardHelpOptions = true, version = "handoff 0.1.0",
     description = "Durable MySQL-family primary failover on Temporal.",
-    subcommands = {LabCommand.class, WorkerCommand.class, FailoverCommand.class, WatchCommand.class,
-        RecoveryCommand.class, BenchCommand.class,
+    subcommands = {LabCommand.class, WorkerCommand.class, SwitchoverCommand.class, RecoveryCommand.class,
+        RunbookCommand.class, WatchCommand.class, BenchCommand.class, FailoverCommand.class,
         CommandLine.HelpCommand.class})
 public final class HandoffCli implements Runnable {
   @CommandLine.Spec

@@ -1,16 +1,15 @@
 package dev.handoff.cli;
 
+import dev.handoff.client.TemporalConnection;
+import dev.handoff.client.Watches;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.WatchStatus;
 import dev.handoff.runbook.WorkflowIds;
-import dev.handoff.worker.Watches;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowServiceException;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code handoff watch ...} and {@code handoff recovery ack}: the automatic-recovery loop of each cluster. */
@@ -27,25 +26,13 @@ final class WatchCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  /** Options and plumbing every watch subcommand shares. */
-  abstract static class ClusterCommand implements Callable<Integer> {
-    @Mixin
-    ConfigOption config;
-
-    @Option(names = "--cluster", required = true, description = "The cluster.")
-    String cluster;
-
-    HandoffConfig load() {
-      HandoffConfig cfg = config.load();
-      cfg.requireCluster(cluster);
-      return cfg;
-    }
-
+  /** Plumbing every watch subcommand shares. */
+  abstract static class WatchClusterCommand extends ClusterCommand {
     /** Runs against the running watch; a missing one is a clear error. */
     int withWatch(java.util.function.BiFunction<ClusterWatchWorkflow, HandoffConfig, Integer> body) {
       HandoffConfig cfg = load();
       try (TemporalConnection t = new TemporalConnection(cfg)) {
-        return body.apply(Watches.running(t.client, cluster), cfg);
+        return body.apply(Watches.running(t.client(), cluster), cfg);
       } catch (WorkflowNotFoundException | WorkflowServiceException e) {
         throw new CliException("no watch is running for " + cluster + " (workflow " + WorkflowIds.watch(cluster)
             + "); start one with ./handoff watch start --cluster " + cluster);
@@ -55,12 +42,12 @@ final class WatchCommand implements Runnable {
 
   @Command(name = "start", mixinStandardHelpOptions = true,
       description = "Start the watch, or resume a stopped one (no-op when it runs).")
-  static final class Start extends ClusterCommand {
+  static final class Start extends WatchClusterCommand {
     @Override
     public Integer call() {
       HandoffConfig cfg = load();
       try (TemporalConnection t = new TemporalConnection(cfg)) {
-        String what = Watches.startOrResume(t.client, cfg, cluster, "handoff watch start");
+        String what = Watches.startOrResume(t.client(), cfg, cluster, "handoff watch start");
         System.out.println(what + ": " + WorkflowIds.watch(cluster));
         return 0;
       }
@@ -68,7 +55,7 @@ final class WatchCommand implements Runnable {
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the watch: no probes and no automatic action until watch start (its state is kept).")
-  static final class Stop extends ClusterCommand {
+  static final class Stop extends WatchClusterCommand {
     @Override
     public Integer call() {
       return withWatch((wf, cfg) -> {
@@ -80,7 +67,7 @@ final class WatchCommand implements Runnable {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Mode, last analysis, cooldown, events.")
-  static final class Status extends ClusterCommand {
+  static final class Status extends WatchClusterCommand {
     @Override
     public Integer call() {
       return withWatch((wf, cfg) -> {
@@ -119,7 +106,7 @@ final class WatchCommand implements Runnable {
 
   @Command(name = "maintenance", mixinStandardHelpOptions = true,
       description = "Maintenance mode on or off: no automatic recovery while on.")
-  static final class Maintenance extends ClusterCommand {
+  static final class Maintenance extends WatchClusterCommand {
     @Option(names = "--on", description = "Turn maintenance mode on.")
     boolean on;
 

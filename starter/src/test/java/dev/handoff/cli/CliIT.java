@@ -78,7 +78,7 @@ class CliIT {
   void aDryRunPrintsThePlanAndChangesNothing() {
     Run before = run("lab", "status", "--config", config());
     assertThat(before.code()).as(before.output()).isZero();
-    Run r = run("failover", "planned", "--config", config(), "--cluster", "c1", "--dry-run");
+    Run r = run("switchover", "--config", config(), "--cluster", "c1", "--dry-run");
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).contains("pre-checks passed").contains("4. promote").contains("epoch");
     Run after = run("lab", "status", "--config", config());
@@ -96,15 +96,46 @@ class CliIT {
     String target = LAB.info().config().clusters().get(0).instances().get(2).key();
     // --wait follows the workflow for as long as it runs: bound it here, and say why when it is hit.
     Run r = assertTimeoutPreemptively(Duration.ofSeconds(90),
-        () -> run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", target, "--wait"),
+        () -> run("switchover", "--config", config(), "--cluster", "c1", "--to", target, "--wait"),
         () -> "the switchover did not finish within 90 s\n" + diagnostics());
     assertThat(r.code()).as(r.output()).isZero();
     assertThat(r.output()).contains("[done] promote").contains("[done] repoint-haproxy")
-        .contains("failover COMPLETED").contains("-> " + target);
+        .contains("switchover COMPLETED").contains("-> " + target);
+
+    Run status = run("runbook", "status", "--config", config(), "--cluster", "c1");
+    assertThat(status.code()).as(status.output()).isZero();
+    assertThat(status.output()).contains("failover-c1: COMPLETED").contains("-> " + target)
+        .contains("[done] rejoin-old-primary");
+    // The decision goes to the runbook as an update only; one that has ended takes none, and says so.
+    Run retry = run("runbook", "retry", "--config", config(), "--cluster", "c1");
+    assertThat(retry.code()).as(retry.output()).isEqualTo(1);
+    assertThat(retry.output()).contains("c1").contains("nothing was");
   }
 
   @Test
-  void anUnplannedFailoverOfALivePrimaryNamesWhatItSkipsAndIsRefusedWithTheMeaningOfItsType() {
+  void theOldFailoverCommandsNameTheNewOnesAndDoNothing() {
+    Run before = run("lab", "status", "--config", config());
+    Run planned = run("failover", "planned", "--config", config(), "--cluster", "c1", "--wait");
+    assertThat(planned.code()).isEqualTo(FailoverCommand.RENAMED);
+    assertThat(planned.output()).contains("`handoff failover planned` is now `handoff switchover`")
+        .contains("./handoff switchover --config " + config() + " --cluster c1 --wait").contains("nothing was done");
+    assertThat(run("failover", "unplanned", "--cluster", "c1").output()).contains("is now `handoff recovery start`");
+    for (String sub : new String[] {"status", "retry", "abandon"}) {
+      Run r = run("failover", sub, "--cluster", "c1");
+      assertThat(r.code()).isEqualTo(FailoverCommand.RENAMED);
+      assertThat(r.output()).contains("is now `handoff runbook " + sub + "`");
+    }
+    Run bench = run("bench", "unplanned", "--trials", "1");
+    assertThat(bench.code()).isEqualTo(FailoverCommand.RENAMED);
+    assertThat(bench.output()).contains("`handoff bench unplanned` is now `handoff bench recovery`")
+        .contains("./handoff bench recovery --trials 1");
+    assertThat(run("--help").output()).as("hidden").doesNotContainPattern("(?m)^\\s+failover\\b")
+        .containsPattern("(?m)^\\s+switchover\\b").containsPattern("(?m)^\\s+runbook\\b");
+    assertThat(kvLine(run("lab", "status", "--config", config()).output())).isEqualTo(kvLine(before.output()));
+  }
+
+  @Test
+  void aRecoveryOfALivePrimaryNamesWhatItSkipsAndIsRefusedWithTheMeaningOfItsType() {
     Run on = run("watch", "maintenance", "--config", config(), "--cluster", "c1", "--on");
     assertThat(on.code()).as(on.output()).isZero();
     try {
@@ -116,14 +147,14 @@ class CliIT {
       assertThat(status.output()).as("the watch is in maintenance").contains("watch-c1: maintenance");
 
       Run r = assertTimeoutPreemptively(Duration.ofSeconds(60),
-          () -> run("failover", "unplanned", "--config", config(), "--cluster", "c1"),
-          () -> "the unplanned failover did not end within 60 s\n" + diagnostics());
+          () -> run("recovery", "start", "--config", config(), "--cluster", "c1"),
+          () -> "the recovery did not end within 60 s\n" + diagnostics());
 
       // Forced: it skips the watch's maintenance, but not the confirmation of a dead primary.
-      assertThat(r.code()).as(r.output()).isEqualTo(FailoverCommand.NOT_DONE);
+      assertThat(r.code()).as(r.output()).isEqualTo(RunbookOutput.NOT_DONE);
       assertThat(r.output()).contains("automatic recovery of c1 is held back (maintenance mode is on)",
           "this recovery is forced and skips that; the primary's death is still confirmed first",
-          "failover REFUSED [PrimaryNotDead]: not recovering c1",
+          "recovery REFUSED [PrimaryNotDead]: not recovering c1",
           "  PrimaryNotDead: the primary's death is not confirmed");
     } finally {
       run("watch", "maintenance", "--config", config(), "--cluster", "c1", "--off");
@@ -132,13 +163,13 @@ class CliIT {
 
   @Test
   void badInputIsRefusedWithTheReason() {
-    Run unknownCluster = run("failover", "planned", "--config", config(), "--cluster", "nope");
+    Run unknownCluster = run("switchover", "--config", config(), "--cluster", "nope");
     assertThat(unknownCluster.code()).isEqualTo(1);
     assertThat(unknownCluster.output()).contains("unknown cluster 'nope'").contains("[c1]");
-    Run unknownInstance = run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", "127.0.0.1:1");
+    Run unknownInstance = run("switchover", "--config", config(), "--cluster", "c1", "--to", "127.0.0.1:1");
     assertThat(unknownInstance.code()).isEqualTo(1);
     assertThat(unknownInstance.output()).contains("is not an instance of c1");
-    Run malformed = run("failover", "planned", "--config", config(), "--cluster", "c1", "--to", "nohost");
+    Run malformed = run("switchover", "--config", config(), "--cluster", "c1", "--to", "nohost");
     assertThat(malformed.code()).isEqualTo(1);
     assertThat(malformed.output()).contains("--to");
     Run missingConfig = run("lab", "status", "--config", "/nonexistent/handoff.yml");

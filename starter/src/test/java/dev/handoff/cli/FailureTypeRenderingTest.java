@@ -11,17 +11,17 @@ class FailureTypeRenderingTest {
   @Test
   void everyFailureTypeIsExplained() {
     for (FailureType type : FailureType.values()) {
-      assertThat(FailoverCommand.meaning(type)).as(type.name()).startsWith("  " + type.wireName() + ": ");
+      assertThat(RunbookOutput.meaning(type)).as(type.name()).startsWith("  " + type.wireName() + ": ");
     }
-    assertThat(FailoverCommand.meaning(FailureType.KV_UNAVAILABLE))
+    assertThat(RunbookOutput.meaning(FailureType.KV_UNAVAILABLE))
         .isEqualTo("  KvUnavailable: the KV store does not answer");
-    assertThat(FailoverCommand.meaning(FailureType.TIMEOUT)).contains("ran out of time");
+    assertThat(RunbookOutput.meaning(FailureType.TIMEOUT)).contains("ran out of time");
   }
 
   @Test
   void aTypeHandoffDoesNotKnowIsSaidToBeUnexpected() {
-    assertThat(FailoverCommand.meaning(FailureType.fromWire("TerminatedFailure")))
+    assertThat(RunbookOutput.meaning(FailureType.fromWire("TerminatedFailure")))
         .contains("Unexpected: an error Handoff did not expect").contains("worker's log");
-    assertThat(FailoverCommand.meaning(null)).isNull();
+    assertThat(RunbookOutput.meaning(null)).isNull();
   }
 }

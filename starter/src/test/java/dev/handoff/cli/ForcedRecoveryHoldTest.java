@@ -7,7 +7,7 @@ import dev.handoff.recovery.WatchStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What {@code failover unplanned} says it skips: whatever holds the watch's automatic recovery back now. */
+/** What {@code recovery start} says it skips: whatever holds the watch's automatic recovery back now. */
 class ForcedRecoveryHoldTest {
   private static final long NOW = 1_000_000;
 
@@ -18,20 +18,20 @@ class ForcedRecoveryHoldTest {
 
   @Test
   void theCooldownIsNamedAsSkippedButTheConfirmationIsNot() {
-    String said = FailoverCommand.skippedHold(watch(WatchMode.WATCHING, NOW + 60_000, 0), NOW);
+    String said = RecoveryCommand.skippedHold(watch(WatchMode.WATCHING, NOW + 60_000, 0), NOW);
     assertThat(said).contains("automatic recovery of c1 is held back", "the cooldown after the last recovery lasts until",
         "this recovery is forced and skips that", "the primary's death is still confirmed first");
   }
 
   @Test
   void maintenanceAndTheBackOffAreNamedToo() {
-    assertThat(FailoverCommand.skippedHold(watch(WatchMode.MAINTENANCE, 0, NOW + 30_000), NOW))
+    assertThat(RecoveryCommand.skippedHold(watch(WatchMode.MAINTENANCE, 0, NOW + 30_000), NOW))
         .contains("maintenance mode is on", "the back-off after an attempt that promoted nothing");
   }
 
   @Test
   void nothingHeldBackOrNoWatchSaysNothing() {
-    assertThat(FailoverCommand.skippedHold(watch(WatchMode.WATCHING, NOW - 1, NOW - 1), NOW)).isNull();
-    assertThat(FailoverCommand.skippedHold(null, NOW)).isNull();
+    assertThat(RecoveryCommand.skippedHold(watch(WatchMode.WATCHING, NOW - 1, NOW - 1), NOW)).isNull();
+    assertThat(RecoveryCommand.skippedHold(null, NOW)).isNull();
   }
 }

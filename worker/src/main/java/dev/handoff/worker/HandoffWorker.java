@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.client.Watches;
 import dev.handoff.cluster.ClusterActivitiesImpl;
 import dev.handoff.config.ConfigException;
 import dev.handoff.config.HandoffConfig;
@@ -14,6 +15,7 @@ import dev.handoff.support.Lookup;
 import dev.handoff.detection.DetectionActivitiesImpl;
 import dev.handoff.recovery.ClusterWatchWorkflowImpl;
 import dev.handoff.recovery.RecoveryWorkflowImpl;
+import dev.handoff.support.Secrets;
 import dev.handoff.switchover.SwitchoverWorkflowImpl;
 import dev.handoff.worker.alerts.AlertReceiver;
 import dev.handoff.worker.alerts.TemporalProbeRequester;
@@ -61,7 +63,7 @@ public final class HandoffWorker implements AutoCloseable {
   /** Checks every secret reference resolves, so a bad config fails at start and not mid-failover. */
   public static void checkSecrets(HandoffConfig config) {
     for (SecretRef ref : config.secretRefs()) {
-      ref.resolve();
+      Secrets.resolve(ref);
     }
   }
 
@@ -115,7 +117,7 @@ public final class HandoffWorker implements AutoCloseable {
     AlertReceiver receiver = null;
     if (config.worker().alertsListen() != null) {
       try {
-        receiver = AlertReceiver.start(config.worker().alertsListen(), config.worker().alertsToken().resolve(),
+        receiver = AlertReceiver.start(config.worker().alertsListen(), Secrets.resolve(config.worker().alertsToken()),
             TemporalProbeRequester.knownClusters(config), new TemporalProbeRequester(client, config));
         log.info("alert endpoint: http://{}/alerts", config.worker().alertsListen());
       } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.mysql.Db;
 import dev.handoff.mysql.Flavors;
+import dev.handoff.support.Secrets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -117,7 +118,7 @@ public final class InstanceLogins {
     }
     String password;
     try {
-      password = admin.password().resolve();
+      password = Secrets.resolve(admin.password());
     } catch (RuntimeException unresolved) {
       return message;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.handoff.config.WorkerSettings;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.recovery.WatchStatus;
+import dev.handoff.support.Secrets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +53,7 @@ class AlertStormIT {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + harness.config.worker().alertsListen()
             + "/alerts"))
-        .header("Authorization", "Bearer " + harness.config.worker().alertsToken().resolve())
+        .header("Authorization", "Bearer " + Secrets.resolve(harness.config.worker().alertsToken()))
         .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     long t0 = System.nanoTime();

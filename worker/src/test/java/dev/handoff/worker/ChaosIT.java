@@ -3,6 +3,7 @@ package dev.handoff.worker;
 import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.handoff.client.Runbooks;
 import dev.handoff.lab.Percentiles;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.WorkerSettings;
@@ -284,7 +285,7 @@ class ChaosIT {
             lastW2[0].close();
           }
           lastW2[0] = w2;
-          SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+          SwitchoverWorkflow wf = Runbooks.switchover(client, config, WorkflowIds.failover("c1"));
           WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
           // Two workers: the second is up before the first is killed (or after it halted), and finishes alone.
           boolean crashed = crashAndTakeOver(t, w1, w2, config, work, name + "-w2");
@@ -351,7 +352,7 @@ class ChaosIT {
       WorkflowClient client = client(service, config);
       w.awaitReady(30_000);
       load.awaitAcks(30, 10_000);
-      SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+      SwitchoverWorkflow wf = Runbooks.switchover(client, config, WorkflowIds.failover("c1"));
       WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(target), false));
       assertThat(w.awaitLog("failpoint PublishTopology:before", 30_000)).isTrue();
       long t0 = System.nanoTime();

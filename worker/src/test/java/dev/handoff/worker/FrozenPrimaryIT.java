@@ -121,7 +121,7 @@ class FrozenPrimaryIT {
             .map(st -> st.name() + " " + st.millis() + " ms").toList());
         System.out.printf("frozen primary %s: SIGSTOP to promotion %d ms, to topology published %d ms, to writes"
             + " resumed through the local HAProxy %d ms; the replicas' timeout (slave_net_timeout) %d s: target"
-            + " %d ms (not asserted: see bench unplanned --freeze)%n", frozen, promoted - frozenAt,
+            + " %d ms (not asserted: see bench recovery --freeze)%n", frozen, promoted - frozenAt,
             published - frozenAt, (resumed - frozenNanos) / 1_000_000, netTimeout, (netTimeout + 2) * 1000);
         // The fence shut the sessions to the frozen primary down: none is left on any remote HAProxy.
         harness.await("c1", () -> {

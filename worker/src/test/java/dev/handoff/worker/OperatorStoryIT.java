@@ -4,6 +4,7 @@ import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.handoff.client.Runbooks;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.lab.LabClients;
@@ -53,7 +54,7 @@ class OperatorStoryIT {
           WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
       w.awaitReady(30_000);
       load.awaitAcks(30, 10_000);
-      SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover("c1"));
+      SwitchoverWorkflow wf = Runbooks.switchover(client, config, WorkflowIds.failover("c1"));
       WorkflowClient.start(wf::switchover, new SwitchoverRequest("c1", InstanceKey.parse(candidate), false));
       assertThat(w.awaitLog("failpoint Promote:before", 30_000)).isTrue();
       LAB.info().mariadb("c1", candidate).signal("KILL");

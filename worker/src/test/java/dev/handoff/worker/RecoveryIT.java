@@ -2,6 +2,7 @@ package dev.handoff.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.handoff.client.Watches;
 import dev.handoff.lab.LabExtension;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.process.LocalProcess;

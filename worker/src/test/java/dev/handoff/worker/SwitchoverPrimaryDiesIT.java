@@ -3,6 +3,7 @@ package dev.handoff.worker;
 import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.handoff.client.Runbooks;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.lab.LabClients;
@@ -130,7 +131,7 @@ class SwitchoverPrimaryDiesIT {
     try (WriteLoad load = WriteLoad.start(lab.localWriter(CLUSTER), config.credentials().application(), 3,
         seed * 10_000_000L)) {
       assertThat(load.awaitAcks(100, 10_000)).as("writes flow before the switchover").isTrue();
-      SwitchoverWorkflow wf = Runbooks.planned(client, config, WorkflowIds.failover(CLUSTER));
+      SwitchoverWorkflow wf = Runbooks.switchover(client, config, WorkflowIds.failover(CLUSTER));
       WorkflowClient.start(wf::switchover, new SwitchoverRequest(CLUSTER, InstanceKey.parse(target), false));
       assertThat(w.awaitLog("failpoint " + failpoint, 20_000)).as(() -> "the switchover reached " + failpoint
           + "\n" + w.logText() + "\n" + Waits.diagnostics(client, config, CLUSTER)).isTrue();

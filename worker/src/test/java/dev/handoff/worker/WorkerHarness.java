@@ -2,6 +2,7 @@ package dev.handoff.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.handoff.client.Runbooks;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.domain.InstanceKey;
@@ -74,7 +75,7 @@ final class WorkerHarness implements AutoCloseable {
    */
   RunbookProgress switchover(String cluster, String candidate, boolean dryRun) {
     String id = dryRun ? WorkflowIds.dryRun(cluster) : WorkflowIds.failover(cluster);
-    SwitchoverWorkflow wf = Runbooks.planned(client, config, id);
+    SwitchoverWorkflow wf = Runbooks.switchover(client, config, id);
     WorkflowExecution ex = WorkflowClient.start(wf::switchover,
         new SwitchoverRequest(cluster, candidate == null ? null : InstanceKey.parse(candidate), dryRun));
     runIds.add(ex.getWorkflowId() + "/" + ex.getRunId());

@@ -2,7 +2,7 @@ package dev.handoff.worker.alerts;
 
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
-import dev.handoff.worker.Watches;
+import dev.handoff.client.Watches;
 import io.temporal.client.WorkflowClient;
 import java.util.Objects;
 import java.util.Set;

@@ -1,16 +1,22 @@
-package dev.handoff.worker;
+package dev.handoff.client;
 
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.detection.WatchSettings;
 import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.WatchRequest;
 import dev.handoff.recovery.WatchState;
+import dev.handoff.recovery.WatchStatus;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Starting, signalling and finding the single watch workflow of a cluster ({@code watch-<cluster>}). */
 public final class Watches {
@@ -61,6 +67,19 @@ public final class Watches {
     batch.add(wf::watch, request(config, cluster));
     batch.add(wf::probeNow, reason);
     client.signalWithStart(batch);
+  }
+
+  /** The watch's status, or null when there is none or it does not answer within {@code wait}. */
+  public static WatchStatus statusWithin(WorkflowClient client, String cluster, Duration wait) {
+    try {
+      return CompletableFuture.supplyAsync(running(client, cluster)::status)
+          .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      return null; // no watch, or no worker to answer
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   /** The running watch of a cluster (calls fail when there is none). */

@@ -104,9 +104,15 @@ class ConfigFilesTest {
   }
 
   @Test
-  void anUnreadableSecretNamesTheReferenceNotAValue() {
-    SecretRef missing = new SecretRef("HANDOFF_TEST_SURELY_UNSET_VARIABLE", null);
-    assertThatThrownBy(missing::resolve).hasMessageContaining("HANDOFF_TEST_SURELY_UNSET_VARIABLE");
+  void aSecretReferencePrintsAsTheReference() {
     assertThat(new SecretRef(null, "/x").toString()).isEqualTo("file:/x");
+    assertThat(new SecretRef("HANDOFF_X", null).toString()).isEqualTo("env:HANDOFF_X");
+  }
+
+  @Test
+  void noSecretIsReadWithoutTheWorkersResolver() {
+    SecretRef ref = new SecretRef("PATH", null);
+    assertThatThrownBy(ref::resolve).isInstanceOf(ConfigException.class).hasMessageContaining("env:PATH")
+        .hasMessageContaining("no secret resolver");
   }
 }
