@@ -1,5 +1,6 @@
 package dev.handoff.mysql;
 
+import dev.handoff.support.Secrets;
 import dev.handoff.config.Credential;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,7 +25,7 @@ public final class Db {
     int timeoutMillis = connectMillis;
     Properties p = new Properties();
     p.setProperty("user", credential.user());
-    p.setProperty("password", credential.password().resolve());
+    p.setProperty("password", Secrets.resolve(credential.password()));
     p.setProperty("connectTimeout", Integer.toString(timeoutMillis));
     p.setProperty("socketTimeout", Integer.toString(socketMillis));
     if (sourceAddress != null) {

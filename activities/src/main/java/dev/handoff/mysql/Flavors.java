@@ -21,11 +21,6 @@ public final class Flavors {
 
   private Flavors() {}
 
-  /** The configuration's flavor name as a {@link Flavor}. */
-  public static Flavor configured(ClusterSettings c) {
-    return "mysql".equals(c.flavor()) ? Flavor.MYSQL : Flavor.MARIADB;
-  }
-
   /** The flavor {@code version} shows; MySQL for anything that is not MariaDB (as {@link FlavorSql#fromVersion}). */
   public static Flavor fromVersion(String version) {
     return FlavorSql.fromVersion(version) == FlavorSql.MARIADB ? Flavor.MARIADB : Flavor.MYSQL;

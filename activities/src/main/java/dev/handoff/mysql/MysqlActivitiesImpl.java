@@ -1,5 +1,6 @@
 package dev.handoff.mysql;
 
+import dev.handoff.support.Secrets;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.Credential;
 import dev.handoff.domain.FailureType;
@@ -441,7 +442,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
 
   private void pointAt(Connection c, FlavorSql sql, InstanceKey source) throws SQLException {
     Credential repl = lookup.config().credentials().replication();
-    exec(c, sql.changeSource(source.host(), source.port(), repl.user(), repl.password().resolve(),
+    exec(c, sql.changeSource(source.host(), source.port(), repl.user(), Secrets.resolve(repl.password()),
         REPLICA_HEARTBEAT_SECONDS));
     exec(c, sql.startReplica);
   }

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -78,16 +77,15 @@ public final class ClusterStatusReader {
     }
     ClusterStatus partial = new ClusterStatus(clusterName, kvPrimary, epoch, kvReplicas, kvError, instances,
         routes, List.of());
-    List<String> problems = new ArrayList<>(Invariants.check(partial, flavorName(cluster, versions)));
+    List<String> problems = new ArrayList<>(Invariants.check(partial, flavor(cluster, versions)));
     problems.addAll(flavorProblems(cluster, versions));
     return new ClusterStatus(clusterName, kvPrimary, epoch, kvReplicas, kvError, instances, routes,
         List.copyOf(problems));
   }
 
   /** The flavor the instances' @@version shows (the first that answered), else the configuration's. */
-  static String flavorName(ClusterSettings cluster, Map<String, String> versions) {
-    Flavor f = versions.values().stream().findFirst().map(Flavors::fromVersion).orElse(Flavors.configured(cluster));
-    return f.name().toLowerCase(Locale.ROOT);
+  static Flavor flavor(ClusterSettings cluster, Map<String, String> versions) {
+    return versions.values().stream().findFirst().map(Flavors::fromVersion).orElse(cluster.configuredFlavor());
   }
 
   /** Each instance whose @@version disagrees with the configured flavor, said plainly. */

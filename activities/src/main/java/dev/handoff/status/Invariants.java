@@ -20,8 +20,7 @@ public final class Invariants {
     return s == null ? null : s.lines().findFirst().orElse("");
   }
 
-  public static List<String> check(ClusterStatus s, String flavorName) {
-    Flavor flavor = "mysql".equals(flavorName) ? Flavor.MYSQL : Flavor.MARIADB;
+  public static List<String> check(ClusterStatus s, Flavor flavor) {
     List<String> problems = new ArrayList<>();
     List<InstanceStatus> writable = s.instances().stream().filter(InstanceStatus::writable).toList();
     if (writable.size() != 1) {

@@ -25,12 +25,4 @@ public final class Secrets {
       throw new ConfigException("cannot read secret file " + ref.file() + ": " + e.getClass().getSimpleName());
     }
   }
-
-  /** {@link SecretRef#resolve()}'s resolver, found through ServiceLoader. */
-  public static final class Provider implements SecretRef.Resolver {
-    @Override
-    public String resolve(SecretRef ref) {
-      return Secrets.resolve(ref);
-    }
-  }
 }

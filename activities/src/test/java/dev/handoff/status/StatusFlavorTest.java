@@ -1,5 +1,6 @@
 package dev.handoff.status;
 
+import dev.handoff.domain.Flavor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.config.ClusterSettings;
@@ -22,7 +23,7 @@ class StatusFlavorTest {
     versions.put("127.0.0.1:3306", "10.11.6-MariaDB-0+deb12u1");
     versions.put("127.0.0.1:3307", "10.11.6-MariaDB-0+deb12u1");
 
-    assertThat(ClusterStatusReader.flavorName(cluster("mysql"), versions)).isEqualTo("mariadb");
+    assertThat(ClusterStatusReader.flavor(cluster("mysql"), versions)).isEqualTo(Flavor.MARIADB);
     assertThat(ClusterStatusReader.flavorProblems(cluster("mysql"), versions)).hasSize(2).first().asString()
         .contains("the configuration says flavor mysql", "127.0.0.1:3306 reports @@version 10.11.6-MariaDB",
             "Handoff uses mariadb");
@@ -31,7 +32,7 @@ class StatusFlavorTest {
 
   @Test
   void withNoInstanceAnsweringTheConfigurationIsTheFallback() {
-    assertThat(ClusterStatusReader.flavorName(cluster("mysql"), Map.of())).isEqualTo("mysql");
+    assertThat(ClusterStatusReader.flavor(cluster("mysql"), Map.of())).isEqualTo(Flavor.MYSQL);
     assertThat(ClusterStatusReader.flavorProblems(cluster("mysql"), Map.of())).isEmpty();
   }
 }

@@ -20,11 +20,9 @@ class SecretsTest {
   }
 
   @Test
-  @SuppressWarnings("deprecation")
-  void aFileSecretIsReadStrippedAlsoThroughTheReference() throws Exception {
+  void aFileSecretIsReadStripped() throws Exception {
     Path f = Files.writeString(tmp.resolve("pw"), "s3cret\n");
     SecretRef ref = SecretRef.ofFile(f);
     assertThat(Secrets.resolve(ref)).isEqualTo("s3cret");
-    assertThat(ref.resolve()).as("the reference finds this resolver through ServiceLoader").isEqualTo("s3cret");
   }
 }

@@ -1,7 +1,6 @@
 package dev.handoff.lab;
 
 import dev.handoff.config.HandoffConfig;
-import dev.handoff.config.SecretRef;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -137,6 +136,6 @@ public final class HistorySecrets {
   public record Scan(int histories, List<Leak> leaks) {}
 
   private static List<String> values(HandoffConfig config) {
-    return config.secretRefs().stream().map(SecretRef::resolve).toList();
+    return config.secretRefs().stream().map(dev.handoff.support.Secrets::resolve).toList();
   }
 }

@@ -1,5 +1,6 @@
 package dev.handoff.config;
 
+import dev.handoff.domain.Flavor;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,11 @@ public record ClusterSettings(
     limits = limits == null ? new Limits(null, null) : limits;
   }
 
+  /** The configured flavor ({@code mariadb} or {@code mysql} in the file; validated) as a {@link Flavor}. */
+  public Flavor configuredFlavor() {
+    return Flavor.valueOf(flavor.toUpperCase(java.util.Locale.ROOT));
+  }
+
   public Optional<InstanceSettings> instance(String key) {
     return instances.stream().filter(i -> i.key().equals(key)).findFirst();
   }
@@ -40,7 +46,7 @@ public record ClusterSettings(
     if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
       errors.add(field + ".name: expected letters, digits, '_', '.', '-', got " + name);
     }
-    if (!"mariadb".equals(flavor) && !"mysql".equals(flavor)) {
+    if (java.util.Arrays.stream(Flavor.values()).noneMatch(f -> f.name().toLowerCase(java.util.Locale.ROOT).equals(flavor))) {
       errors.add(field + ".flavor: expected mariadb or mysql, got " + flavor);
     }
     if (instances == null || instances.size() < 2) {

@@ -22,25 +22,6 @@ public record SecretRef(String env, String file) {
     }
   }
 
-  /**
-   * Reads the secret through the resolver on the classpath: the activities' {@code dev.handoff.support.Secrets},
-   * which the worker has and the CLI and the ops UI do not need. This module reads no secret itself.
-   *
-   * @deprecated call {@code dev.handoff.support.Secrets.resolve(ref)}; kept until every caller does
-   */
-  @Deprecated
-  public String resolve() {
-    return java.util.ServiceLoader.load(Resolver.class).findFirst()
-        .orElseThrow(() -> new ConfigException("cannot read secret " + this + ": no secret resolver on the classpath"
-            + " (secrets are read by the worker's activities)"))
-        .resolve(this);
-  }
-
-  /** Reads the value a reference points to; the worker's implementation lives in the activities. */
-  public interface Resolver {
-    String resolve(SecretRef ref);
-  }
-
   @Override
   public String toString() {
     return env != null ? "env:" + env : "file:" + file;

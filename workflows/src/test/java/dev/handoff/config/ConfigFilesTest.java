@@ -108,11 +108,4 @@ class ConfigFilesTest {
     assertThat(new SecretRef(null, "/x").toString()).isEqualTo("file:/x");
     assertThat(new SecretRef("HANDOFF_X", null).toString()).isEqualTo("env:HANDOFF_X");
   }
-
-  @Test
-  void noSecretIsReadWithoutTheWorkersResolver() {
-    SecretRef ref = new SecretRef("PATH", null);
-    assertThatThrownBy(ref::resolve).isInstanceOf(ConfigException.class).hasMessageContaining("env:PATH")
-        .hasMessageContaining("no secret resolver");
-  }
 }

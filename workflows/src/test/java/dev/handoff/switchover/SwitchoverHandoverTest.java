@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.RunbookControl;
 import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
@@ -299,6 +300,6 @@ class SwitchoverHandoverTest {
 
   /** The progress query of the cluster's failover ID: its latest run answers. */
   private RunbookProgress latestProgress() {
-    return client.newUntypedWorkflowStub(WorkflowIds.failover(CLUSTER)).query("progress", RunbookProgress.class);
+    return client.newWorkflowStub(RunbookControl.class, WorkflowIds.failover(CLUSTER)).progress();
   }
 }
