@@ -32,7 +32,7 @@ public final class Flavors {
    */
   public static String mismatch(ClusterSettings c, String instanceKey, String version) {
     Flavor detected = fromVersion(version);
-    Flavor configured = configured(c);
+    Flavor configured = c.configuredFlavor();
     if (detected == configured) {
       return null;
     }
@@ -58,7 +58,7 @@ public final class Flavors {
   /** The flavor last detected on any of the cluster's instances; the configuration's when none answered yet. */
   public static Flavor of(ClusterSettings c) {
     return c.instances().stream().map(i -> DETECTED.get(i.key())).filter(f -> f != null).findFirst()
-        .orElse(configured(c));
+        .orElse(c.configuredFlavor());
   }
 
   private static String name(Flavor f) {

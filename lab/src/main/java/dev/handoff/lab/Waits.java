@@ -1,5 +1,6 @@
 package dev.handoff.lab;
 
+import dev.handoff.domain.AnalysisCode;
 import dev.handoff.client.Runbooks;
 import dev.handoff.client.Watches;
 import dev.handoff.config.HandoffConfig;
@@ -85,7 +86,7 @@ public final class Waits {
   /** Waits until the cluster's watch reports {@code code} (e.g. NoProblem) and returns its status then. */
   public static WatchStatus analysis(WorkflowClient client, HandoffConfig config, String cluster, String code,
       Duration timeout) {
-    until(client, config, cluster, () -> code.equals(watch(client, cluster).lastAnalysis()), timeout,
+    until(client, config, cluster, () -> watch(client, cluster).lastAnalysis() == AnalysisCode.fromString(code), timeout,
         "the watch of " + cluster + " to report " + code);
     return watch(client, cluster);
   }

@@ -12,7 +12,7 @@ class ForcedRecoveryHoldTest {
   private static final long NOW = 1_000_000;
 
   private static WatchStatus watch(WatchMode mode, long blockedUntil, long retryNotBefore) {
-    return new WatchStatus("c1", mode, "DeadPrimary", "dead", blockedUntil, retryNotBefore, 0, List.of(), null, 1,
+    return new WatchStatus("c1", mode, dev.handoff.domain.AnalysisCode.DEAD_PRIMARY, "dead", blockedUntil, retryNotBefore, 0, List.of(), null, 1,
         null, 0, List.of());
   }
 

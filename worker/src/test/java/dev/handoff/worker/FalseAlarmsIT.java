@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.domain.AnalysisCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.config.WorkerSettings;
@@ -102,10 +103,10 @@ class FalseAlarmsIT {
 
   /** UnreachablePrimary within a bound, then no failover for {@code millis} and still UnreachablePrimary. */
   private static void expectUnreachablePrimaryOnly(WorkerHarness.Baseline before, long millis) throws Exception {
-    harness.awaitWatch(CLUSTER, before, w -> "UnreachablePrimary".equals(w.lastAnalysis()), 15_000,
+    harness.awaitWatch(CLUSTER, before, w -> AnalysisCode.UNREACHABLE_PRIMARY == w.lastAnalysis(), 15_000,
         "reported UnreachablePrimary");
     WatchStatus w = harness.assertNoFailoverFor(CLUSTER, before, millis);
-    assertThat(w.lastAnalysis()).as(harness.describe(CLUSTER)).isEqualTo("UnreachablePrimary");
+    assertThat(w.lastAnalysis()).as(harness.describe(CLUSTER)).isEqualTo(AnalysisCode.UNREACHABLE_PRIMARY);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.domain.AnalysisCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.lab.Lab;
@@ -56,7 +57,7 @@ class WatchRepairIT {
   }
 
   private static boolean mentions(WorkerHarness.Baseline b, WatchStatus w, String code) {
-    return code.equals(w.lastAnalysis()) || newEvents(b, w).stream().anyMatch(e -> e.contains(code));
+    return (w.lastAnalysis() != null && code.equals(w.lastAnalysis().wireName())) || newEvents(b, w).stream().anyMatch(e -> e.contains(code));
   }
 
   /** An event since the baseline that names the analysis and says what the watch did about it. */
@@ -195,7 +196,7 @@ class WatchRepairIT {
     } finally {
       Lab.startEtcd(LAB.info());
     }
-    harness.awaitWatch(CLUSTER, before, w -> "NoProblem".equals(w.lastAnalysis())
+    harness.awaitWatch(CLUSTER, before, w -> AnalysisCode.NO_PROBLEM == w.lastAnalysis()
         && newEvents(before, w).stream().anyMatch(e -> e.contains("DetectionBlind")), 30_000,
         "returned to NoProblem after etcd came back");
     harness.assertEpochUnchanged(CLUSTER, before);

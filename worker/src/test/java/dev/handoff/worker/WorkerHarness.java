@@ -1,5 +1,6 @@
 package dev.handoff.worker;
 
+import dev.handoff.domain.AnalysisCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.client.Runbooks;
@@ -142,7 +143,7 @@ final class WorkerHarness implements AutoCloseable {
 
   /** After a test's disturbance is undone: NoProblem again (bounded) and the topology's epoch unmoved. */
   void assertBackToNoProblem(String cluster, Baseline b) throws InterruptedException {
-    awaitWatch(cluster, b, w -> "NoProblem".equals(w.lastAnalysis()), 30_000, "returned to NoProblem");
+    awaitWatch(cluster, b, w -> AnalysisCode.NO_PROBLEM == w.lastAnalysis(), 30_000, "returned to NoProblem");
     assertEpochUnchanged(cluster, b);
   }
 
@@ -154,7 +155,7 @@ final class WorkerHarness implements AutoCloseable {
     List<String> fresh = w.events().stream().filter(e -> !b.events().contains(e)).toList();
     String why = w.mode() == WatchMode.RECOVERING ? "the watch is recovering"
         : w.recoveries() != b.recoveries() ? "the watch made " + (w.recoveries() - b.recoveries()) + " recoveries"
-        : "DeadPrimary".equals(w.lastAnalysis()) ? "the watch's analysis is DeadPrimary"
+        : AnalysisCode.DEAD_PRIMARY == w.lastAnalysis() ? "the watch's analysis is DeadPrimary"
         : fresh.stream().anyMatch(e -> e.contains("DeadPrimary")) ? "an event says DeadPrimary"
         : null;
     if (why != null) {

@@ -72,7 +72,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   private long semiSyncDegradedSince;
   private int recoveries;
   private String lastRecovery;
-  private String lastAnalysis;
+  private AnalysisCode lastAnalysis;
   private String lastDetail;
   private int alerts;
   private boolean wakeUp;
@@ -124,13 +124,13 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       }
       wakeUp = false;
       long now = Workflow.currentTimeMillis();
-      String reported = lastAnalysis;
+      AnalysisCode reported = lastAnalysis;
       if (reportAgainAt > 0 && now >= reportAgainAt) {
         reportAgainAt = 0;
         reported = null;
       }
       boolean armed = armed(now);
-      String reportedNow = reported;
+      String reportedNow = reported == null ? null : reported.wireName();
       Promise<DetectionResult>[] result = new Promise[1];
       CancellationScope scope = Workflow.newCancellationScope(() -> result[0] =
           Async.function(detector::watchCluster, cluster, req.settings(), reportedNow, armed));
@@ -222,8 +222,8 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
 
   /** Handles one detector answer; {@code armedRun}: that detector run confirmed dead primaries before answering. */
   private void onResult(DetectionResult r, boolean armedRun) {
-    boolean changed = !r.code().wireName().equals(lastAnalysis);
-    lastAnalysis = r.code().wireName();
+    boolean changed = r.code() != lastAnalysis;
+    lastAnalysis = r.code();
     lastDetail = r.detail();
     trackSemiSync(r);
     String action = switch (r.code()) {

@@ -1,5 +1,6 @@
 package dev.handoff.recovery;
 
+import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.InstanceKey;
 import java.util.List;
 
@@ -32,7 +33,7 @@ public record WatchState(
     long semiSyncDegradedSinceMillis,
     int recoveries,
     String lastRecovery,
-    String lastAnalysis,
+    AnalysisCode lastAnalysis,
     String lastDetail,
     int alertsReceived,
     List<String> events) {

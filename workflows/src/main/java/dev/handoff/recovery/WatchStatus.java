@@ -1,12 +1,13 @@
 package dev.handoff.recovery;
 
+import dev.handoff.domain.AnalysisCode;
 import java.util.List;
 
 /**
  * A cluster watch as an operator sees it.
  *
  * @param mode watching, maintenance, recovering, or stopped ({@link WatchMode})
- * @param lastAnalysis the wire name of the latest analysis (NoProblem, DeadPrimary, DetectionBlind, ...)
+ * @param lastAnalysis the latest analysis (NoProblem, DeadPrimary, DetectionBlind, ... on the wire)
  * @param blockedUntilMillis automatic recovery is blocked until then (epoch millis; 0 = not blocked)
  * @param retryNotBeforeMillis after an attempt that promoted nothing, no new one before then (0 = none)
  * @param semiSyncDegradedSinceMillis since when the primary replicates asynchronously (0 = it does not)
@@ -17,7 +18,7 @@ import java.util.List;
 public record WatchStatus(
     String cluster,
     WatchMode mode,
-    String lastAnalysis,
+    AnalysisCode lastAnalysis,
     String lastDetail,
     long blockedUntilMillis,
     long retryNotBeforeMillis,

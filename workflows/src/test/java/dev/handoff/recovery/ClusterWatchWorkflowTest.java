@@ -135,7 +135,7 @@ class ClusterWatchWorkflowTest {
       return RecoveryFixture.analysis(AnalysisCode.DEAD_PRIMARY);
     });
     startWatch(COOLDOWN_SECONDS);
-    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
 
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     WatchStatus after = awaitQuiet("one recovery", s -> s.recoveries() == 1 && s.lastRecovery() != null);
@@ -151,7 +151,7 @@ class ClusterWatchWorkflowTest {
   @Test
   void aDeadPrimaryStartsExactlyOneFailover() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
-    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     verify(fixture.detection, never()).probeCluster(anyString());
 
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
@@ -184,7 +184,7 @@ class ClusterWatchWorkflowTest {
     detector.world.set(code);
     startWatch(COOLDOWN_SECONDS);
 
-    WatchStatus s = awaitQuiet(code + " is reported", st -> code.wireName().equals(st.lastAnalysis()));
+    WatchStatus s = awaitQuiet(code + " is reported", st -> code == st.lastAnalysis());
 
     assertThat(s.lastDetail()).isEqualTo(code + " on " + CLUSTER);
     assertThat(s.events()).anyMatch(e -> e.endsWith(code.wireName() + ": " + code + " on " + CLUSTER));
@@ -213,10 +213,10 @@ class ClusterWatchWorkflowTest {
 
     // The new primary dies too, well inside the cooldown.
     detector.world.set(AnalysisCode.NO_PROBLEM);
-    awaitQuiet("the recovered cluster is healthy", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("the recovered cluster is healthy", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     WatchStatus blocked = awaitQuiet("the second DeadPrimary is reported",
-        s -> "DeadPrimary".equals(s.lastAnalysis()) && count(s, BLOCKED) == 2);
+        s -> AnalysisCode.DEAD_PRIMARY == s.lastAnalysis() && count(s, BLOCKED) == 2);
     assertThat(blocked.recoveries()).isEqualTo(1);
     assertThat(blocked.blockedUntilMillis()).isGreaterThan(env.currentTimeMillis());
     verify(fixture.mysql, times(1)).promote(any(), any());
@@ -238,7 +238,7 @@ class ClusterWatchWorkflowTest {
     long blockedUntil = awaitQuiet("one recovery", s -> s.recoveries() == 1).blockedUntilMillis();
     assertThat(blockedUntil - env.currentTimeMillis()).isBetween(0L, cooldownSeconds * 1000);
     detector.world.set(AnalysisCode.NO_PROBLEM);
-    awaitQuiet("the recovered cluster is healthy", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("the recovered cluster is healthy", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
 
     // The activities in flight keep the test server's clock at real time: wait out the short cooldown.
     int runsBefore = detector.runs.get();
@@ -259,14 +259,14 @@ class ClusterWatchWorkflowTest {
   @Test
   void maintenanceModeBlocksRecoveryUntilItIsOff() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
-    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     watch.setMaintenance(true);
-    awaitQuiet("maintenance mode", s -> s.mode() == WatchMode.MAINTENANCE && "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("maintenance mode", s -> s.mode() == WatchMode.MAINTENANCE && AnalysisCode.NO_PROBLEM == s.lastAnalysis());
 
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     WatchStatus during = awaitQuiet("DeadPrimary is reported and not acted on", s -> hasEvent(s, IN_MAINTENANCE));
     assertThat(during.recoveries()).isZero();
-    assertThat(during.lastAnalysis()).isEqualTo("DeadPrimary");
+    assertThat(during.lastAnalysis()).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(during.mode()).isEqualTo(WatchMode.MAINTENANCE);
     verify(fixture.detection, never()).probeCluster(anyString());
     verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
@@ -289,7 +289,7 @@ class ClusterWatchWorkflowTest {
       return inv.getArgument(0) + ": " + inv.getArgument(2) + " out of every writer backend";
     });
     startWatch(COOLDOWN_SECONDS);
-    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
 
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     assertThat(fencing.await(20, TimeUnit.SECONDS)).as("the failover reached the fence").isTrue();
@@ -329,7 +329,7 @@ class ClusterWatchWorkflowTest {
   @Test
   void alertsAloneNeverStartARecovery() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
-    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     int runsBefore = detector.runs.get();
 
     for (int i = 1; i <= 50; i++) {
@@ -339,7 +339,7 @@ class ClusterWatchWorkflowTest {
     WatchStatus after = awaitQuiet("every alert counted", s -> s.alertsReceived() == 50);
     assertThat(detector.runs.get()).as("the alerts asked for fresh probes").isGreaterThan(runsBefore);
     assertThat(after.recoveries()).isZero();
-    assertThat(after.lastAnalysis()).isEqualTo("NoProblem");
+    assertThat(after.lastAnalysis()).isEqualTo(AnalysisCode.NO_PROBLEM);
     assertThat(after.events()).last().asString().contains("probe requested: alertmanager: MySQLPrimaryDown #50");
     verify(fixture.detection, never()).probeCluster(anyString());
     verify(fixture.mysql, never()).promote(anyString(), any());
@@ -348,7 +348,7 @@ class ClusterWatchWorkflowTest {
   @Test
   void stopKeepsTheWorkflowRunningUntilResume() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
-    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
 
     watch.stop("test");
 
@@ -386,7 +386,7 @@ class ClusterWatchWorkflowTest {
     WatchStatus s = awaitQuiet("the repair noted", st -> hasEvent(st,
         code.wireName() + ": " + code + " on " + CLUSTER + " -> action: " + code + " repaired at epoch 7"));
 
-    assertThat(s.lastAnalysis()).isEqualTo(code.wireName());
+    assertThat(s.lastAnalysis()).isEqualTo(code);
     assertThat(s.recoveries()).isZero();
     verify(fixture.detection, times(1)).repair(CLUSTER, code, 7);
     verify(fixture.detection, never()).probeCluster(anyString());
@@ -424,12 +424,12 @@ class ClusterWatchWorkflowTest {
     awaitQuiet("the repair did not act", s -> hasEvent(s, "-> action: no action: a failover of c1 is running"));
 
     detector.world.set(AnalysisCode.NO_PROBLEM);
-    awaitQuiet("the primary is writable again", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("the primary is writable again", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     while (env.currentTimeMillis() < calledAt.get(0) + ClusterWatchWorkflowImpl.REPAIR_RETRY_MILLIS + 1_000) {
       Thread.sleep(50);
     }
 
-    WatchStatus after = awaitQuiet("past the retry", s -> "NoProblem".equals(s.lastAnalysis()));
+    WatchStatus after = awaitQuiet("past the retry", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     assertThat(after.events()).filteredOn(e -> e.contains("NoWritablePrimary")).hasSize(1);
     verify(fixture.detection, times(1)).repair(anyString(), any(), anyLong());
   }
@@ -438,9 +438,9 @@ class ClusterWatchWorkflowTest {
   @EnumSource(value = AnalysisCode.class, names = {"NO_WRITABLE_PRIMARY", "MULTIPLE_WRITABLE"})
   void maintenanceModeRepairsNothing(AnalysisCode code) throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
-    awaitQuiet("NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     watch.setMaintenance(true);
-    awaitQuiet("maintenance mode", s -> s.mode() == WatchMode.MAINTENANCE && "NoProblem".equals(s.lastAnalysis()));
+    awaitQuiet("maintenance mode", s -> s.mode() == WatchMode.MAINTENANCE && AnalysisCode.NO_PROBLEM == s.lastAnalysis());
 
     detector.world.set(code);
 
@@ -488,7 +488,7 @@ class ClusterWatchWorkflowTest {
     detector.world.set(AnalysisCode.NO_PROBLEM);
 
     WatchStatus answered = awaitQuiet("the fence undone",
-        s -> "NoProblem".equals(s.lastAnalysis()) && s.unfencePending() == null);
+        s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis() && s.unfencePending() == null);
     assertThat(answered.events()).last().asString().contains("NoProblem: NoProblem on " + CLUSTER
         + " -> action: fence of " + PRIMARY + " undone (it answers and nothing was promoted): remote1, remote2");
     assertThat(answered.blockedUntilMillis()).isZero();
@@ -569,7 +569,7 @@ class ClusterWatchWorkflowTest {
     assertThat(after.fenced()).isEqualTo(before.fenced()).containsExactly(PRIMARY.toString());
     assertThat(after.recoveries()).isEqualTo(1);
     assertThat(after.lastRecovery()).isEqualTo(before.lastRecovery()).contains("recovered " + PRIMARY);
-    assertThat(after.lastAnalysis()).isEqualTo(before.lastAnalysis()).isEqualTo("DeadPrimary");
+    assertThat(after.lastAnalysis()).isEqualTo(before.lastAnalysis()).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(after.lastDetail()).isEqualTo(before.lastDetail());
     assertThat(after.alertsReceived()).isEqualTo(3 + sent);
     List<String> all = new ArrayList<>(before.events());
@@ -608,7 +608,7 @@ class ClusterWatchWorkflowTest {
       Thread.sleep(20);
     }
 
-    WatchStatus s = awaitQuiet("the retry noted", st -> "NoWritablePrimary".equals(st.lastAnalysis()));
+    WatchStatus s = awaitQuiet("the retry noted", st -> AnalysisCode.NO_WRITABLE_PRIMARY == st.lastAnalysis());
     assertThat(s.events()).filteredOn(e -> e.endsWith("-> action: no action: a failover of c1 is running"))
         .hasSizeGreaterThanOrEqualTo(2);
   }

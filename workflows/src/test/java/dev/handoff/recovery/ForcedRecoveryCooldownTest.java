@@ -126,12 +126,12 @@ class ForcedRecoveryCooldownTest {
     ClusterWatchWorkflow starter = client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowOptions.newBuilder()
         .setWorkflowId(WorkflowIds.watch(CLUSTER)).setTaskQueue(taskQueue).build());
     WorkflowClient.start(starter::watch, new WatchRequest(CLUSTER, COOLDOWN_SECONDS, SETTINGS, WatchState.initial()));
-    detector.awaitQuiet(watch, "NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+    detector.awaitQuiet(watch, "NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     watch.setMaintenance(true);
     detector.awaitQuiet(watch, "maintenance on", s -> s.mode() == WatchMode.MAINTENANCE && s.lastAnalysis() != null);
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     detector.awaitQuiet(watch, "the dead primary reported under maintenance",
-        s -> "DeadPrimary".equals(s.lastAnalysis()) && hasEvent(s, "maintenance mode is on for " + CLUSTER));
+        s -> AnalysisCode.DEAD_PRIMARY == s.lastAnalysis() && hasEvent(s, "maintenance mode is on for " + CLUSTER));
   }
 
   private RunbookProgress recover(boolean forced) {

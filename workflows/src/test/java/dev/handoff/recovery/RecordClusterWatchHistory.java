@@ -55,7 +55,7 @@ public final class RecordClusterWatchHistory {
           ClusterWatchReplayTest.REQUEST);
       ClusterWatchWorkflow watch = client.newWorkflowStub(ClusterWatchWorkflow.class, workflowId);
 
-      detector.awaitQuiet(watch, "NoProblem is reported", s -> "NoProblem".equals(s.lastAnalysis()));
+      detector.awaitQuiet(watch, "NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
       detector.world.set(AnalysisCode.DEAD_PRIMARY);
       detector.awaitQuiet(watch, "one recovery, then the still-dead primary blocked",
           s -> s.recoveries() == 1 && ScriptedDetector.hasEvent(s, BLOCKED));

@@ -89,7 +89,7 @@ final class ScriptedDetector {
   WatchStatus awaitQuiet(ClusterWatchWorkflow watch, String what, Predicate<WatchStatus> condition)
       throws InterruptedException {
     return awaitStatus(watch, what + " (detector waiting)",
-        s -> condition.test(s) && waitingRun.get() == runs.get() && Objects.equals(waitingOn.get(), s.lastAnalysis()));
+        s -> condition.test(s) && waitingRun.get() == runs.get() && Objects.equals(waitingOn.get(), s.lastAnalysis() == null ? null : s.lastAnalysis().wireName()));
   }
 
   /** Polls the status query until {@code condition} holds; fails naming what it waited for. */
