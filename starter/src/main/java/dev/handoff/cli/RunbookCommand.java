@@ -74,7 +74,7 @@ final class RunbookCommand implements Runnable {
     @Override
     int act(WorkflowClient client) {
       try {
-        System.out.println(Runbooks.decide(client, cluster, decision()));
+        System.out.println(Runbooks.decide(client, cluster, decision()).describe());
         return 0;
       } catch (Runbooks.DecisionRefused e) {
         throw new CliException(decision().wireName() + " refused by " + WorkflowIds.failover(cluster) + ": "

@@ -3,6 +3,7 @@ package dev.handoff.client;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.recovery.RecoveryRequest;
 import dev.handoff.recovery.RecoveryWorkflow;
+import dev.handoff.runbook.DecisionTaken;
 import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.RunbookControl;
 import dev.handoff.runbook.RunbookOptions;
@@ -130,12 +131,12 @@ public final class Runbooks {
 
   /**
    * Sends an operator's decision to the cluster's runbook as an update, and nothing else: the runbook takes it
-   * only while it waits for one and has none yet. Returns what the runbook waited after.
+   * only while it waits for one and has none yet. Returns the decision taken and what the runbook waited after.
    *
    * @throws DecisionRefused when the runbook does not wait for a decision now (nothing changed)
    * @throws NotRunning when no runbook of the cluster runs
    */
-  public static String decide(WorkflowClient client, String cluster, OperatorDecision decision) {
+  public static DecisionTaken decide(WorkflowClient client, String cluster, OperatorDecision decision) {
     String id = WorkflowIds.failover(cluster);
     try {
       return control(client, id).decision(decision);

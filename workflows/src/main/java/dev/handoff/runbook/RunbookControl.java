@@ -15,10 +15,10 @@ public interface RunbookControl {
 
   /**
    * An operator's decision for a runbook waiting after a failed step ({@code ./handoff runbook retry} and
-   * {@code abandon} send it). Returns what the runbook waited after.
+   * {@code abandon} send it). Returns the decision taken and what the runbook waited after.
    */
   @UpdateMethod
-  String decision(OperatorDecision decision);
+  DecisionTaken decision(OperatorDecision decision);
 
   /** Refuses the decision, to the caller and with nothing changed, unless the runbook waits for one now. */
   @UpdateValidatorMethod(updateName = "decision")

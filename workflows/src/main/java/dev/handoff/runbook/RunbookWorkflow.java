@@ -129,10 +129,10 @@ public abstract class RunbookWorkflow implements RunbookControl {
   }
 
   /** Takes a decision {@link #checkDecision} accepted; returns what the runbook waited after. */
-  public String decision(OperatorDecision decision) {
+  public DecisionTaken decision(OperatorDecision decision) {
     String waitedAfter = detail;
     gate.decide(decision);
-    return decision.wireName() + " accepted by the runbook of " + cluster + " (it waited after: " + waitedAfter + ")";
+    return new DecisionTaken(cluster, decision, waitedAfter);
   }
 
   public RunbookProgress progress() {

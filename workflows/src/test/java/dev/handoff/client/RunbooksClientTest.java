@@ -3,6 +3,7 @@ package dev.handoff.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.handoff.runbook.DecisionTaken;
 import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.RunbookControl;
 import dev.handoff.runbook.RunbookProgress;
@@ -57,9 +58,9 @@ class RunbooksClientTest {
     }
 
     @Override
-    public String decision(OperatorDecision d) {
+    public DecisionTaken decision(OperatorDecision d) {
       decision = d;
-      return d.wireName() + " accepted";
+      return new DecisionTaken(cluster, d, "publish failed");
     }
 
     @Override
@@ -94,7 +95,8 @@ class RunbooksClientTest {
   void aWaitingRunbookTakesTheDecisionAndReportsItsProgress() {
     startRunbook("c1", true);
     assertThat(Runbooks.progress(client, "c1").state()).isEqualTo(RunbookState.WAITING_FOR_OPERATOR);
-    assertThat(Runbooks.decide(client, "c1", OperatorDecision.ABANDON)).isEqualTo("abandon accepted");
+    assertThat(Runbooks.decide(client, "c1", OperatorDecision.ABANDON))
+        .isEqualTo(new DecisionTaken("c1", OperatorDecision.ABANDON, "publish failed"));
     assertThat(Runbooks.result(client, WorkflowIds.failover("c1")).join().state()).isEqualTo(RunbookState.ABANDONED);
   }
 

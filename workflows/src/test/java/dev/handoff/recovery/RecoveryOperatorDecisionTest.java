@@ -96,7 +96,7 @@ class RecoveryOperatorDecisionTest {
     verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
 
     // What ./handoff runbook retry sends.
-    String accepted = workflow.decision(OperatorDecision.RETRY);
+    String accepted = workflow.decision(OperatorDecision.RETRY).describe();
     assertThat(accepted).contains("retry accepted by the runbook of " + CLUSTER, "it waited after: ");
     RunbookProgress result = RunbookResults.await(workflow);
 

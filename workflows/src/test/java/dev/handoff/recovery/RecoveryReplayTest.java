@@ -1,5 +1,6 @@
 package dev.handoff.recovery;
 
+import dev.handoff.runbook.DecisionTaken;
 import dev.handoff.runbook.RunbookState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -161,8 +162,8 @@ class RecoveryReplayTest {
     }
 
     @Override
-    public String decision(OperatorDecision decision) {
-      return "not part of the replayed history";
+    public DecisionTaken decision(OperatorDecision decision) {
+      return null; // not part of the replayed history
     }
 
     @Override

@@ -96,7 +96,7 @@ class SwitchoverOperatorDecisionTest {
     verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
 
     // What ./handoff runbook retry sends.
-    String accepted = workflow.decision(OperatorDecision.RETRY);
+    String accepted = workflow.decision(OperatorDecision.RETRY).describe();
     assertThat(accepted).contains("retry accepted by the runbook of " + CLUSTER, "it waited after: ");
     RunbookProgress result = RunbookResults.await(workflow);
 
@@ -224,7 +224,7 @@ class SwitchoverOperatorDecisionTest {
         .contains("the runbook of " + CLUSTER + " is " + RunbookState.RUNNING + ", not waiting for an operator",
             "nothing was changed");
     assertWaitingAtRepoint(awaitWaitingForOperator(workflow));
-    assertThat(workflow.decision(OperatorDecision.RETRY)).contains("retry accepted");
+    assertThat(workflow.decision(OperatorDecision.RETRY).describe()).contains("retry accepted");
     // A second decision for the same wait changes nothing either: the failed step runs once more, not twice.
     Throwable second = catchThrowable(() -> workflow.decision(OperatorDecision.RETRY));
     assertThat(second).as("a second retry for one wait").isNotNull();

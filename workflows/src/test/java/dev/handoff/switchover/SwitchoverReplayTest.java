@@ -1,5 +1,6 @@
 package dev.handoff.switchover;
 
+import dev.handoff.runbook.DecisionTaken;
 import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.OperatorDecision;
@@ -91,8 +92,8 @@ class SwitchoverReplayTest {
     }
 
     @Override
-    public String decision(OperatorDecision decision) {
-      return "not part of the replayed history";
+    public DecisionTaken decision(OperatorDecision decision) {
+      return null; // not part of the replayed history
     }
 
     @Override
