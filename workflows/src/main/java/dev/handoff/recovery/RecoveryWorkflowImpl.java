@@ -110,7 +110,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     cluster = request.cluster();
     boolean overlapped = Workflow.getVersion(OVERLAPPED_RECOVERY, Workflow.DEFAULT_VERSION, 1) == 1;
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
-    Promise<DetectionResult> probe = overlapped ? Async.function(detection::probeCluster, cluster) : null;
+    Promise<DetectionResult> probe = overlapped ? Async.function(detection::probeCluster, new DetectionActivities.ProbeCluster(cluster)) : null;
     RecoveryRequest.Handover handover = request.handover();
     if (handover != null) {
       steps.continueFrom(handover.steps());
@@ -118,9 +118,9 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     ClusterDescription desc;
     Topology topology;
     try {
-      desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(cluster),
+      desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(new dev.handoff.cluster.ClusterActivities.DescribeCluster(cluster)),
           d -> d.instances().size() + " instances");
-      topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(cluster),
+      topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(new TopologyActivities.ReadTopology(cluster)),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
     } catch (TemporalFailure e) {
       throw end(RunbookState.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
@@ -139,7 +139,8 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
 
     DetectionResult analysis;
     try {
-      analysis = steps.run(RunbookPlan.CONFIRM_DEAD, () -> probe != null ? probe.get() : detection.probeCluster(cluster),
+      analysis = steps.run(RunbookPlan.CONFIRM_DEAD, () -> probe != null ? probe.get()
+          : detection.probeCluster(new DetectionActivities.ProbeCluster(cluster)),
           r -> r.code() + ": " + r.detail());
     } catch (TemporalFailure e) {
       throw endUnpromoted(RunbookState.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));
@@ -165,14 +166,17 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     // Reads that need no fence start beside it: the cluster's state (the fenced old primary left out) and the
     // KV store's writability, which is waited for only right before the promotion.
     Promise<List<InstanceSnapshot>> firstInspect = overlapped
-        ? Async.function(mysqlProbe::inspectClusterExcept, cluster, List.of(oldPrimary)) : null;
+        ? Async.function(mysqlProbe::inspectClusterExcept, new MysqlActivities.InspectClusterExcept(cluster, List.of(oldPrimary)))
+            .thenApply(MysqlActivities.Inspection::instances) : null;
     Promise<String> kvWritable = overlapped
-        ? Async.function(kvWait::checkWritable, cluster, topology.epoch(), KV_WAIT_SECONDS) : null;
+        ? Async.function(kvWait::checkWritable, new TopologyActivities.CheckWritable(cluster, topology.epoch(), KV_WAIT_SECONDS))
+            .thenApply(d -> d.detail()) : null;
 
     // Fence before choosing: from here on no client write can reach the old primary.
     try {
       steps.run(RunbookPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyFence::fenceWriter, h, cluster, oldPrimary)), d -> d);
+          h -> Async.function(haproxyFence::fenceWriter, new HaproxyActivities.FenceWriter(h, cluster, oldPrimary))
+              .thenApply(d -> d.detail())), d -> d);
     } catch (TemporalFailure e) {
       throw endUnpromoted(RunbookState.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
           + " out of every HAProxy writer backend (" + RunbookSteps.message(e) + "); nothing was promoted."
@@ -193,7 +197,10 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       try {
         Promise<List<InstanceSnapshot>> started = gaveUp.isEmpty() ? firstInspect : null;
         states = steps.run(RunbookPlan.CHOOSE_CANDIDATE + ":inspect", () -> started != null ? started.get()
-            : skipFenced ? mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)) : mysqlProbe.inspectCluster(cluster),
+            : skipFenced
+                ? mysqlProbe.inspectClusterExcept(new MysqlActivities.InspectClusterExcept(cluster, List.of(oldPrimary)))
+                    .instances()
+                : mysqlProbe.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances(),
             RunbookSteps::describeStates);
         List<InstanceSnapshot> replicas = replicasOf(states);
         choice = steps.run(RunbookPlan.CHOOSE_CANDIDATE,
@@ -259,7 +266,9 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     if (overlapped || Workflow.getVersion(KV_CHECK_CHANGE, Workflow.DEFAULT_VERSION, 1) >= 1) {
       try {
         steps.run(KV_WRITABLE + ":before-promote",
-            () -> kvWritable != null ? kvWritable.get() : kvWait.checkWritable(cluster, topology.epoch(), KV_WAIT_SECONDS),
+            () -> kvWritable != null ? kvWritable.get()
+                : kvWait.checkWritable(new TopologyActivities.CheckWritable(cluster, topology.epoch(), KV_WAIT_SECONDS))
+                    .detail(),
             d -> d);
       } catch (TemporalFailure e) {
         throw endUnpromoted(RunbookState.FAILED_BEFORE_PROMOTION, RunbookSteps.failureType(e),
@@ -274,7 +283,8 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     }
     Promise<List<InstanceKey>> movedBeside = null;
     try {
-      forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), promoting, planned);
+      forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(),
+          promoting, planned);
       if (overlapped) {
         // Beside the routing, never before it: a replica attached at once acknowledges the new primary's
         // first semi-sync writes, which would otherwise wait out its semi-sync timeout.
@@ -286,11 +296,13 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       cooldown = request.forced() || handover != null ? startWatchCooldown(handover != null) : null;
       // The critical path ends here: every writer frontend repointed, the topology published beside it.
       Promise<String> routed = Async.function(() -> forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(
-          desc.remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)),
+          desc.remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary,
+              readers)).thenApply(d -> d.detail())),
           promoted, planned));
       Promise<String> published = Async.function(() -> {
         String d = forward(RunbookPlan.PUBLISH_TOPOLOGY,
-            () -> kvForward.publishTopology(cluster, newPrimary, readers, topology.epoch()), promoted, planned);
+            () -> kvForward.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, readers,
+                topology.epoch())).detail(), promoted, planned);
         steps.done(RunbookPlan.REMOVE_DEAD_PRIMARY, oldPrimary + " left out of the replica pool in the same transaction");
         return d;
       });
@@ -312,9 +324,10 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     String tidyNote = "";
     if (!moved.equals(readers)) {
       try {
-        steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(cluster, newPrimary, moved,
-            topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
-            h -> Async.function(haproxyTidy::repointRoutes, h, cluster, newPrimary, moved)), d -> "replicas " + moved
+        steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(new TopologyActivities.PublishTopology(cluster,
+            newPrimary, moved, topology.epoch() + 1)).detail() + "; " + onEach(desc.remoteHaproxies(),
+            h -> Async.function(haproxyTidy::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary,
+                moved)).thenApply(d -> d.detail())), d -> "replicas " + moved
             + ": " + d);
       } catch (TemporalFailure e) {
         tidyNote = ". The replica pool in the KV store and the HAProxy readers could not be set to " + moved + " ("
@@ -322,7 +335,8 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       }
     }
     try {
-      forward(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), promoted,
+      forward(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(
+          new dev.handoff.heartbeat.HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail(), promoted,
           planned);
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
@@ -330,7 +344,8 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     String oldState;
     String errantOld = "";
     try {
-      String position = mysqlBestEffort.setReadOnly(cluster, oldPrimary, true);
+      String position = mysqlBestEffort.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true))
+          .gtidPosition();
       oldState = oldPrimary + " answered and is now read-only";
       errantOld = errantOnOldPrimary(position, stateOf(states, newPrimary), target);
     } catch (TemporalFailure e) {
@@ -364,7 +379,8 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private void stopReceiving(ClusterDescription desc) {
     for (InstanceKey i : desc.instances()) {
       if (!i.equals(oldPrimary)) {
-        receiving.put(i, Async.function(mysqlReceiving::stopReceiving, cluster, i));
+        receiving.put(i, Async.function(mysqlReceiving::stopReceiving, new MysqlActivities.StopReceiving(cluster, i))
+            .thenApply(d -> d.detail()));
       }
     }
   }
@@ -410,7 +426,8 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     Map<InstanceKey, Promise<String>> resumed = new LinkedHashMap<>();
     for (InstanceKey r : receiving.keySet()) {
       if (stoppedReceiving(r)) {
-        resumed.put(r, Async.function(mysqlReceiving::resumeReceiving, cluster, r));
+        resumed.put(r, Async.function(mysqlReceiving::resumeReceiving, new MysqlActivities.ResumeReceiving(cluster, r))
+            .thenApply(d -> d.detail()));
       }
     }
     if (!resumed.isEmpty()) {
@@ -446,15 +463,17 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
 
   /** Lets the candidate apply what it received, then what a replica ahead of it has; returns what it did. */
   private String catchUp(RecoveryChoice choice, String received) {
-    String done = mysqlCatchUp.catchUp(cluster, newPrimary, received, CATCH_UP_STALL_SECONDS);
+    String done = mysqlCatchUp.catchUp(new MysqlActivities.CatchUp(cluster, newPrimary, received, CATCH_UP_STALL_SECONDS))
+        .detail();
     if (choice.anotherReplicaAhead()) {
       // Its IO thread is stopped first: the detour replaces its source, and two stops must not overlap.
       stoppedReceiving(newPrimary);
-      mysqlChange.moveReplica(cluster, newPrimary, choice.aheadReplica());
+      mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, newPrimary, choice.aheadReplica()));
       // What the ahead replica can serve (its relay log too, unless its SQL thread is broken), not only
       // what it had executed when inspected: its unapplied events may be the last acknowledged writes.
       done += "; caught up from " + choice.aheadReplica() + ": "
-          + mysqlCatchUp.catchUp(cluster, newPrimary, choice.aheadGtids(), CATCH_UP_STALL_SECONDS);
+          + mysqlCatchUp.catchUp(new MysqlActivities.CatchUp(cluster, newPrimary, choice.aheadGtids(),
+              CATCH_UP_STALL_SECONDS)).detail();
     }
     return done;
   }
@@ -463,7 +482,8 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private Map<InstanceKey, Promise<String>> startMoves(List<InstanceKey> toMove) {
     Map<InstanceKey, Promise<String>> moves = new LinkedHashMap<>();
     for (InstanceKey r : toMove) {
-      moves.put(r, Async.function(mysqlTidy::moveReplica, cluster, r, newPrimary));
+      moves.put(r, Async.function(mysqlTidy::moveReplica, new MysqlActivities.MoveReplica(cluster, r, newPrimary))
+          .thenApply(d -> d.detail()));
     }
     return moves;
   }

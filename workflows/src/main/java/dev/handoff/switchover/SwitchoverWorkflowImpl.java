@@ -76,11 +76,11 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     List<InstanceSnapshot> states;
     SwitchoverDecision decision;
     try {
-      desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(cluster),
+      desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(new dev.handoff.cluster.ClusterActivities.DescribeCluster(cluster)),
           d -> d.instances().size() + " instances, " + d.remoteHaproxies().size() + " remote HAProxies");
-      topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(cluster),
+      topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(new TopologyActivities.ReadTopology(cluster)),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
-      states = steps.run(RunbookPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(cluster),
+      states = steps.run(RunbookPlan.PRECHECK + ":inspect", () -> mysqlProbe.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances(),
           RunbookSteps::describeStates);
     } catch (TemporalFailure e) {
       FailureType type = RunbookSteps.failureType(e);
@@ -119,8 +119,8 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       steps.run(RunbookPlan.MOVE_REPLICAS, () -> {
         List<String> moved = new ArrayList<>();
         for (InstanceKey r : others) {
-          undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(cluster, r, oldPrimary));
-          moved.add(mysqlChange.moveReplica(cluster, r, newPrimary));
+          undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, r, oldPrimary)));
+          moved.add(mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, r, newPrimary)).detail());
         }
         if (!skipped.isEmpty()) {
           moved.add("skipped unreachable " + skipped + ": repoint them to " + newPrimary + " when they are back");
@@ -129,21 +129,21 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       }, d -> d);
       if (checkKv) {
         steps.run(KV_WRITABLE + ":before-read-only",
-            () -> kvCheck.checkWritable(cluster, topology.epoch(), 0), d -> d);
+            () -> kvCheck.checkWritable(new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(), d -> d);
       }
       steps.run(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
-        undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(cluster, oldPrimary, false));
-        String position = mysqlChange.setReadOnly(cluster, oldPrimary, true);
-        return mysqlWait.waitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS);
+        undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, false)));
+        String position = mysqlChange.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
+        return mysqlWait.waitForGtid(new MysqlActivities.WaitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS)).detail();
       }, d -> d);
       if (checkKv) {
-        steps.run(KV_WRITABLE + ":before-promote", () -> kvCheck.checkWritable(cluster, topology.epoch(), 0),
+        steps.run(KV_WRITABLE + ":before-promote", () -> kvCheck.checkWritable(new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(),
             d -> d);
       }
       steps.run(RunbookPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
-            () -> mysqlChange.rejoinAsReplica(cluster, newPrimary, oldPrimary));
-        return mysqlChange.promote(cluster, newPrimary);
+            () -> mysqlChange.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, newPrimary, oldPrimary)));
+        return mysqlChange.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail();
       }, d -> d);
     } catch (TemporalFailure e) {
       FailureType type = RunbookSteps.failureType(e);
@@ -184,10 +184,13 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     List<String> planned = RunbookPlan.switchover(topology, newPrimary).stepNames();
     try {
       forward(RunbookPlan.PUBLISH_TOPOLOGY,
-          () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), situation, planned);
+          () -> kvForward.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, newReplicas,
+              topology.epoch())).detail(), situation, planned);
       forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyForward::repointWriter, h, cluster, newPrimary)), situation, planned);
-      forward(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation,
+          h -> Async.function(haproxyForward::repointWriter, new HaproxyActivities.RepointWriter(h, cluster, newPrimary))
+              .thenApply(d -> d.detail())), situation, planned);
+      forward(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(
+          new dev.handoff.heartbeat.HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail(), situation,
           planned);
       detail = rejoinOrLeaveBehind(desc, newReplicas, topology, situation, planned);
     } catch (RunbookSteps.Stopped stopped) {
@@ -207,20 +210,23 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   private String rejoinOrLeaveBehind(ClusterDescription desc, List<InstanceKey> newReplicas, Topology topology,
       String situation, List<String> planned) {
     try {
-      steps.run(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+      steps.run(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(
+          new MysqlActivities.RejoinAsReplica(cluster, oldPrimary, newPrimary)).detail(),
           d -> d);
       return null;
     } catch (TemporalFailure e) {
       String gone = oldPrimaryGone();
       if (gone == null) {
-        forward(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+        forward(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(
+            new MysqlActivities.RejoinAsReplica(cluster, oldPrimary, newPrimary)).detail(),
             situation, planned);
         return null;
       }
       List<InstanceKey> readers = newReplicas.stream().filter(r -> !r.equals(oldPrimary)).toList();
-      forward(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(cluster, newPrimary,
-          readers, topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)), situation, planned);
+      forward(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(new TopologyActivities.PublishTopology(cluster,
+          newPrimary, readers, topology.epoch() + 1)).detail() + "; " + onEach(desc.remoteHaproxies(),
+          h -> Async.function(haproxyForward::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster,
+              newPrimary, readers)).thenApply(d -> d.detail())), situation, planned);
       return "The old primary died after the promotion. " + leftBehind(oldPrimary, "unreachable: " + gone)
           + "; before that, check it for transactions " + newPrimary + " lacks";
     }
@@ -235,7 +241,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       }
       InstanceSnapshot s;
       try {
-        s = mysqlProbe.inspectCluster(cluster).stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
+        s = mysqlProbe.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances().stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
             .orElse(null);
       } catch (TemporalFailure e) {
         return null;
@@ -281,7 +287,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       }
       DetectionResult r;
       try {
-        r = detection.probeCluster(cluster);
+        r = detection.probeCluster(new DetectionActivities.ProbeCluster(cluster));
       } catch (TemporalFailure e) {
         return null;
       }
@@ -317,7 +323,8 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     Map<String, Boolean> answers = new LinkedHashMap<>();
     Map<String, Promise<Boolean>> pings = new LinkedHashMap<>();
     for (String h : desc.remoteHaproxies()) {
-      pings.put(h, Async.function(haproxyProbe::pingHaproxy, h));
+      pings.put(h, Async.function(haproxyProbe::pingHaproxy, new HaproxyActivities.PingHaproxy(h))
+          .thenApply(HaproxyActivities.PingResult::answers));
     }
     pings.forEach((h, p) -> {
       try {

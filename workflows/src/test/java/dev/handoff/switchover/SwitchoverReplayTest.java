@@ -28,6 +28,10 @@ import org.junit.jupiter.api.Test;
  * a change that would break a failover running during a worker upgrade fails here first.
  */
 class SwitchoverReplayTest {
+  /**
+   * Recorded before the KV check; no worker records that version any more, so when the activities took one
+   * request record and returned one result record its activity payloads were rewritten into those records.
+   */
   static final String HISTORY = "histories/planned-switchover.json";
 
   /** Recorded after the KV writability check was added (versioned): both histories must replay. */
@@ -97,8 +101,8 @@ class SwitchoverReplayTest {
 
     @Override
     public RunbookProgress switchover(SwitchoverRequest request) {
-      cluster.describeCluster(request.cluster());
-      mysql.inspectCluster(request.cluster());
+      cluster.describeCluster(new ClusterActivities.DescribeCluster(request.cluster()));
+      mysql.inspectCluster(new MysqlActivities.InspectCluster(request.cluster()));
       return progress();
     }
 
