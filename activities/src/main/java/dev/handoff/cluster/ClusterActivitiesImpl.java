@@ -1,5 +1,6 @@
 package dev.handoff.cluster;
 
+import dev.handoff.cluster.ClusterActivities.DescribeCluster;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HaproxySettings;
 import dev.handoff.config.InstanceSettings;
@@ -20,7 +21,11 @@ public final class ClusterActivitiesImpl implements ClusterActivities {
   }
 
   @Override
-  public ClusterDescription describeCluster(String cluster) {
+  public ClusterDescription describeCluster(DescribeCluster r) {
+    return describeCluster(r.cluster());
+  }
+
+  private ClusterDescription describeCluster(String cluster) {
     ClusterSettings c = lookup.cluster(cluster);
     Map<String, PromotionRule> rules = new LinkedHashMap<>();
     for (InstanceSettings i : c.instances()) {

@@ -1,10 +1,16 @@
 package dev.handoff.detection;
 
+import dev.handoff.detection.DetectionActivities.ActionResult;
+import dev.handoff.detection.DetectionActivities.ProbeCluster;
+import dev.handoff.detection.DetectionActivities.Repair;
+import dev.handoff.detection.DetectionActivities.RestoreWriter;
+import dev.handoff.detection.DetectionActivities.WatchCluster;
 import dev.handoff.domain.FailureType;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.InstanceSettings;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.haproxy.HaproxyActivitiesImpl;
 import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
@@ -71,14 +77,22 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   }
 
   @Override
-  public DetectionResult probeCluster(String cluster) {
+  public DetectionResult probeCluster(ProbeCluster r) {
+    return probeCluster(r.cluster());
+  }
+
+  private DetectionResult probeCluster(String cluster) {
     DetectionResult r = probe(lookup.cluster(cluster), WatchSettings.defaults()).result();
     Failpoints.during();
     return r;
   }
 
   @Override
-  public DetectionResult watchCluster(String cluster, WatchSettings settings, String lastReported,
+  public DetectionResult watchCluster(WatchCluster r) {
+    return watchCluster(r.cluster(), r.settings(), r.lastReported(), r.actOnDeadPrimary());
+  }
+
+  private DetectionResult watchCluster(String cluster, WatchSettings settings, String lastReported,
       boolean actOnDeadPrimary) {
     ClusterSettings c = lookup.cluster(cluster);
     ActivityExecutionContext ctx = Activity.getExecutionContext();
@@ -171,7 +185,11 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   }
 
   @Override
-  public String repair(String cluster, AnalysisCode code, long epoch) {
+  public ActionResult repair(Repair r) {
+    return acted(repair(r.cluster(), r.code(), r.epoch()));
+  }
+
+  private String repair(String cluster, AnalysisCode code, long epoch) {
     ClusterSettings c = lookup.cluster(cluster);
     if (code != AnalysisCode.NO_WRITABLE_PRIMARY && code != AnalysisCode.MULTIPLE_WRITABLE) {
       throw FailureType.NO_REPAIR.nonRetryable("no repair exists for " + code
@@ -250,7 +268,11 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   }
 
   @Override
-  public String restoreWriter(String cluster, InstanceKey primary, long epoch) {
+  public ActionResult restoreWriter(RestoreWriter r) {
+    return acted(restoreWriter(r.cluster(), r.primary(), r.epoch()));
+  }
+
+  private String restoreWriter(String cluster, InstanceKey primary, long epoch) {
     ClusterSettings c = lookup.cluster(cluster);
     String refusal = stillHolds(c, epoch);
     if (refusal != null) {
@@ -273,13 +295,18 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     List<InstanceKey> readers = t.replicas().stream().map(InstanceKey::parse).toList();
     List<String> done = new ArrayList<>();
     for (var h : lookup.config().remoteHaproxies()) {
-      done.add(haproxy.repointRoutes(h.name(), cluster, primary, readers));
+      done.add(haproxy.repointRoutes(new HaproxyActivities.RepointRoutes(h.name(), cluster, primary, readers)).detail());
     }
     log.warn("cluster={} fence of {} undone: it answers and nothing was promoted", cluster, primary);
     return String.join("; ", done);
   }
 
   /** Null when the topology is still at {@code epoch} and no runbook holds the cluster; else why not to act. */
+  /** An action's answer: it acted unless what it says starts "no action" (then it says why not). */
+  private static ActionResult acted(String did) {
+    return new ActionResult(!did.startsWith("no action"), did);
+  }
+
   private String stillHolds(ClusterSettings c, long epoch) {
     TopologyRecord t = topology(c);
     if (t.epoch() != epoch) {

@@ -1,5 +1,11 @@
 package dev.handoff.haproxy;
 
+import dev.handoff.haproxy.HaproxyActivities.FenceWriter;
+import dev.handoff.haproxy.HaproxyActivities.PingHaproxy;
+import dev.handoff.haproxy.HaproxyActivities.PingResult;
+import dev.handoff.haproxy.HaproxyActivities.RepointRoutes;
+import dev.handoff.haproxy.HaproxyActivities.RepointWriter;
+import dev.handoff.domain.StepDone;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HaproxySettings;
 import dev.handoff.domain.FailureType;
@@ -33,7 +39,11 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
   }
 
   @Override
-  public boolean pingHaproxy(String haproxy) {
+  public PingResult pingHaproxy(PingHaproxy r) {
+    return new PingResult(r.haproxy(), pingHaproxy(r.haproxy()));
+  }
+
+  private boolean pingHaproxy(String haproxy) {
     HaproxySettings h = lookup.haproxy(haproxy);
     try {
       boolean answers = runtime(h).command("show info").contains("Name: HAProxy");
@@ -45,7 +55,11 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
   }
 
   @Override
-  public String repointWriter(String haproxy, String cluster, InstanceKey primary) {
+  public StepDone repointWriter(RepointWriter r) {
+    return new StepDone(repointWriter(r.haproxy(), r.cluster(), r.primary()));
+  }
+
+  private String repointWriter(String haproxy, String cluster, InstanceKey primary) {
     ClusterSettings c = lookup.cluster(cluster);
     List<InstanceKey> readers = c.instances().stream().map(i -> new InstanceKey(i.host(), i.port()))
         .filter(k -> !k.equals(primary)).toList();
@@ -53,7 +67,11 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
   }
 
   @Override
-  public String repointRoutes(String haproxy, String cluster, InstanceKey primary, List<InstanceKey> readers) {
+  public StepDone repointRoutes(RepointRoutes r) {
+    return new StepDone(repointRoutes(r.haproxy(), r.cluster(), r.primary(), r.readers()));
+  }
+
+  private String repointRoutes(String haproxy, String cluster, InstanceKey primary, List<InstanceKey> readers) {
     HaproxySettings h = lookup.haproxy(haproxy);
     ClusterSettings c = lookup.cluster(cluster);
     lookup.instance(cluster, primary);
@@ -109,7 +127,11 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
   }
 
   @Override
-  public String fenceWriter(String haproxy, String cluster, InstanceKey instance) {
+  public StepDone fenceWriter(FenceWriter r) {
+    return new StepDone(fenceWriter(r.haproxy(), r.cluster(), r.instance()));
+  }
+
+  private String fenceWriter(String haproxy, String cluster, InstanceKey instance) {
     HaproxySettings h = lookup.haproxy(haproxy);
     ClusterSettings c = lookup.cluster(cluster);
     lookup.instance(cluster, instance);

@@ -1,5 +1,7 @@
 package dev.handoff.heartbeat;
 
+import dev.handoff.heartbeat.HeartbeatActivities.RestartHeartbeat;
+import dev.handoff.domain.StepDone;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HeartbeatSettings;
 import dev.handoff.config.InstanceSettings;
@@ -29,7 +31,11 @@ public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
   }
 
   @Override
-  public String restartHeartbeat(String cluster, InstanceKey primary) {
+  public StepDone restartHeartbeat(RestartHeartbeat r) {
+    return new StepDone(restartHeartbeat(r.cluster(), r.primary()));
+  }
+
+  private String restartHeartbeat(String cluster, InstanceKey primary) {
     ClusterSettings c = lookup.cluster(cluster);
     lookup.instance(cluster, primary);
     HeartbeatSettings hb = c.heartbeat();

@@ -1,5 +1,9 @@
 package dev.handoff.kv;
 
+import dev.handoff.kv.TopologyActivities.CheckWritable;
+import dev.handoff.kv.TopologyActivities.PublishTopology;
+import dev.handoff.kv.TopologyActivities.ReadTopology;
+import dev.handoff.domain.StepDone;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.domain.Topology;
@@ -19,7 +23,11 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
   }
 
   @Override
-  public Topology readTopology(String cluster) {
+  public Topology readTopology(ReadTopology r) {
+    return readTopology(r.cluster());
+  }
+
+  private Topology readTopology(String cluster) {
     lookup.cluster(cluster);
     TopologyRecord rec = read(cluster);
     Failpoints.during();
@@ -28,7 +36,11 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
   }
 
   @Override
-  public String publishTopology(String cluster, InstanceKey primary, List<InstanceKey> replicas, long expectedEpoch) {
+  public StepDone publishTopology(PublishTopology r) {
+    return new StepDone(publishTopology(r.cluster(), r.primary(), r.replicas(), r.expectedEpoch()));
+  }
+
+  private String publishTopology(String cluster, InstanceKey primary, List<InstanceKey> replicas, long expectedEpoch) {
     lookup.instance(cluster, primary);
     List<String> wanted = replicas.stream().map(InstanceKey::toString).sorted().toList();
     TopologyRecord now = read(cluster);
@@ -48,7 +60,11 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
   }
 
   @Override
-  public String checkWritable(String cluster, long expectedEpoch, int waitSeconds) {
+  public StepDone checkWritable(CheckWritable r) {
+    return new StepDone(checkWritable(r.cluster(), r.expectedEpoch(), r.waitSeconds()));
+  }
+
+  private String checkWritable(String cluster, long expectedEpoch, int waitSeconds) {
     lookup.cluster(cluster);
     long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
     int attempts = 0;

@@ -1,6 +1,19 @@
 package dev.handoff.mysql;
 
 import dev.handoff.support.Secrets;
+import dev.handoff.mysql.MysqlActivities.CatchUp;
+import dev.handoff.mysql.MysqlActivities.InspectCluster;
+import dev.handoff.mysql.MysqlActivities.InspectClusterExcept;
+import dev.handoff.mysql.MysqlActivities.Inspection;
+import dev.handoff.mysql.MysqlActivities.MoveReplica;
+import dev.handoff.mysql.MysqlActivities.ReadOnlyResult;
+import dev.handoff.mysql.MysqlActivities.Promote;
+import dev.handoff.mysql.MysqlActivities.RejoinAsReplica;
+import dev.handoff.mysql.MysqlActivities.ResumeReceiving;
+import dev.handoff.mysql.MysqlActivities.SetReadOnly;
+import dev.handoff.mysql.MysqlActivities.StopReceiving;
+import dev.handoff.mysql.MysqlActivities.WaitForGtid;
+import dev.handoff.domain.StepDone;
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.Credential;
 import dev.handoff.domain.FailureType;
@@ -53,12 +66,20 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public List<InstanceSnapshot> inspectCluster(String cluster) {
+  public Inspection inspectCluster(InspectCluster r) {
+    return new Inspection(inspectCluster(r.cluster()));
+  }
+
+  private List<InstanceSnapshot> inspectCluster(String cluster) {
     return inspectClusterExcept(cluster, List.of());
   }
 
   @Override
-  public List<InstanceSnapshot> inspectClusterExcept(String cluster, List<InstanceKey> skipped) {
+  public Inspection inspectClusterExcept(InspectClusterExcept r) {
+    return new Inspection(inspectClusterExcept(r.cluster(), r.skipped()));
+  }
+
+  private List<InstanceSnapshot> inspectClusterExcept(String cluster, List<InstanceKey> skipped) {
     ClusterSettings c = lookup.cluster(cluster);
     for (InstanceKey k : skipped) {
       lookup.instance(cluster, k);
@@ -76,7 +97,11 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public String moveReplica(String cluster, InstanceKey replica, InstanceKey source) {
+  public StepDone moveReplica(MoveReplica r) {
+    return new StepDone(moveReplica(r.cluster(), r.replica(), r.source()));
+  }
+
+  private String moveReplica(String cluster, InstanceKey replica, InstanceKey source) {
     lookup.instance(cluster, replica);
     lookup.instance(cluster, source);
     try (Connection r = connect(replica); Connection s = connect(source)) {
@@ -121,7 +146,10 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
    * instance read-only behind the runbook's back; then sets it writable and checks that it stays so.
    */
   @Override
-  public String setReadOnly(String cluster, InstanceKey instance, boolean readOnly) {
+  public ReadOnlyResult setReadOnly(SetReadOnly request) {
+    String cluster = request.cluster();
+    InstanceKey instance = request.instance();
+    boolean readOnly = request.readOnly();
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
       String ended = endQueuedReadOnly(c, instance);
@@ -145,7 +173,7 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       Failpoints.during();
       String position = gtidPosition(c, sql);
       Heartbeats.beat(did + ended);
-      return position;
+      return new ReadOnlyResult(instance, readOnly, position, did + ended);
     } catch (SQLException e) {
       throw FailureType.INSTANCE_UNREACHABLE.failure("setting read_only=" + readOnly + " on " + instance + ": " + e.getMessage());
     }
@@ -242,7 +270,11 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public String waitForGtid(String cluster, InstanceKey instance, String gtid, int timeoutSeconds) {
+  public StepDone waitForGtid(WaitForGtid r) {
+    return new StepDone(waitForGtid(r.cluster(), r.instance(), r.gtid(), r.timeoutSeconds()));
+  }
+
+  private String waitForGtid(String cluster, InstanceKey instance, String gtid, int timeoutSeconds) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
       FlavorSql sql = FlavorSql.fromVersion(SnapshotReader.self(c, instance).version());
@@ -255,7 +287,11 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public String catchUp(String cluster, InstanceKey instance, String gtid, int stallSeconds) {
+  public StepDone catchUp(CatchUp r) {
+    return new StepDone(catchUp(r.cluster(), r.instance(), r.gtid(), r.stallSeconds()));
+  }
+
+  private String catchUp(String cluster, InstanceKey instance, String gtid, int stallSeconds) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
       InstanceSnapshot r = SnapshotReader.self(c, instance);
@@ -330,7 +366,11 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public String stopReceiving(String cluster, InstanceKey replica) {
+  public StepDone stopReceiving(StopReceiving r) {
+    return new StepDone(stopReceiving(r.cluster(), r.replica()));
+  }
+
+  private String stopReceiving(String cluster, InstanceKey replica) {
     return onReplica(cluster, replica, "stopping the IO thread of ", (c, r, sql) -> {
       if (!r.sqlThreadRunning()) {
         return replica + " keeps its IO thread: " + RELAY_LOG_KEPT;
@@ -343,7 +383,11 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public String resumeReceiving(String cluster, InstanceKey replica) {
+  public StepDone resumeReceiving(ResumeReceiving r) {
+    return new StepDone(resumeReceiving(r.cluster(), r.replica()));
+  }
+
+  private String resumeReceiving(String cluster, InstanceKey replica) {
     return onReplica(cluster, replica, "starting the IO thread of ", (c, r, sql) -> {
       if (!r.sqlThreadRunning() && !r.ioThreadRunning()) {
         return replica + " left with both threads stopped: " + RELAY_LOG_KEPT
@@ -382,7 +426,11 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public String promote(String cluster, InstanceKey instance) {
+  public StepDone promote(Promote r) {
+    return new StepDone(promote(r.cluster(), r.instance()));
+  }
+
+  private String promote(String cluster, InstanceKey instance) {
     lookup.instance(cluster, instance);
     try (Connection c = connect(instance)) {
       InstanceSnapshot r = SnapshotReader.self(c, instance);
@@ -405,7 +453,11 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public String rejoinAsReplica(String cluster, InstanceKey instance, InstanceKey source) {
+  public StepDone rejoinAsReplica(RejoinAsReplica r) {
+    return new StepDone(rejoinAsReplica(r.cluster(), r.instance(), r.source()));
+  }
+
+  private String rejoinAsReplica(String cluster, InstanceKey instance, InstanceKey source) {
     lookup.instance(cluster, instance);
     lookup.instance(cluster, source);
     try (Connection c = connect(instance)) {

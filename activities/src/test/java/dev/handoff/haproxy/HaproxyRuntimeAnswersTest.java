@@ -80,8 +80,8 @@ class HaproxyRuntimeAnswersTest {
   void anUnknownServerInAFenceIsAFailureNamingTheHaproxyTheCommandAndTheAnswer() throws Exception {
     Lookup lookup = lookup();
     try (FakeHaproxy h = fake(c -> c.startsWith("set server") ? "No such server.\n\n" : "\n")) {
-      assertThatThrownBy(() -> new HaproxyActivitiesImpl(lookup).fenceWriter("remote1", "c1",
-          InstanceKey.parse("db1:3306")))
+      assertThatThrownBy(() -> new HaproxyActivitiesImpl(lookup).fenceWriter(new HaproxyActivities.FenceWriter("remote1", "c1",
+          InstanceKey.parse("db1:3306"))))
           .isInstanceOfSatisfying(ApplicationFailure.class,
               f -> assertThat(f.getType()).isEqualTo(FailureType.HAPROXY_NOT_REPOINTED.wireName()))
           .hasMessageContaining("remote1")
@@ -117,8 +117,8 @@ class HaproxyRuntimeAnswersTest {
     Lookup lookup = lookup();
     // every command "succeeds", yet the server is still up: the fence must not report success
     try (FakeHaproxy h = fake(c -> c.equals("show stat") ? stat("UP") : "\n")) {
-      assertThatThrownBy(() -> new HaproxyActivitiesImpl(lookup).fenceWriter("remote1", "c1",
-          InstanceKey.parse("db1:3306")))
+      assertThatThrownBy(() -> new HaproxyActivitiesImpl(lookup).fenceWriter(new HaproxyActivities.FenceWriter("remote1", "c1",
+          InstanceKey.parse("db1:3306"))))
           .isInstanceOf(ApplicationFailure.class)
           .hasMessageContaining("remote1 writer backend c1_writer shows db1_3306 as 'UP'")
           .hasMessageContaining("not in maintenance");
@@ -129,7 +129,8 @@ class HaproxyRuntimeAnswersTest {
   void aFenceThatHoldsDisablesOnlyThatServerInTheFile() throws Exception {
     Lookup lookup = lookup();
     try (FakeHaproxy h = fake(c -> c.equals("show stat") ? stat("MAINT") : "\n")) {
-      String result = new HaproxyActivitiesImpl(lookup).fenceWriter("remote1", "c1", InstanceKey.parse("db1:3306"));
+      String result = new HaproxyActivitiesImpl(lookup)
+          .fenceWriter(new HaproxyActivities.FenceWriter("remote1", "c1", InstanceKey.parse("db1:3306"))).detail();
       assertThat(result).contains("remote1 no longer routes writes to db1:3306");
       assertThat(h.commands).containsExactly("set server c1_writer/db1_3306 state maint",
           "shutdown sessions server c1_writer/db1_3306", "show stat");
@@ -169,8 +170,8 @@ class HaproxyRuntimeAnswersTest {
   void aMissingSocketIsNamedAsUnreachableByTheActivity() throws Exception {
     Lookup lookup = lookup();
     // no fake: nothing listens on the admin socket
-    assertThatThrownBy(() -> new HaproxyActivitiesImpl(lookup).fenceWriter("remote1", "c1",
-        InstanceKey.parse("db1:3306")))
+    assertThatThrownBy(() -> new HaproxyActivitiesImpl(lookup).fenceWriter(new HaproxyActivities.FenceWriter("remote1", "c1",
+        InstanceKey.parse("db1:3306"))))
         .isInstanceOfSatisfying(ApplicationFailure.class,
             f -> assertThat(f.getType()).isEqualTo(FailureType.HAPROXY_UNREACHABLE.wireName()))
         .hasMessageContaining("HAProxy remote1 admin socket " + tmp.resolve("admin.sock"));

@@ -69,7 +69,8 @@ class InspectSkipsFencedTest {
       MysqlActivitiesImpl mysql = new MysqlActivitiesImpl(new Lookup(ConfigFiles.load(yml)));
       InstanceKey fenced = new InstanceKey("127.0.0.1", frozen.getLocalPort());
 
-      List<InstanceSnapshot> states = mysql.inspectClusterExcept("c1", List.of(fenced));
+      List<InstanceSnapshot> states =
+          mysql.inspectClusterExcept(new MysqlActivities.InspectClusterExcept("c1", List.of(fenced))).instances();
 
       assertThat(states).hasSize(2);
       assertThat(states).filteredOn(s -> s.key().equals(fenced)).singleElement().satisfies(s -> {

@@ -6,6 +6,7 @@ import dev.handoff.config.ClusterSettings;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.HaproxySettings;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.haproxy.HaproxyActivities;
 import dev.handoff.haproxy.HaproxyActivitiesImpl;
 import dev.handoff.haproxy.HaproxyRuntime;
 import dev.handoff.support.Lookup;
@@ -63,7 +64,7 @@ class HaproxyConcurrentRepointIT {
               InstanceKey target = instances.get((round + 1) % instances.size());
               roundStart.await(WAIT_SECONDS, TimeUnit.SECONDS);
               for (HaproxySettings h : remotes) {
-                haproxy.repointWriter(h.name(), c.name(), target);
+                haproxy.repointWriter(new HaproxyActivities.RepointWriter(h.name(), c.name(), target));
               }
               last.put(c.name(), target);
               roundDone.await(WAIT_SECONDS, TimeUnit.SECONDS);

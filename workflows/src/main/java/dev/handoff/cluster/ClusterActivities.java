@@ -9,5 +9,8 @@ public interface ClusterActivities {
    * Postcondition: none (reads only). Fails with the non-retryable type {@code UnknownCluster} when the
    * worker's configuration has no such cluster.
    */
-  ClusterDescription describeCluster(String cluster);
+  ClusterDescription describeCluster(DescribeCluster request);
+
+  record DescribeCluster(String cluster) {
+  }
 }

@@ -1,6 +1,7 @@
 package dev.handoff.heartbeat;
 
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.StepDone;
 import io.temporal.activity.ActivityInterface;
 
 /** pt-heartbeat on the replica hosts. */
@@ -12,5 +13,8 @@ public interface HeartbeatActivities {
    * process writes to {@code primary}, none runs for the primary's own host, and the primary's heartbeat
    * row advances.
    */
-  String restartHeartbeat(String cluster, InstanceKey primary);
+  StepDone restartHeartbeat(RestartHeartbeat request);
+
+  record RestartHeartbeat(String cluster, InstanceKey primary) {
+  }
 }

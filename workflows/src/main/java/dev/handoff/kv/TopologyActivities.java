@@ -1,6 +1,7 @@
 package dev.handoff.kv;
 
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.StepDone;
 import dev.handoff.domain.Topology;
 import io.temporal.activity.ActivityInterface;
 import java.util.List;
@@ -13,13 +14,11 @@ public interface TopologyActivities {
    * Reads the published topology (postcondition: none, it changes nothing); fails with
    * {@code TopologyMissing} when the cluster was never published.
    */
-  Topology readTopology(String cluster);
+  Topology readTopology(ReadTopology request);
 
-  /**
-   * Postcondition: the store names {@code primary} and {@code replicas} at epoch {@code expectedEpoch + 1},
-   * written in one transaction that compared the epoch first. A retry after a success finds it done; a
-   * newer epoch fails with the non-retryable type {@code StaleEpoch}.
-   */
+  record ReadTopology(String cluster) {
+  }
+
   /**
    * Proves the KV store takes a write before a runbook's point of no return, so that the promotion it is
    * about to make can be published (HAProxy follows the KV store through consul-template: a primary it
@@ -29,7 +28,18 @@ public interface TopologyActivities {
    * non-retryable. Fails with {@code KvUnavailable} naming the store and its endpoint, or the non-retryable
    * {@code StaleEpoch}.
    */
-  String checkWritable(String cluster, long expectedEpoch, int waitSeconds);
+  StepDone checkWritable(CheckWritable request);
 
-  String publishTopology(String cluster, InstanceKey primary, List<InstanceKey> replicas, long expectedEpoch);
+  record CheckWritable(String cluster, long expectedEpoch, int waitSeconds) {
+  }
+
+  /**
+   * Postcondition: the store names {@code primary} and {@code replicas} at epoch {@code expectedEpoch + 1},
+   * written in one transaction that compared the epoch first. A retry after a success finds it done; a
+   * newer epoch fails with the non-retryable type {@code StaleEpoch}.
+   */
+  StepDone publishTopology(PublishTopology request);
+
+  record PublishTopology(String cluster, InstanceKey primary, List<InstanceKey> replicas, long expectedEpoch) {
+  }
 }

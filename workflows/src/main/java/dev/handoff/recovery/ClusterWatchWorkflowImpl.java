@@ -133,7 +133,8 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       String reportedNow = reported == null ? null : reported.wireName();
       Promise<DetectionResult>[] result = new Promise[1];
       CancellationScope scope = Workflow.newCancellationScope(() -> result[0] =
-          Async.function(detector::watchCluster, cluster, req.settings(), reportedNow, armed));
+          Async.function(detector::watchCluster,
+              new DetectionActivities.WatchCluster(cluster, req.settings(), reportedNow, armed)));
       scope.run();
       Supplier<Boolean> done = () -> result[0].isCompleted() || stopped || wakeUp || recoveryDone();
       long next = nextWake(now);
@@ -348,16 +349,17 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     if (maintenance) {
       return "none: maintenance mode is on for " + cluster;
     }
-    String did;
+    DetectionActivities.ActionResult did;
     try {
-      did = actions.repair(cluster, r.code(), r.epoch());
+      did = actions.repair(new DetectionActivities.Repair(cluster, r.code(), r.epoch()));
     } catch (TemporalFailure e) {
-      did = "no action: the repair failed [" + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e);
+      did = DetectionActivities.ActionResult.none("the repair failed [" + RunbookSteps.failureType(e) + "]: "
+          + RunbookSteps.message(e));
     }
-    if (did.startsWith("no action")) {
+    if (!did.acted()) {
       reportAgainAt = Workflow.currentTimeMillis() + REPAIR_RETRY_MILLIS;
     }
-    return did;
+    return did.detail();
   }
 
   /** Routes writes to a primary a recovery fenced without promoting anything, once it answers again. */
@@ -375,20 +377,20 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     if (!answers) {
       return null;
     }
-    String did;
+    DetectionActivities.ActionResult did;
     try {
-      did = actions.restoreWriter(cluster, unfence, unfenceEpoch);
+      did = actions.restoreWriter(new DetectionActivities.RestoreWriter(cluster, unfence, unfenceEpoch));
     } catch (TemporalFailure e) {
-      did = "no action: undoing the fence of " + unfence + " failed [" + RunbookSteps.failureType(e) + "]: "
-          + RunbookSteps.message(e);
+      did = DetectionActivities.ActionResult.none("undoing the fence of " + unfence + " failed ["
+          + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e));
     }
-    if (did.startsWith("no action")) {
+    if (!did.acted()) {
       reportAgainAt = Workflow.currentTimeMillis() + REPAIR_RETRY_MILLIS;
-    } else {
-      did = "fence of " + unfence + " undone (it answers and nothing was promoted): " + did;
-      unfence = null;
+      return did.detail();
     }
-    return did;
+    String undone = "fence of " + unfence + " undone (it answers and nothing was promoted): " + did.detail();
+    unfence = null;
+    return undone;
   }
 
   private void note(String event) {

@@ -4,6 +4,7 @@ import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import dev.handoff.cluster.ClusterDescription;
 import dev.handoff.detection.DetectionActivities;
+import dev.handoff.domain.StepDone;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.GtidSet;
@@ -118,7 +119,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     this.request = request;
     cluster = request.cluster();
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
-    Promise<DetectionResult> probe = Async.function(detection::probeCluster, cluster);
+    Promise<DetectionResult> probe = Async.function(detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
     if (request.handover() != null) {
       steps.continueFrom(request.handover().steps());
     }
@@ -135,10 +136,10 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     }
     // Reads that need no fence start beside it: the cluster's state (the fenced old primary left out) and the
     // KV store's writability, which is waited for only right before the promotion.
-    Promise<List<InstanceSnapshot>> inspect = Async.function(mysqlProbe::inspectClusterExcept, cluster,
-        List.of(oldPrimary));
-    Promise<String> kvWritable = Async.function(kvWait::checkWritable, cluster, facts.topology().epoch(),
-        KV_WAIT_SECONDS);
+    Promise<List<InstanceSnapshot>> inspect = Async.function(mysqlProbe::inspectClusterExcept, new MysqlActivities.InspectClusterExcept(cluster,
+        List.of(oldPrimary))).thenApply(MysqlActivities.Inspection::instances);
+    Promise<String> kvWritable = Async.function(kvWait::checkWritable, new TopologyActivities.CheckWritable(cluster, facts.topology().epoch(),
+        KV_WAIT_SECONDS)).thenApply(StepDone::detail);
     fence(facts.desc());
     Chosen chosen = chooseAndCatchUp(inspect, facts.topology());
     Replicas replicas = replicas(chosen.states());
@@ -147,7 +148,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
         Workflow.currentTimeMillis() - stopsStarted);
     List<InstanceKey> moved = promoteAndRoute(facts, replicas);
     String tidyNote = publishMoved(facts, replicas, moved);
-    forwardOrEnd(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(cluster, newPrimary));
+    forwardOrEnd(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(new dev.handoff.heartbeat.HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail());
     detail = handedOver() + settleOldPrimary(chosen) + reportOf(chosen, replicas, tidyNote) + cooldownNote(cooldown);
     steps.done(RunbookPlan.OLD_PRIMARY, detail);
     return finish(RunbookState.COMPLETED);
@@ -156,9 +157,9 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   /** The configuration and the topology; a failure refuses the recovery with nothing changed. */
   private Facts readFacts() {
     try {
-      ClusterDescription desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(cluster),
+      ClusterDescription desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(new dev.handoff.cluster.ClusterActivities.DescribeCluster(cluster)),
           d -> d.instances().size() + " instances");
-      Topology topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(cluster),
+      Topology topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(new TopologyActivities.ReadTopology(cluster)),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
       oldPrimary = topology.primary();
       plan = RunbookPlan.recovery(topology, null).render();
@@ -207,7 +208,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private void fence(ClusterDescription desc) {
     try {
       steps.run(RunbookPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyFence::fenceWriter, h, cluster, oldPrimary)), d -> d);
+          h -> Async.function(haproxyFence::fenceWriter, new HaproxyActivities.FenceWriter(h, cluster, oldPrimary)).thenApply(StepDone::detail)), d -> d);
     } catch (TemporalFailure e) {
       throw endUnpromoted(RunbookState.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
           + " out of every HAProxy writer backend (" + RunbookSteps.message(e) + "); nothing was promoted."
@@ -230,7 +231,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       try {
         Promise<List<InstanceSnapshot>> started = gaveUp.isEmpty() ? firstInspect : null;
         states = steps.run(RunbookPlan.CHOOSE_CANDIDATE + ":inspect", () -> started != null ? started.get()
-            : mysqlProbe.inspectClusterExcept(cluster, List.of(oldPrimary)), RunbookSteps::describeStates);
+            : mysqlProbe.inspectClusterExcept(new MysqlActivities.InspectClusterExcept(cluster, List.of(oldPrimary))).instances(), RunbookSteps::describeStates);
         List<InstanceSnapshot> replicas = replicasOf(states);
         choice = steps.run(RunbookPlan.CHOOSE_CANDIDATE,
             () -> CandidateSelector.chooseUnplanned(replicas, null, tried), RecoveryChoice::detail);
@@ -315,17 +316,19 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private List<InstanceKey> promoteAndRoute(Facts facts, Replicas replicas) {
     String promoted = newPrimary + " is the primary";
     try {
-      forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(cluster, newPrimary), "promoting " + newPrimary, planned);
+      forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(), "promoting " + newPrimary, planned);
       long movesStarted = Workflow.currentTimeMillis();
       Map<InstanceKey, Promise<String>> moves = startMoves(replicas.toMove());
       Promise<List<InstanceKey>> moved = Async.function(() -> joinMoves(moves, replicas.leftBehind(), movesStarted));
       // Not started by the watch (an operator's, or a switchover's handover): tell the watch, for its cooldown.
       cooldown = request.forced() || request.handover() != null ? startWatchCooldown(request.handover() != null) : null;
       Promise<String> routed = Async.function(() -> forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(
-          facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary,
-              replicas.listed())), promoted, planned));
-      Promise<String> published = Async.function(() -> forward(RunbookPlan.PUBLISH_TOPOLOGY, () -> kvForward
-          .publishTopology(cluster, newPrimary, replicas.listed(), facts.topology().epoch()), promoted, planned));
+          facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes,
+              new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, replicas.listed())).thenApply(StepDone::detail)),
+          promoted, planned));
+      Promise<String> published = Async.function(() -> forward(RunbookPlan.PUBLISH_TOPOLOGY, () -> kvForward.publishTopology(
+          new TopologyActivities.PublishTopology(cluster, newPrimary, replicas.listed(), facts.topology().epoch())).detail(),
+          promoted, planned));
       routed.get();
       published.get();
       return moved.get();
@@ -343,9 +346,9 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       return "";
     }
     try {
-      steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(cluster, newPrimary, moved,
-          facts.topology().epoch() + 1) + "; " + onEach(facts.desc().remoteHaproxies(),
-          h -> Async.function(haproxyTidy::repointRoutes, h, cluster, newPrimary, moved)), d -> "replicas " + moved
+      steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, moved,
+          facts.topology().epoch() + 1)).detail() + "; " + onEach(facts.desc().remoteHaproxies(),
+          h -> Async.function(haproxyTidy::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, moved)).thenApply(StepDone::detail)), d -> "replicas " + moved
           + ": " + d);
       return "";
     } catch (TemporalFailure e) {
@@ -365,7 +368,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   /** Sets the old primary read-only if it answers, and says what it has that the new primary lacks. */
   private String settleOldPrimary(Chosen chosen) {
     try {
-      String position = mysqlBestEffort.setReadOnly(cluster, oldPrimary, true);
+      String position = mysqlBestEffort.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
       String errantOld = errantOnOldPrimary(position, stateOf(chosen.states(), newPrimary), chosen.target());
       return oldPrimary + " answered and is now read-only" + (errantOld.isEmpty() ? stays() : errantOld);
     } catch (TemporalFailure e) {
@@ -408,7 +411,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private void stopReceiving(ClusterDescription desc) {
     for (InstanceKey i : desc.instances()) {
       if (!i.equals(oldPrimary)) {
-        receiving.put(i, Async.function(mysqlReceiving::stopReceiving, cluster, i));
+        receiving.put(i, Async.function(mysqlReceiving::stopReceiving, new MysqlActivities.StopReceiving(cluster, i)).thenApply(StepDone::detail));
       }
     }
   }
@@ -454,7 +457,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     Map<InstanceKey, Promise<String>> resumed = new LinkedHashMap<>();
     for (InstanceKey r : receiving.keySet()) {
       if (stoppedReceiving(r)) {
-        resumed.put(r, Async.function(mysqlReceiving::resumeReceiving, cluster, r));
+        resumed.put(r, Async.function(mysqlReceiving::resumeReceiving, new MysqlActivities.ResumeReceiving(cluster, r)).thenApply(StepDone::detail));
       }
     }
     if (!resumed.isEmpty()) {
@@ -490,15 +493,15 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
 
   /** Lets the candidate apply what it received, then what a replica ahead of it has; returns what it did. */
   private String catchUp(RecoveryChoice choice, String received) {
-    String done = mysqlCatchUp.catchUp(cluster, newPrimary, received, CATCH_UP_STALL_SECONDS);
+    String done = mysqlCatchUp.catchUp(new MysqlActivities.CatchUp(cluster, newPrimary, received, CATCH_UP_STALL_SECONDS)).detail();
     if (choice.anotherReplicaAhead()) {
       // Its IO thread is stopped first: the detour replaces its source, and two stops must not overlap.
       stoppedReceiving(newPrimary);
-      mysqlChange.moveReplica(cluster, newPrimary, choice.aheadReplica());
+      mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, newPrimary, choice.aheadReplica())).detail();
       // What the ahead replica can serve (its relay log too, unless its SQL thread is broken), not only
       // what it had executed when inspected: its unapplied events may be the last acknowledged writes.
       done += "; caught up from " + choice.aheadReplica() + ": "
-          + mysqlCatchUp.catchUp(cluster, newPrimary, choice.aheadGtids(), CATCH_UP_STALL_SECONDS);
+          + mysqlCatchUp.catchUp(new MysqlActivities.CatchUp(cluster, newPrimary, choice.aheadGtids(), CATCH_UP_STALL_SECONDS)).detail();
     }
     return done;
   }
@@ -507,7 +510,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private Map<InstanceKey, Promise<String>> startMoves(List<InstanceKey> toMove) {
     Map<InstanceKey, Promise<String>> moves = new LinkedHashMap<>();
     for (InstanceKey r : toMove) {
-      moves.put(r, Async.function(mysqlTidy::moveReplica, cluster, r, newPrimary));
+      moves.put(r, Async.function(mysqlTidy::moveReplica, new MysqlActivities.MoveReplica(cluster, r, newPrimary)).thenApply(StepDone::detail));
     }
     return moves;
   }

@@ -6,6 +6,7 @@ import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookWorkflow;
 import dev.handoff.cluster.ClusterDescription;
 import dev.handoff.detection.DetectionActivities;
+import dev.handoff.domain.StepDone;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
@@ -100,12 +101,12 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   /** The pre-checks' reads; any that fails refuses the switchover with nothing changed. */
   private Facts readFacts() {
     try {
-      ClusterDescription desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(cluster),
+      ClusterDescription desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(new dev.handoff.cluster.ClusterActivities.DescribeCluster(cluster)),
           d -> d.instances().size() + " instances, " + d.remoteHaproxies().size() + " remote HAProxies");
-      Topology topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(cluster),
+      Topology topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(new TopologyActivities.ReadTopology(cluster)),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
       List<InstanceSnapshot> states = steps.run(RunbookPlan.PRECHECK + ":inspect",
-          () -> mysqlProbe.inspectCluster(cluster), RunbookSteps::describeStates);
+          () -> mysqlProbe.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances(), RunbookSteps::describeStates);
       return new Facts(desc, topology, states);
     } catch (TemporalFailure e) {
       FailureType type = RunbookSteps.failureType(e);
@@ -145,9 +146,9 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       // Checked before read-only, so a KV store already gone costs no write outage at all.
       kvWritable(topology, "before-read-only");
       steps.run(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
-        undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(cluster, oldPrimary, false));
-        String position = mysqlChange.setReadOnly(cluster, oldPrimary, true);
-        return mysqlWait.waitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS);
+        undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, false)).gtidPosition());
+        String position = mysqlChange.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
+        return mysqlWait.waitForGtid(new MysqlActivities.WaitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS)).detail();
       }, d -> d);
     });
     bodies.put(RunbookPlan.PROMOTE, () -> {
@@ -156,17 +157,17 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       kvWritable(topology, "before-promote");
       steps.run(RunbookPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
-            () -> mysqlChange.rejoinAsReplica(cluster, newPrimary, oldPrimary));
-        return mysqlChange.promote(cluster, newPrimary);
+            () -> mysqlChange.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, newPrimary, oldPrimary)).detail());
+        return mysqlChange.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail();
       }, d -> d);
     });
     bodies.put(RunbookPlan.PUBLISH_TOPOLOGY, () -> forward(RunbookPlan.PUBLISH_TOPOLOGY,
-        () -> kvForward.publishTopology(cluster, newPrimary, newReplicas, topology.epoch()), situation, planned));
+        () -> kvForward.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, newReplicas, topology.epoch())).detail(), situation, planned));
     bodies.put(RunbookPlan.REPOINT_HAPROXY, () -> forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(
-        facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointWriter, h, cluster, newPrimary)),
+        facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointWriter, new HaproxyActivities.RepointWriter(h, cluster, newPrimary)).thenApply(StepDone::detail)),
         situation, planned));
     bodies.put(RunbookPlan.RESTART_HEARTBEAT, () -> forward(RunbookPlan.RESTART_HEARTBEAT,
-        () -> heartbeatForward.restartHeartbeat(cluster, newPrimary), situation, planned));
+        () -> heartbeatForward.restartHeartbeat(new dev.handoff.heartbeat.HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail(), situation, planned));
     bodies.put(RunbookPlan.REJOIN_OLD_PRIMARY,
         () -> detail = rejoinOrLeaveBehind(facts.desc(), newReplicas, topology, situation, planned));
     return bodies;
@@ -175,8 +176,8 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   private String moveReplicas(Others others, UndoLog undo) {
     List<String> moved = new ArrayList<>();
     for (InstanceKey r : others.reachable()) {
-      undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(cluster, r, oldPrimary));
-      moved.add(mysqlChange.moveReplica(cluster, r, newPrimary));
+      undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, r, oldPrimary)).detail());
+      moved.add(mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, r, newPrimary)).detail());
     }
     if (!others.skipped().isEmpty()) {
       moved.add("skipped unreachable " + others.skipped() + ": repoint them to " + newPrimary + " when they are back");
@@ -185,7 +186,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   }
 
   private void kvWritable(Topology topology, String where) {
-    steps.run(KV_WRITABLE + ":" + where, () -> kvCheck.checkWritable(cluster, topology.epoch(), 0), d -> d);
+    steps.run(KV_WRITABLE + ":" + where, () -> kvCheck.checkWritable(new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(), d -> d);
   }
 
   /** The replica pool after the switchover: the others, the old primary, and the skipped ones that were in it. */
@@ -248,20 +249,20 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   private String rejoinOrLeaveBehind(ClusterDescription desc, List<InstanceKey> newReplicas, Topology topology,
       String situation, List<String> planned) {
     try {
-      steps.run(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+      steps.run(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, oldPrimary, newPrimary)).detail(),
           d -> d);
       return null;
     } catch (TemporalFailure e) {
       String gone = oldPrimaryGone();
       if (gone == null) {
-        forward(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(cluster, oldPrimary, newPrimary),
+        forward(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, oldPrimary, newPrimary)).detail(),
             situation, planned);
         return null;
       }
       List<InstanceKey> readers = newReplicas.stream().filter(r -> !r.equals(oldPrimary)).toList();
-      forward(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(cluster, newPrimary,
-          readers, topology.epoch() + 1) + "; " + onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyForward::repointRoutes, h, cluster, newPrimary, readers)), situation, planned);
+      forward(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary,
+          readers, topology.epoch() + 1)).detail() + "; " + onEach(desc.remoteHaproxies(),
+          h -> Async.function(haproxyForward::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, readers)).thenApply(StepDone::detail)), situation, planned);
       return "The old primary died after the promotion. " + leftBehind(oldPrimary, "unreachable: " + gone)
           + "; before that, check it for transactions " + newPrimary + " lacks";
     }
@@ -276,7 +277,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       }
       InstanceSnapshot s;
       try {
-        s = mysqlProbe.inspectCluster(cluster).stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
+        s = mysqlProbe.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances().stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
             .orElse(null);
       } catch (TemporalFailure e) {
         return null;
@@ -322,7 +323,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       }
       DetectionResult r;
       try {
-        r = detection.probeCluster(cluster);
+        r = detection.probeCluster(new DetectionActivities.ProbeCluster(cluster));
       } catch (TemporalFailure e) {
         return null;
       }
@@ -358,7 +359,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     Map<String, Boolean> answers = new LinkedHashMap<>();
     Map<String, Promise<Boolean>> pings = new LinkedHashMap<>();
     for (String h : desc.remoteHaproxies()) {
-      pings.put(h, Async.function(haproxyProbe::pingHaproxy, h));
+      pings.put(h, Async.function(haproxyProbe::pingHaproxy, new HaproxyActivities.PingHaproxy(h)).thenApply(HaproxyActivities.PingResult::answers));
     }
     pings.forEach((h, p) -> {
       try {

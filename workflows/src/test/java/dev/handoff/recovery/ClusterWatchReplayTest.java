@@ -107,10 +107,10 @@ class ClusterWatchReplayTest {
     public void watch(WatchRequest request) {
       String reported = null;
       while (true) {
-        DetectionResult r = detection.watchCluster(request.cluster(), request.settings(), reported, true);
+        DetectionResult r = detection.watchCluster(new DetectionActivities.WatchCluster(request.cluster(), request.settings(), reported, true));
         reported = r.code().wireName();
         if (r.code() == AnalysisCode.DEAD_PRIMARY) {
-          detection.probeCluster(request.cluster());
+          detection.probeCluster(new DetectionActivities.ProbeCluster(request.cluster()));
           Workflow.newChildWorkflowStub(RecoveryWorkflow.class, ChildWorkflowOptions.newBuilder()
               .setWorkflowId(WorkflowIds.failover(request.cluster())).build())
               .recover(new RecoveryRequest(request.cluster(), false, r.detail()));

@@ -1,5 +1,13 @@
 package dev.handoff.recovery;
 
+import dev.handoff.domain.StepDone;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.AdditionalAnswers.answer;
+import dev.handoff.detection.DetectionActivities;
+import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.mysql.MysqlActivities;
+import java.util.Objects;
+import static org.mockito.ArgumentMatchers.argThat;
 import dev.handoff.runbook.RunbookState;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
 import static dev.handoff.recovery.RecoveryFixture.EPOCH;
@@ -11,9 +19,6 @@ import static dev.handoff.recovery.ScriptedDetector.count;
 import static dev.handoff.recovery.ScriptedDetector.hasEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyLong;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -126,11 +131,11 @@ class ClusterWatchWorkflowTest {
     // The watch confirmed the death on two probes: the recovery's third one runs beside the (reversible) stop.
     CountDownLatch stopAsked = new CountDownLatch(1);
     java.util.concurrent.atomic.AtomicBoolean confirmationSawTheStop = new java.util.concurrent.atomic.AtomicBoolean();
-    when(fixture.mysql.stopReceiving(anyString(), any())).thenAnswer(inv -> {
+    doAnswer(answer((MysqlActivities.StopReceiving req) -> {
       stopAsked.countDown();
-      return inv.getArgument(1) + " stopped receiving";
-    });
-    when(fixture.detection.probeCluster(CLUSTER)).thenAnswer(inv -> {
+      return new StepDone(req.replica() + " stopped receiving");
+    })).when(fixture.mysql).stopReceiving(any());
+    when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenAnswer(inv -> {
       confirmationSawTheStop.set(stopAsked.await(5, TimeUnit.SECONDS));
       return RecoveryFixture.analysis(AnalysisCode.DEAD_PRIMARY);
     });
@@ -143,16 +148,16 @@ class ClusterWatchWorkflowTest {
     assertThat(after.lastRecovery()).contains("recovered " + PRIMARY + " -> " + R2);
     assertThat(confirmationSawTheStop).as("the replicas were told to stop receiving while the recovery confirmed")
         .isTrue();
-    verify(fixture.mysql).stopReceiving(CLUSTER, R1);
-    verify(fixture.mysql).stopReceiving(CLUSTER, R2);
-    verify(fixture.mysql, never()).stopReceiving(CLUSTER, PRIMARY);
+    verify(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R1));
+    verify(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R2));
+    verify(fixture.mysql, never()).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, PRIMARY));
   }
 
   @Test
   void aDeadPrimaryStartsExactlyOneFailover() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
-    verify(fixture.detection, never()).probeCluster(anyString());
+    verify(fixture.detection, never()).probeCluster(any());
 
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     // The primary stays dead (the mocks say so): reported again after the recovery, and blocked.
@@ -171,8 +176,8 @@ class ClusterWatchWorkflowTest {
         Optional.empty(), Optional.empty()));
     assertThat(child.state()).isEqualTo(RunbookState.COMPLETED);
     assertThat(child.newPrimary()).isEqualTo(R2.toString());
-    verify(fixture.detection, times(1)).probeCluster(CLUSTER);
-    verify(fixture.mysql, times(1)).promote(any(), any());
+    verify(fixture.detection, times(1)).probeCluster(new DetectionActivities.ProbeCluster(CLUSTER));
+    verify(fixture.mysql, times(1)).promote(any());
     // The failed-over primary is fenced for good: the watch remembers it.
     assertThat(after.fenced()).containsExactly(PRIMARY.toString());
   }
@@ -198,11 +203,11 @@ class ClusterWatchWorkflowTest {
     } else {
       assertThat(s.semiSyncDegradedSinceMillis()).isZero();
     }
-    verify(fixture.detection, never()).probeCluster(anyString());
-    verify(fixture.detection, never()).repair(anyString(), any(), anyLong());
-    verify(fixture.detection, never()).restoreWriter(anyString(), any(), anyLong());
-    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
-    verify(fixture.mysql, never()).promote(anyString(), any());
+    verify(fixture.detection, never()).probeCluster(any());
+    verify(fixture.detection, never()).repair(any());
+    verify(fixture.detection, never()).restoreWriter(any());
+    verify(fixture.haproxy, never()).fenceWriter(any());
+    verify(fixture.mysql, never()).promote(any());
   }
 
   @Test
@@ -219,15 +224,15 @@ class ClusterWatchWorkflowTest {
         s -> AnalysisCode.DEAD_PRIMARY == s.lastAnalysis() && count(s, BLOCKED) == 2);
     assertThat(blocked.recoveries()).isEqualTo(1);
     assertThat(blocked.blockedUntilMillis()).isGreaterThan(env.currentTimeMillis());
-    verify(fixture.mysql, times(1)).promote(any(), any());
+    verify(fixture.mysql, times(1)).promote(any());
 
     watch.acknowledge("test");
 
     WatchStatus after = awaitQuiet("a second recovery", s -> s.recoveries() == 2);
     assertThat(after.events()).anyMatch(e -> e.contains("recovery acknowledged by test"));
     assertThat(after.blockedUntilMillis()).isGreaterThan(env.currentTimeMillis());
-    verify(fixture.detection, times(2)).probeCluster(CLUSTER);
-    verify(fixture.mysql, times(2)).promote(any(), any());
+    verify(fixture.detection, times(2)).probeCluster(new DetectionActivities.ProbeCluster(CLUSTER));
+    verify(fixture.mysql, times(2)).promote(any());
   }
 
   @Test
@@ -253,7 +258,7 @@ class ClusterWatchWorkflowTest {
 
     WatchStatus second = awaitQuiet("a second recovery", s -> s.recoveries() == 2);
     assertThat(second.blockedUntilMillis()).isGreaterThan(blockedUntil);
-    verify(fixture.mysql, times(2)).promote(any(), any());
+    verify(fixture.mysql, times(2)).promote(any());
   }
 
   @Test
@@ -268,26 +273,26 @@ class ClusterWatchWorkflowTest {
     assertThat(during.recoveries()).isZero();
     assertThat(during.lastAnalysis()).isEqualTo(AnalysisCode.DEAD_PRIMARY);
     assertThat(during.mode()).isEqualTo(WatchMode.MAINTENANCE);
-    verify(fixture.detection, never()).probeCluster(anyString());
-    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+    verify(fixture.detection, never()).probeCluster(any());
+    verify(fixture.haproxy, never()).fenceWriter(any());
 
     watch.setMaintenance(false);
 
     WatchStatus after = awaitQuiet("a recovery once maintenance is off", s -> s.recoveries() == 1);
     assertThat(after.mode()).isEqualTo(WatchMode.WATCHING);
     assertThat(after.events()).anyMatch(e -> e.endsWith("maintenance off"));
-    verify(fixture.mysql, times(1)).promote(any(), any());
+    verify(fixture.mysql, times(1)).promote(any());
   }
 
   @Test
   void anAlertStormDuringTheRecoveryStartsNoSecondOne() throws InterruptedException {
     CountDownLatch fencing = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    when(fixture.haproxy.fenceWriter(anyString(), anyString(), any())).thenAnswer(inv -> {
+    doAnswer(answer((HaproxyActivities.FenceWriter req) -> {
       fencing.countDown();
       release.await(20, TimeUnit.SECONDS);
-      return inv.getArgument(0) + ": " + inv.getArgument(2) + " out of every writer backend";
-    });
+      return new StepDone(req.haproxy() + ": " + req.instance() + " out of every writer backend");
+    })).when(fixture.haproxy).fenceWriter(any());
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
 
@@ -304,9 +309,9 @@ class ClusterWatchWorkflowTest {
         s -> s.recoveries() == 1 && hasEvent(s, BLOCKED));
     assertThat(after.alertsReceived()).isEqualTo(50);
     assertThat(after.lastRecovery()).contains("recovered " + PRIMARY + " -> " + R2);
-    verify(fixture.detection, times(1)).probeCluster(CLUSTER);
-    verify(fixture.mysql, times(1)).promote(any(), any());
-    verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
+    verify(fixture.detection, times(1)).probeCluster(new DetectionActivities.ProbeCluster(CLUSTER));
+    verify(fixture.mysql, times(1)).promote(any());
+    verify(fixture.haproxy, times(2)).fenceWriter(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.instance(), PRIMARY)));
   }
 
   @Test
@@ -341,8 +346,8 @@ class ClusterWatchWorkflowTest {
     assertThat(after.recoveries()).isZero();
     assertThat(after.lastAnalysis()).isEqualTo(AnalysisCode.NO_PROBLEM);
     assertThat(after.events()).last().asString().contains("probe requested: alertmanager: MySQLPrimaryDown #50");
-    verify(fixture.detection, never()).probeCluster(anyString());
-    verify(fixture.mysql, never()).promote(anyString(), any());
+    verify(fixture.detection, never()).probeCluster(any());
+    verify(fixture.mysql, never()).promote(any());
   }
 
   @Test
@@ -373,7 +378,7 @@ class ClusterWatchWorkflowTest {
         && afterEvent(s, "started again by test", e -> e.endsWith("NoProblem: NoProblem on " + CLUSTER)));
     assertThat(detector.runs.get()).isGreaterThan(runsWhenStopped);
     assertThat(resumed.alertsReceived()).isEqualTo(1);
-    verify(fixture.detection, never()).probeCluster(anyString());
+    verify(fixture.detection, never()).probeCluster(any());
   }
 
   @ParameterizedTest
@@ -388,17 +393,18 @@ class ClusterWatchWorkflowTest {
 
     assertThat(s.lastAnalysis()).isEqualTo(code);
     assertThat(s.recoveries()).isZero();
-    verify(fixture.detection, times(1)).repair(CLUSTER, code, 7);
-    verify(fixture.detection, never()).probeCluster(anyString());
-    verify(fixture.detection, never()).restoreWriter(anyString(), any(), anyLong());
+    verify(fixture.detection, times(1)).repair(new DetectionActivities.Repair(CLUSTER, code, 7));
+    verify(fixture.detection, never()).probeCluster(any());
+    verify(fixture.detection, never()).restoreWriter(any());
   }
 
   @Test
   void aRepairThatDidNotActIsTriedAgainWhileTheAnalysisStands() throws InterruptedException {
     List<Long> calledAt = new CopyOnWriteArrayList<>();
-    when(fixture.detection.repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH)).thenAnswer(inv -> {
+    when(fixture.detection.repair(new DetectionActivities.Repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH))).thenAnswer(inv -> {
       calledAt.add(env.currentTimeMillis());
-      return calledAt.size() == 1 ? "no action: a failover of c1 is running" : "127.0.0.1:3307 is writable";
+      return calledAt.size() == 1 ? DetectionActivities.ActionResult.none("a failover of c1 is running")
+          : new DetectionActivities.ActionResult(true, "127.0.0.1:3307 is writable");
     });
     detector.world.set(AnalysisCode.NO_WRITABLE_PRIMARY);
     startWatch(COOLDOWN_SECONDS);
@@ -409,15 +415,15 @@ class ClusterWatchWorkflowTest {
     assertThat(calledAt).hasSize(2);
     assertThat(calledAt.get(1) - calledAt.get(0)).isBetween(ClusterWatchWorkflowImpl.REPAIR_RETRY_MILLIS,
         ClusterWatchWorkflowImpl.REPAIR_RETRY_MILLIS + 5_000);
-    verify(fixture.detection, times(2)).repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH);
+    verify(fixture.detection, times(2)).repair(new DetectionActivities.Repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH));
   }
 
   @Test
   void aRepairIsNotTriedAgainOnceTheAnalysisIsGone() throws InterruptedException {
     List<Long> calledAt = new CopyOnWriteArrayList<>();
-    when(fixture.detection.repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH)).thenAnswer(inv -> {
+    when(fixture.detection.repair(new DetectionActivities.Repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH))).thenAnswer(inv -> {
       calledAt.add(env.currentTimeMillis());
-      return "no action: a failover of c1 is running";
+      return DetectionActivities.ActionResult.none("a failover of c1 is running");
     });
     detector.world.set(AnalysisCode.NO_WRITABLE_PRIMARY);
     startWatch(COOLDOWN_SECONDS);
@@ -431,7 +437,7 @@ class ClusterWatchWorkflowTest {
 
     WatchStatus after = awaitQuiet("past the retry", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
     assertThat(after.events()).filteredOn(e -> e.contains("NoWritablePrimary")).hasSize(1);
-    verify(fixture.detection, times(1)).repair(anyString(), any(), anyLong());
+    verify(fixture.detection, times(1)).repair(any());
   }
 
   @ParameterizedTest
@@ -447,7 +453,7 @@ class ClusterWatchWorkflowTest {
     WatchStatus s = awaitQuiet(code + " reported and not acted on", st -> hasEvent(st,
         code.wireName() + ": " + code + " on " + CLUSTER + " " + IN_MAINTENANCE));
     assertThat(s.mode()).isEqualTo(WatchMode.MAINTENANCE);
-    verify(fixture.detection, never()).repair(anyString(), any(), anyLong());
+    verify(fixture.detection, never()).repair(any());
   }
 
   @ParameterizedTest
@@ -456,10 +462,10 @@ class ClusterWatchWorkflowTest {
       throws InterruptedException {
     switch (finalState) {
       case REFUSED -> // the failover's own probe still reaches the primary's host
-          when(fixture.detection.probeCluster(CLUSTER))
+          when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER)))
               .thenReturn(RecoveryFixture.analysis(AnalysisCode.UNREACHABLE_PRIMARY));
       case FENCE_FAILED ->
-          doThrow(FailureType.HAPROXY_UNREACHABLE.nonRetryable("remote2: admin socket: connect: connection refused")).when(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
+          doThrow(FailureType.HAPROXY_UNREACHABLE.nonRetryable("remote2: admin socket: connect: connection refused")).when(fixture.haproxy).fenceWriter(new HaproxyActivities.FenceWriter("remote2", CLUSTER, PRIMARY));
       default -> {
         fixture.instance(R1).unreachable();
         fixture.instance(R2).rule(PromotionRule.MUST_NOT);
@@ -481,8 +487,8 @@ class ClusterWatchWorkflowTest {
     assertThat(failed.mode()).isEqualTo(WatchMode.WATCHING);
     assertThat(failed.events()).anyMatch(e -> e.contains("nothing was promoted, so no cooldown")
         && e.contains(PRIMARY + " is routed to again as soon as it answers"));
-    verify(fixture.detection, times(1)).probeCluster(CLUSTER);
-    verify(fixture.detection, never()).restoreWriter(anyString(), any(), anyLong());
+    verify(fixture.detection, times(1)).probeCluster(new DetectionActivities.ProbeCluster(CLUSTER));
+    verify(fixture.detection, never()).restoreWriter(any());
     fixture.verifyNothingPromoted();
 
     detector.world.set(AnalysisCode.NO_PROBLEM);
@@ -492,7 +498,7 @@ class ClusterWatchWorkflowTest {
     assertThat(answered.events()).last().asString().contains("NoProblem: NoProblem on " + CLUSTER
         + " -> action: fence of " + PRIMARY + " undone (it answers and nothing was promoted): remote1, remote2");
     assertThat(answered.blockedUntilMillis()).isZero();
-    verify(fixture.detection, times(1)).restoreWriter(CLUSTER, PRIMARY, EPOCH);
+    verify(fixture.detection, times(1)).restoreWriter(new DetectionActivities.RestoreWriter(CLUSTER, PRIMARY, EPOCH));
   }
 
   @Test
@@ -516,15 +522,15 @@ class ClusterWatchWorkflowTest {
     assertThat(s.retryNotBeforeMillis() - env.currentTimeMillis())
         .isLessThanOrEqualTo(ClusterWatchWorkflowImpl.NOT_STARTED_RETRY_MILLIS);
     assertThat(s.mode()).isEqualTo(WatchMode.WATCHING);
-    verify(fixture.detection, never()).probeCluster(anyString());
-    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+    verify(fixture.detection, never()).probeCluster(any());
+    verify(fixture.haproxy, never()).fenceWriter(any());
 
     held.release();
 
     WatchStatus after = awaitQuiet("the recovery once the cluster is free",
         st -> st.recoveries() == 1 && hasEvent(st, BLOCKED));
     assertThat(after.lastRecovery()).contains("recovered " + PRIMARY + " -> " + R2);
-    verify(fixture.mysql, times(1)).promote(any(), any());
+    verify(fixture.mysql, times(1)).promote(any());
   }
 
   @Test
@@ -587,15 +593,15 @@ class ClusterWatchWorkflowTest {
     WatchStatus blocked = awaitQuiet("blocked by the cooldown",
         s -> s.mode() == WatchMode.WATCHING && afterEvent(s, "maintenance off", e -> e.contains(BLOCKED)));
     assertThat(blocked.recoveries()).isEqualTo(1);
-    verify(fixture.mysql, times(1)).promote(any(), any());
+    verify(fixture.mysql, times(1)).promote(any());
   }
 
   @Test
   void aRepairRetryCrossesContinueAsNew() throws InterruptedException {
     List<String> calledIn = new CopyOnWriteArrayList<>();
-    when(fixture.detection.repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH)).thenAnswer(inv -> {
+    when(fixture.detection.repair(new DetectionActivities.Repair(CLUSTER, AnalysisCode.NO_WRITABLE_PRIMARY, EPOCH))).thenAnswer(inv -> {
       calledIn.add(Activity.getExecutionContext().getInfo().getRunId());
-      return "no action: a failover of c1 is running";
+      return DetectionActivities.ActionResult.none("a failover of c1 is running");
     });
     detector.world.set(AnalysisCode.NO_WRITABLE_PRIMARY);
     // A history this short continues as new within the first retry.

@@ -92,7 +92,7 @@ class ForcedRecoveryCooldownTest {
     // Maintenance off: the primary the mocks still call dead is not recovered again within the cooldown.
     watch.setMaintenance(false);
     detector.awaitQuiet(watch, "the dead primary blocked by the cooldown", s -> hasEvent(s, BLOCKED));
-    verify(fixture.mysql, times(1)).promote(any(), any());
+    verify(fixture.mysql, times(1)).promote(any());
     assertThat(watch.status().recoveries()).isZero();
   }
 

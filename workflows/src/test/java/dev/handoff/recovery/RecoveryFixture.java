@@ -1,11 +1,8 @@
 package dev.handoff.recovery;
 
+import dev.handoff.ActivityAnswers;
+import static org.mockito.AdditionalAnswers.answer;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyLong;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -64,38 +61,14 @@ final class RecoveryFixture {
     instances.put(R2, new Instance(R2, 3).replica("0-1-101", "0-1-105"));
 
     // Reads answer from the (mutable) instances, so a test may change them after construction.
-    when(cluster.describeCluster(CLUSTER)).thenAnswer(inv -> new ClusterDescription(CLUSTER, Flavor.MARIADB,
+    when(cluster.describeCluster(new ClusterActivities.DescribeCluster(CLUSTER))).thenAnswer(inv -> new ClusterDescription(CLUSTER, Flavor.MARIADB,
         List.copyOf(instances.keySet()), rules(), HAPROXIES, 5.0, 60));
-    when(kv.readTopology(CLUSTER)).thenReturn(new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH));
-    when(mysql.inspectCluster(CLUSTER))
-        .thenAnswer(inv -> instances.values().stream().map(Instance::state).toList());
-    when(mysql.inspectClusterExcept(eq(CLUSTER), any())).thenAnswer(inv -> {
-      List<InstanceKey> skipped = inv.getArgument(1);
-      return instances.values().stream().map(i -> skipped.contains(i.key)
-          ? InstanceSnapshot.unreachable(i.key, i.rule, "skipped: fenced by this runbook as dead") : i.state()).toList();
-    });
-    when(detection.probeCluster(CLUSTER)).thenReturn(analysis(AnalysisCode.DEAD_PRIMARY));
+    when(kv.readTopology(new TopologyActivities.ReadTopology(CLUSTER))).thenReturn(new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH));
+    ActivityAnswers.inspections(mysql, CLUSTER, () -> instances.values().stream().map(Instance::state).toList());
+    when(detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenReturn(analysis(AnalysisCode.DEAD_PRIMARY));
 
     // Changes succeed and say what they did.
-    when(haproxy.fenceWriter(anyString(), anyString(), any()))
-        .thenAnswer(inv -> inv.getArgument(0) + ": " + inv.getArgument(2) + " out of every writer backend");
-    when(mysql.waitForGtid(anyString(), any(), anyString(), anyInt()))
-        .thenAnswer(inv -> inv.getArgument(1) + " executed " + inv.getArgument(2));
-    when(mysql.catchUp(anyString(), any(), anyString(), anyInt()))
-        .thenAnswer(inv -> inv.getArgument(1) + " executed " + inv.getArgument(2));
-    when(mysql.moveReplica(anyString(), any(), any()))
-        .thenAnswer(inv -> inv.getArgument(1) + " replicates from " + inv.getArgument(2));
-    when(mysql.promote(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " is writable");
-    when(mysql.stopReceiving(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " stopped receiving");
-    when(mysql.resumeReceiving(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " receives again");
-    when(mysql.setReadOnly(anyString(), any(), anyBoolean())).thenReturn("0-1-101");
-    when(kv.checkWritable(anyString(), anyLong(), anyInt()))
-        .thenAnswer(inv -> "etcd took a write at epoch " + inv.getArgument(1));
-    when(kv.publishTopology(anyString(), any(), any(), anyLong()))
-        .thenAnswer(inv -> "epoch " + (inv.<Long>getArgument(3) + 1));
-    when(haproxy.repointRoutes(anyString(), anyString(), any(), any()))
-        .thenAnswer(inv -> inv.getArgument(0) + " writes to " + inv.getArgument(2) + ", reads from " + inv.getArgument(3));
-    when(heartbeat.restartHeartbeat(anyString(), any())).thenAnswer(inv -> "heartbeat on " + inv.getArgument(1));
+    ActivityAnswers.changesSucceed(mysql, kv, haproxy, heartbeat, "0-1-101");
   }
 
   /** The mocks, to register on a worker. */
@@ -121,21 +94,21 @@ final class RecoveryFixture {
 
   /** Nothing was promoted, moved, published, repointed or restarted: a failure before the point of promotion. */
   void verifyNothingPromoted() {
-    verify(mysql, never()).promote(anyString(), any());
-    verify(mysql, never()).moveReplica(anyString(), any(), any());
-    verify(kv, never()).publishTopology(anyString(), any(), any(), anyLong());
-    verify(haproxy, never()).repointRoutes(anyString(), anyString(), any(), any());
-    verify(haproxy, never()).repointWriter(anyString(), anyString(), any());
-    verify(heartbeat, never()).restartHeartbeat(anyString(), any());
+    verify(mysql, never()).promote(any());
+    verify(mysql, never()).moveReplica(any());
+    verify(kv, never()).publishTopology(any());
+    verify(haproxy, never()).repointRoutes(any());
+    verify(haproxy, never()).repointWriter(any());
+    verify(heartbeat, never()).restartHeartbeat(any());
   }
 
   /** Not even fenced: what a refusal must leave behind. */
   void verifyNothingChanged() {
     verifyNothingPromoted();
-    verify(haproxy, never()).fenceWriter(anyString(), anyString(), any());
-    verify(mysql, never()).waitForGtid(anyString(), any(), anyString(), anyInt());
-    verify(mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
-    verify(mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
+    verify(haproxy, never()).fenceWriter(any());
+    verify(mysql, never()).waitForGtid(any());
+    verify(mysql, never()).catchUp(any());
+    verify(mysql, never()).setReadOnly(any());
   }
 
   private Map<String, PromotionRule> rules() {

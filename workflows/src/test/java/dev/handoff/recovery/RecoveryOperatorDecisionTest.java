@@ -1,5 +1,10 @@
 package dev.handoff.recovery;
 
+import dev.handoff.domain.StepDone;
+import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.heartbeat.HeartbeatActivities;
+import dev.handoff.mysql.MysqlActivities;
+import dev.handoff.kv.TopologyActivities;
 import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
@@ -12,8 +17,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -91,9 +94,9 @@ class RecoveryOperatorDecisionTest {
     RunbookProgress waiting = awaitWaitingForOperator(workflow);
 
     assertWaitingAtPublish(waiting);
-    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
-    verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
+    verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
+    verify(fixture.heartbeat, never()).restartHeartbeat(any());
+    verify(fixture.mysql, never()).setReadOnly(any());
 
     // What ./handoff runbook retry sends.
     String accepted = workflow.decision(OperatorDecision.RETRY).describe();
@@ -115,21 +118,21 @@ class RecoveryOperatorDecisionTest {
         tuple(RunbookPlan.RESTART_HEARTBEAT, StepOutcome.DONE),
         tuple("old-primary", StepOutcome.DONE));
     // The step ran twice; nothing before it was redone.
-    verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-    verify(fixture.mysql).promote(CLUSTER, R2);
-    verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+    verify(fixture.kv, times(2)).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
+    verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
+    verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
     for (String h : RecoveryFixture.HAPROXIES) {
-      verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of(R1));
+      verify(fixture.haproxy).repointRoutes(new HaproxyActivities.RepointRoutes(h, CLUSTER, R2, List.of(R1)));
     }
-    verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
-    verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+    verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R2));
+    verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
   }
 
   @Test
   void aPromotionThatFailsWaitsWithEveryStepAfterTheFenceLeft() {
     doThrow(FailureType.INSTANCE_UNREACHABLE.nonRetryable("RESET SLAVE ALL: access denied"))
-        .doReturn(R2 + " is writable")
-        .when(fixture.mysql).promote(CLUSTER, R2);
+        .doReturn(new StepDone(R2 + " is writable"))
+        .when(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
     RecoveryWorkflow workflow = start();
 
     RunbookProgress waiting = awaitWaitingForOperator(workflow);
@@ -140,15 +143,15 @@ class RecoveryOperatorDecisionTest {
         .contains("steps left: " + List.of(RunbookPlan.PROMOTE, RunbookPlan.REPOINT_HAPROXY,
             RunbookPlan.PUBLISH_TOPOLOGY, RunbookPlan.MOVE_REPLICAS, RunbookPlan.RESTART_HEARTBEAT,
             RunbookPlan.OLD_PRIMARY), "./handoff runbook retry --cluster " + CLUSTER);
-    verify(fixture.mysql, never()).moveReplica(CLUSTER, R1, R2);
+    verify(fixture.mysql, never()).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
 
     workflow.decision(OperatorDecision.RETRY);
     RunbookProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
-    verify(fixture.mysql, times(2)).promote(CLUSTER, R2);
-    verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
-    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+    verify(fixture.mysql, times(2)).promote(new MysqlActivities.Promote(CLUSTER, R2));
+    verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
+    verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
   }
 
   @Test
@@ -180,11 +183,11 @@ class RecoveryOperatorDecisionTest {
         RunbookPlan.OLD_PRIMARY);
     // The failed step was not run again, and no later step ran; the writers were repointed and the replicas
     // moved beside it.
-    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-    verify(fixture.haproxy, times(2)).repointRoutes(anyString(), anyString(), any(), any());
-    verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
-    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
-    verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
+    verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
+    verify(fixture.haproxy, times(2)).repointRoutes(any());
+    verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
+    verify(fixture.heartbeat, never()).restartHeartbeat(any());
+    verify(fixture.mysql, never()).setReadOnly(any());
   }
 
   @Test
@@ -210,14 +213,14 @@ class RecoveryOperatorDecisionTest {
     assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
         .contains("step " + RunbookPlan.PUBLISH_TOPOLOGY + " failed", "no operator decision within 24 h");
     assertStepsLeftAtPublish(progress.detail());
-    verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+    verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
   }
 
   /** The KV store refuses the write once, for good (no automatic retry); the next run succeeds. */
   private void publishFailsOnceThenSucceeds() {
     doThrow(FailureType.STALE_EPOCH.nonRetryable(STALE))
-        .doReturn("epoch " + (EPOCH + 1))
-        .when(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+        .doReturn(new StepDone("epoch " + (EPOCH + 1)))
+        .when(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
   }
 
   /**

@@ -149,10 +149,11 @@ class RecoveryReplayTest {
 
     @Override
     public RunbookProgress recover(RecoveryRequest request) {
-      io.temporal.workflow.Async.function(detection::probeCluster, request.cluster());
-      cluster.describeCluster(request.cluster());
-      kv.readTopology(request.cluster());
-      mysql.promote(request.cluster(), RecoveryFixture.R2);
+      io.temporal.workflow.Async.function(detection::probeCluster,
+          new DetectionActivities.ProbeCluster(request.cluster()));
+      cluster.describeCluster(new ClusterActivities.DescribeCluster(request.cluster()));
+      kv.readTopology(new TopologyActivities.ReadTopology(request.cluster()));
+      mysql.promote(new MysqlActivities.Promote(request.cluster(), RecoveryFixture.R2));
       return progress();
     }
 

@@ -1,5 +1,13 @@
 package dev.handoff.recovery;
 
+import dev.handoff.domain.StepDone;
+import dev.handoff.detection.DetectionActivities;
+import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.heartbeat.HeartbeatActivities;
+import dev.handoff.mysql.MysqlActivities;
+import java.util.Objects;
+import dev.handoff.kv.TopologyActivities;
+import static org.mockito.ArgumentMatchers.argThat;
 import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
@@ -11,10 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
@@ -102,38 +106,38 @@ class RecoveryWorkflowTest {
       assertThat(result.detail()).contains(PRIMARY + " answered and is now read-only");
 
       InOrder order = inOrder(fixture.detection, fixture.haproxy, fixture.mysql, fixture.kv, fixture.heartbeat);
-      order.verify(fixture.detection).probeCluster(CLUSTER);
+      order.verify(fixture.detection).probeCluster(new DetectionActivities.ProbeCluster(CLUSTER));
       // Fenced on every HAProxy (in parallel) before anything is caught up or promoted.
-      order.verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
-      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
-      order.verify(fixture.mysql).promote(CLUSTER, R2);
+      order.verify(fixture.haproxy, times(2)).fenceWriter(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.instance(), PRIMARY)));
+      order.verify(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R2, "0-1-105", CATCH_UP));
+      order.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
       // Routes, topology and replica moves side by side (see RouteFirstTidyAfter); the dead primary is not
       // among the replicas published.
-      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-      verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
-      order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
-      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
-      order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
+      verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
+      order.verify(fixture.haproxy, times(2)).repointRoutes(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.primary(), R2) && Objects.equals(r.readers(), List.of(R1))));
+      order.verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R2));
+      order.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
       // Read beside the fence, once; the fenced old primary is not connected to: frozen, it would only hold
       // the step for a timeout.
-      verify(fixture.mysql).inspectClusterExcept(CLUSTER, List.of(PRIMARY));
-      verify(fixture.mysql, never()).inspectCluster(anyString());
+      verify(fixture.mysql).inspectClusterExcept(new MysqlActivities.InspectClusterExcept(CLUSTER, List.of(PRIMARY)));
+      verify(fixture.mysql, never()).inspectCluster(any());
       // Every replica stopped receiving from the dead primary before the promotion, the dead one never asked.
       InOrder stops = inOrder(fixture.mysql);
-      stops.verify(fixture.mysql).stopReceiving(CLUSTER, R2);
-      stops.verify(fixture.mysql).promote(CLUSTER, R2);
-      verify(fixture.mysql).stopReceiving(CLUSTER, R1);
-      verify(fixture.mysql, never()).stopReceiving(CLUSTER, PRIMARY);
-      verify(fixture.mysql, never()).resumeReceiving(anyString(), any());
+      stops.verify(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R2));
+      stops.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
+      verify(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R1));
+      verify(fixture.mysql, never()).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, PRIMARY));
+      verify(fixture.mysql, never()).resumeReceiving(any());
       order.verifyNoMoreInteractions();
 
       for (String h : RecoveryFixture.HAPROXIES) {
-        verify(fixture.haproxy).fenceWriter(h, CLUSTER, PRIMARY);
-        verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of(R1));
+        verify(fixture.haproxy).fenceWriter(new HaproxyActivities.FenceWriter(h, CLUSTER, PRIMARY));
+        verify(fixture.haproxy).repointRoutes(new HaproxyActivities.RepointRoutes(h, CLUSTER, R2, List.of(R1)));
       }
-      verify(fixture.mysql, never()).moveReplica(anyString(), eq(PRIMARY), any());
-      verify(fixture.mysql, never()).promote(CLUSTER, R1);
-      verify(fixture.mysql, never()).setReadOnly(anyString(), any(), eq(false));
+      verify(fixture.mysql, never()).moveReplica(argThat(r -> Objects.equals(r.replica(), PRIMARY)));
+      verify(fixture.mysql, never()).promote(new MysqlActivities.Promote(CLUSTER, R1));
+      verify(fixture.mysql, never()).setReadOnly(argThat(r -> Objects.equals(r.readOnly(), false)));
     }
 
     @Test
@@ -168,14 +172,14 @@ class RecoveryWorkflowTest {
       assertThat(stepDetail(result, RunbookPlan.CHOOSE_CANDIDATE)).contains(R1 + " is ahead by 0-1-110");
       assertThat(stepDetail(result, RunbookPlan.CATCH_UP)).contains("caught up from " + R1);
       InOrder order = inOrder(fixture.mysql, fixture.kv);
-      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-104", CATCH_UP);
-      order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+      order.verify(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R2, "0-1-104", CATCH_UP));
+      order.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, R1));
       // Everything 3308 received, not only what it had executed when inspected (0-1-106).
-      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-110", CATCH_UP);
-      order.verify(fixture.mysql).promote(CLUSTER, R2);
-      order.verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
-      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-      verify(fixture.mysql, never()).promote(CLUSTER, R1);
+      order.verify(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R2, "0-1-110", CATCH_UP));
+      order.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
+      order.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
+      verify(fixture.mysql, never()).promote(new MysqlActivities.Promote(CLUSTER, R1));
     }
 
     @Test
@@ -189,18 +193,18 @@ class RecoveryWorkflowTest {
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       InOrder order = inOrder(fixture.mysql);
-      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-104", CATCH_UP);
-      order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
-      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-106", CATCH_UP);
-      order.verify(fixture.mysql).promote(CLUSTER, R2);
+      order.verify(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R2, "0-1-104", CATCH_UP));
+      order.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, R1));
+      order.verify(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R2, "0-1-106", CATCH_UP));
+      order.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
     }
 
     @Test
     void noReplicaAheadMeansNoDetour() {
       recover();
 
-      verify(fixture.mysql).catchUp(anyString(), any(), anyString(), anyInt());
-      verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, R1);
+      verify(fixture.mysql).catchUp(any());
+      verify(fixture.mysql, never()).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, R1));
     }
   }
 
@@ -214,15 +218,15 @@ class RecoveryWorkflowTest {
       CountDownLatch publishStarted = new CountDownLatch(1);
       AtomicBoolean publishSawMove = new AtomicBoolean();
       AtomicBoolean moveSawPublish = new AtomicBoolean();
-      when(fixture.kv.publishTopology(CLUSTER, R2, List.of(R1), EPOCH)).thenAnswer(inv -> {
+      when(fixture.kv.publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH))).thenAnswer(inv -> {
         publishStarted.countDown();
         publishSawMove.set(moveStarted.await(5, TimeUnit.SECONDS));
-        return "epoch 2";
+        return new StepDone("epoch 2");
       });
-      when(fixture.mysql.moveReplica(CLUSTER, R1, R2)).thenAnswer(inv -> {
+      when(fixture.mysql.moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2))).thenAnswer(inv -> {
         moveStarted.countDown();
         moveSawPublish.set(publishStarted.await(5, TimeUnit.SECONDS));
-        return R1 + " replicates from " + R2;
+        return new StepDone(R1 + " replicates from " + R2);
       });
 
       RunbookProgress result = recover();
@@ -231,10 +235,10 @@ class RecoveryWorkflowTest {
       assertThat(publishSawMove).as("the moves started while the topology was being published").isTrue();
       assertThat(moveSawPublish).as("the publish started while a replica was being moved").isTrue();
       InOrder order = inOrder(fixture.mysql, fixture.kv, fixture.haproxy, fixture.heartbeat);
-      order.verify(fixture.mysql).promote(CLUSTER, R2);
-      order.verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
-      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
-      order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      order.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
+      order.verify(fixture.haproxy, times(2)).repointRoutes(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.primary(), R2) && Objects.equals(r.readers(), List.of(R1))));
+      order.verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R2));
+      order.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
       assertThat(result.steps()).extracting(StepRecord::name).containsSubsequence(RunbookPlan.PROMOTE,
           RunbookPlan.RESTART_HEARTBEAT, "old-primary");
     }
@@ -248,10 +252,10 @@ class RecoveryWorkflowTest {
 
       assertThat(out.progress().state()).isEqualTo(RunbookState.FAILED_BEFORE_PROMOTION);
       // Inspected, neither answers, so nothing is promoted; both had stopped receiving, so both receive again.
-      verify(fixture.mysql).stopReceiving(CLUSTER, R1);
-      verify(fixture.mysql).stopReceiving(CLUSTER, R2);
-      verify(fixture.mysql).resumeReceiving(CLUSTER, R1);
-      verify(fixture.mysql).resumeReceiving(CLUSTER, R2);
+      verify(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R1));
+      verify(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R2));
+      verify(fixture.mysql).resumeReceiving(new MysqlActivities.ResumeReceiving(CLUSTER, R1));
+      verify(fixture.mysql).resumeReceiving(new MysqlActivities.ResumeReceiving(CLUSTER, R2));
       assertThat(stepDetail(out.progress(), "resume-receiving")).contains(R1 + " receives again", R2 + " receives again");
       fixture.verifyNothingPromoted();
     }
@@ -259,7 +263,7 @@ class RecoveryWorkflowTest {
     @Test
     void aReplicaThatCannotStopReceivingDoesNotHoldTheRecovery() {
       doThrow(FailureType.INSTANCE_UNREACHABLE.failure("connect to " + R1 + ": Connection refused"))
-          .when(fixture.mysql).stopReceiving(CLUSTER, R1);
+          .when(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R1));
 
       RunbookProgress result = recover();
 
@@ -273,7 +277,7 @@ class RecoveryWorkflowTest {
       // 3308 keeps failing to replicate from the new primary: no retry can fix it.
       doThrow(ApplicationFailure.newNonRetryableFailure(R1 + " does not replicate stably from " + R2
           + ": SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'", "ReplicationNotRunning"))
-          .when(fixture.mysql).moveReplica(CLUSTER, R1, R2);
+          .when(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
 
       RunbookProgress result = recover();
 
@@ -284,16 +288,16 @@ class RecoveryWorkflowTest {
       assertThat(stepDetail(result, RunbookPlan.MOVE_REPLICAS)).contains("left behind: " + R1, "error 1062");
       // Writes were routed beside the move; the runbook went on past it.
       InOrder order = inOrder(fixture.mysql, fixture.haproxy, fixture.heartbeat);
-      order.verify(fixture.mysql).promote(CLUSTER, R2);
-      order.verify(fixture.mysql, atLeastOnce()).moveReplica(CLUSTER, R1, R2);
-      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
-      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+      order.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
+      order.verify(fixture.mysql, atLeastOnce()).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
+      order.verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R2));
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
       // The replica left behind is then no longer published nor routed as a healthy replica.
-      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(), EPOCH + 1);
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(), EPOCH + 1));
       for (String h : RecoveryFixture.HAPROXIES) {
-        verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of());
+        verify(fixture.haproxy).repointRoutes(new HaproxyActivities.RepointRoutes(h, CLUSTER, R2, List.of()));
       }
-      verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+      verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
     }
 
     @Test
@@ -306,12 +310,12 @@ class RecoveryWorkflowTest {
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.detail()).contains("left behind: " + R1 + " (errant transactions", "9-2-1", "to do: ");
-      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(), EPOCH);
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(), EPOCH));
       for (String h : RecoveryFixture.HAPROXIES) {
-        verify(fixture.haproxy).repointRoutes(h, CLUSTER, R2, List.of());
+        verify(fixture.haproxy).repointRoutes(new HaproxyActivities.RepointRoutes(h, CLUSTER, R2, List.of()));
       }
-      verify(fixture.mysql, never()).moveReplica(CLUSTER, R1, R2);
-      verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+      verify(fixture.mysql, never()).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
+      verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R2));
     }
   }
 
@@ -322,7 +326,7 @@ class RecoveryWorkflowTest {
       // 3309 is the best by what it received, but its SQL thread keeps failing.
       doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable(R2 + " stopped executing at 0-1-101 of 0-1-105:"
           + " SQL thread stopped: error 1062: Duplicate entry '7' for key 'PRIMARY'"))
-          .when(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
+          .when(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R2, "0-1-105", CATCH_UP));
 
       RunbookProgress result = recover();
 
@@ -330,12 +334,12 @@ class RecoveryWorkflowTest {
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
       assertThat(result.detail()).contains(R2 + " could not catch up", "error 1062");
       InOrder order = inOrder(fixture.mysql, fixture.kv);
-      order.verify(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
-      order.verify(fixture.mysql).catchUp(CLUSTER, R1, "0-1-103", CATCH_UP);
-      order.verify(fixture.mysql).promote(CLUSTER, R1);
-      order.verify(fixture.mysql).moveReplica(CLUSTER, R2, R1);
-      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
-      verify(fixture.mysql, never()).promote(CLUSTER, R2);
+      order.verify(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R2, "0-1-105", CATCH_UP));
+      order.verify(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R1, "0-1-103", CATCH_UP));
+      order.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
+      order.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, R1));
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2), EPOCH));
+      verify(fixture.mysql, never()).promote(new MysqlActivities.Promote(CLUSTER, R2));
     }
   }
 
@@ -344,7 +348,7 @@ class RecoveryWorkflowTest {
     @ParameterizedTest
     @EnumSource(value = AnalysisCode.class, mode = EnumSource.Mode.EXCLUDE, names = "DEAD_PRIMARY")
     void refusesUnlessThePrimaryIsConfirmedDead(AnalysisCode code) {
-      when(fixture.detection.probeCluster(CLUSTER)).thenReturn(RecoveryFixture.analysis(code));
+      when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenReturn(RecoveryFixture.analysis(code));
 
       Outcome out = failedRecovery();
 
@@ -361,17 +365,17 @@ class RecoveryWorkflowTest {
       assertThat(out.progress().steps()).extracting(StepRecord::name)
           .allSatisfy(name -> assertThat(name).startsWith(RunbookPlan.CONFIRM_DEAD));
       fixture.verifyNothingChanged();
-      verify(fixture.mysql, never()).inspectCluster(anyString());
-      verify(fixture.mysql, never()).inspectClusterExcept(anyString(), any());
+      verify(fixture.mysql, never()).inspectCluster(any());
+      verify(fixture.mysql, never()).inspectClusterExcept(any());
       // An operator's recovery (no watch confirmed anything before it) changes nothing before it confirms.
-      verify(fixture.mysql, never()).stopReceiving(anyString(), any());
+      verify(fixture.mysql, never()).stopReceiving(any());
     }
 
     @Test
     void aHandedOverRecoveryThatFindsThePrimaryAliveLetsTheReplicasReceiveAgain() {
       // The switchover that handed over confirmed the death twice: the replicas stopped receiving beside this
       // recovery's own confirmation, which now says the primary answers.
-      when(fixture.detection.probeCluster(CLUSTER)).thenReturn(RecoveryFixture.analysis(AnalysisCode.NO_PROBLEM));
+      when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenReturn(RecoveryFixture.analysis(AnalysisCode.NO_PROBLEM));
       RecoveryWorkflow workflow = newWorkflow();
       WorkflowFailedException failed = catchThrowableOfType(WorkflowFailedException.class,
           () -> workflow.recover(new RecoveryRequest(CLUSTER, false, "planned switchover to " + R2, 0,
@@ -379,17 +383,17 @@ class RecoveryWorkflowTest {
 
       assertThat(failed).as("the recovery was refused").isNotNull();
       assertThat(workflow.progress().state()).isEqualTo(RunbookState.REFUSED);
-      verify(fixture.mysql).stopReceiving(CLUSTER, R1);
-      verify(fixture.mysql).stopReceiving(CLUSTER, R2);
-      verify(fixture.mysql).resumeReceiving(CLUSTER, R1);
-      verify(fixture.mysql).resumeReceiving(CLUSTER, R2);
-      verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+      verify(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R1));
+      verify(fixture.mysql).stopReceiving(new MysqlActivities.StopReceiving(CLUSTER, R2));
+      verify(fixture.mysql).resumeReceiving(new MysqlActivities.ResumeReceiving(CLUSTER, R1));
+      verify(fixture.mysql).resumeReceiving(new MysqlActivities.ResumeReceiving(CLUSTER, R2));
+      verify(fixture.haproxy, never()).fenceWriter(any());
       fixture.verifyNothingPromoted();
     }
 
     @Test
     void refusesWhenTheProbeItselfFails() {
-      when(fixture.detection.probeCluster(CLUSTER)).thenThrow(
+      when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenThrow(
           FailureType.UNKNOWN_CLUSTER.nonRetryable("no cluster c1 in the worker's configuration"));
 
       Outcome out = failedRecovery();
@@ -404,7 +408,7 @@ class RecoveryWorkflowTest {
   class FailuresBeforePromotion {
     @Test
     void aFenceThatFailsStopsEverything() {
-      doThrow(FailureType.HAPROXY_UNREACHABLE.nonRetryable("remote2: admin socket: connect: connection refused")).when(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
+      doThrow(FailureType.HAPROXY_UNREACHABLE.nonRetryable("remote2: admin socket: connect: connection refused")).when(fixture.haproxy).fenceWriter(new HaproxyActivities.FenceWriter("remote2", CLUSTER, PRIMARY));
 
       Outcome out = failedRecovery();
 
@@ -418,7 +422,7 @@ class RecoveryWorkflowTest {
           .contains(tuple(RunbookPlan.FENCE_OLD_PRIMARY, StepOutcome.FAILED))
           .doesNotContain(tuple(RunbookPlan.CHOOSE_CANDIDATE, StepOutcome.DONE));
       // The cluster was read beside the fence (a read needs no fence), but nothing was chosen or caught up.
-      verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
+      verify(fixture.mysql, never()).catchUp(any());
       fixture.verifyNothingPromoted();
     }
 
@@ -426,7 +430,7 @@ class RecoveryWorkflowTest {
     void aKvStoreThatTakesNoWriteIsWaitedForAndNothingIsPromotedWithoutIt() {
       doThrow(FailureType.KV_UNAVAILABLE.nonRetryable("etcd at http://127.0.0.1:2379 failed to take a write to"
           + " handoff/kv-check/c1: no answer within 2 s (tried 50 times in 120 s)"))
-          .when(fixture.kv).checkWritable(CLUSTER, EPOCH, RecoveryWorkflowImpl.KV_WAIT_SECONDS);
+          .when(fixture.kv).checkWritable(new TopologyActivities.CheckWritable(CLUSTER, EPOCH, RecoveryWorkflowImpl.KV_WAIT_SECONDS));
 
       Outcome out = failedRecovery();
 
@@ -436,8 +440,8 @@ class RecoveryWorkflowTest {
           PRIMARY + " is fenced", "Bring the KV store back", "./handoff recovery start --cluster " + CLUSTER);
       // It was checked beside the choice and the catch-up, the promotion waited for it, and nothing was
       // promoted without it.
-      verify(fixture.kv).checkWritable(CLUSTER, EPOCH, RecoveryWorkflowImpl.KV_WAIT_SECONDS);
-      verify(fixture.mysql).catchUp(anyString(), any(), anyString(), anyInt());
+      verify(fixture.kv).checkWritable(new TopologyActivities.CheckWritable(CLUSTER, EPOCH, RecoveryWorkflowImpl.KV_WAIT_SECONDS));
+      verify(fixture.mysql).catchUp(any());
       assertThat(out.progress().steps()).extracting(StepRecord::name).containsSubsequence(RunbookPlan.CATCH_UP,
           "kv-writable:before-promote");
       fixture.verifyNothingPromoted();
@@ -457,8 +461,8 @@ class RecoveryWorkflowTest {
           R1 + " (unreachable", R2 + " (promotion rule must_not)",
           PRIMARY + " is fenced and nothing was promoted");
       assertThat(out.progress().newPrimary()).isNull();
-      verify(fixture.haproxy, times(2)).fenceWriter(anyString(), eq(CLUSTER), eq(PRIMARY));
-      verify(fixture.mysql, never()).catchUp(anyString(), any(), anyString(), anyInt());
+      verify(fixture.haproxy, times(2)).fenceWriter(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.instance(), PRIMARY)));
+      verify(fixture.mysql, never()).catchUp(any());
       fixture.verifyNothingPromoted();
     }
 
@@ -466,10 +470,10 @@ class RecoveryWorkflowTest {
     void noCandidateCanCatchUp() {
       doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable(R2 + " cannot catch up: SQL thread stopped; its executed"
           + " position did not advance for 20 s; executed 101 of 105"))
-          .when(fixture.mysql).catchUp(CLUSTER, R2, "0-1-105", CATCH_UP);
+          .when(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R2, "0-1-105", CATCH_UP));
       doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable(R1 + " cannot catch up: SQL thread stopped: error 1032:"
           + " Can't find record"))
-          .when(fixture.mysql).catchUp(CLUSTER, R1, "0-1-103", CATCH_UP);
+          .when(fixture.mysql).catchUp(new MysqlActivities.CatchUp(CLUSTER, R1, "0-1-103", CATCH_UP));
 
       Outcome out = failedRecovery();
 
@@ -490,7 +494,7 @@ class RecoveryWorkflowTest {
   class ForwardAfterPromotion {
     @Test
     void aHaproxyThatCannotBeRepointedFailsAfterPromotion() {
-      doThrow(FailureType.HAPROXY_NOT_REPOINTED.nonRetryable("remote2 still routes writes to " + PRIMARY)).when(fixture.haproxy).repointRoutes("remote2", CLUSTER, R2, List.of(R1));
+      doThrow(FailureType.HAPROXY_NOT_REPOINTED.nonRetryable("remote2 still routes writes to " + PRIMARY)).when(fixture.haproxy).repointRoutes(new HaproxyActivities.RepointRoutes("remote2", CLUSTER, R2, List.of(R1)));
 
       Outcome out = failedRecovery();
 
@@ -505,34 +509,35 @@ class RecoveryWorkflowTest {
           tuple(RunbookPlan.PROMOTE, StepOutcome.DONE),
           tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepOutcome.DONE),
           tuple(RunbookPlan.REPOINT_HAPROXY, StepOutcome.FAILED));
-      verify(fixture.mysql).promote(CLUSTER, R2);
-      verify(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-      verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+      verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R2));
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
+      verify(fixture.heartbeat, never()).restartHeartbeat(any());
       // The replicas moved beside the routing: the new primary is the primary, whatever the operator decides.
-      verify(fixture.mysql).moveReplica(CLUSTER, R1, R2);
-      verify(fixture.mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
+      verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R1, R2));
+      verify(fixture.mysql, never()).setReadOnly(any());
     }
 
     @Test
     void retriesTheKvWriteUntilItSucceeds() {
       doThrow(ApplicationFailure.newFailure("etcd: context deadline exceeded", "KvUnavailable"))
-          .doReturn("epoch 2")
-          .when(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+          .doReturn(new StepDone("epoch 2"))
+          .when(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
 
       RunbookProgress result = recover();
 
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R2.toString());
       assertThat(result.steps()).extracting(StepRecord::outcome).containsOnly(StepOutcome.DONE);
-      verify(fixture.kv, times(2)).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
-      verify(fixture.haproxy, times(2)).repointRoutes(anyString(), eq(CLUSTER), eq(R2), eq(List.of(R1)));
-      verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R2);
+      verify(fixture.kv, times(2)).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
+      verify(fixture.haproxy, times(2)).repointRoutes(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.primary(), R2) && Objects.equals(r.readers(), List.of(R1))));
+      verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R2));
     }
 
     @Test
     void anOldPrimaryThatAnswersWithTransactionsTheNewPrimaryLacksIsReportedWithWhatToDo() {
       // Thawed, it committed what was in its socket buffer: 0-1-106 and 0-1-107, beyond the promoted 0-1-105.
-      when(fixture.mysql.setReadOnly(CLUSTER, PRIMARY, true)).thenReturn("0-1-107");
+      when(fixture.mysql.setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true)))
+          .thenReturn(new MysqlActivities.ReadOnlyResult(PRIMARY, true, "0-1-107", PRIMARY + " set read-only"));
 
       RunbookProgress result = recover();
 
@@ -544,7 +549,7 @@ class RecoveryWorkflowTest {
     @Test
     void anOldPrimaryThatStaysDeadStillCompletes() {
       doThrow(ApplicationFailure.newFailure("connect to " + PRIMARY + ": Connection refused", "InstanceUnreachable"))
-          .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+          .when(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
 
       RunbookProgress result = recover();
 
@@ -557,8 +562,8 @@ class RecoveryWorkflowTest {
       assertThat(result.steps()).last().extracting(StepRecord::name, StepRecord::outcome)
           .containsExactly("old-primary", StepOutcome.DONE);
       // Best effort: tried, and the runbook moved on without it.
-      verify(fixture.mysql, atLeastOnce()).setReadOnly(CLUSTER, PRIMARY, true);
-      verify(fixture.mysql, never()).setReadOnly(anyString(), any(), eq(false));
+      verify(fixture.mysql, atLeastOnce()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
+      verify(fixture.mysql, never()).setReadOnly(argThat(r -> Objects.equals(r.readOnly(), false)));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.handoff.recovery;
 
+import dev.handoff.kv.TopologyActivities;
 import dev.handoff.runbook.RunbookState;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
 import static dev.handoff.recovery.RecoveryFixture.EPOCH;
@@ -77,7 +78,7 @@ class RunbookTimeoutsTest {
   void noDecisionEndsTheRecoveryFailedAfterPromotionWithTheProductionOptions() {
     String stale = "the KV store holds epoch 2 for " + CLUSTER + ", expected 1";
     doThrow(FailureType.STALE_EPOCH.nonRetryable(stale))
-        .when(fixture.kv).publishTopology(CLUSTER, R2, List.of(R1), EPOCH);
+        .when(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R2, List.of(R1), EPOCH));
     RecoveryWorkflow workflow = client.newWorkflowStub(RecoveryWorkflow.class,
         RunbookOptions.failoverWorkflow(taskQueue, WorkflowIds.failover(CLUSTER)));
     WorkflowClient.start(workflow::recover, new RecoveryRequest(CLUSTER, true, "test"));

@@ -1,10 +1,11 @@
 package dev.handoff.recovery;
 
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.AdditionalAnswers.answer;
+import dev.handoff.detection.DetectionActivities;
+import static org.mockito.ArgumentMatchers.argThat;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyLong;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.when;
 
 import dev.handoff.domain.AnalysisCode;
@@ -47,10 +48,10 @@ final class ScriptedDetector {
   private volatile boolean closing;
 
   ScriptedDetector(RecoveryFixture fixture) {
-    when(fixture.detection.watchCluster(eq(CLUSTER), any(), any(), anyBoolean())).thenAnswer(inv -> {
+    doAnswer(answer((DetectionActivities.WatchCluster req) -> {
       int run = runs.incrementAndGet();
-      String reported = inv.getArgument(2);
-      boolean actOnDeadPrimary = inv.getArgument(3);
+      String reported = req.lastReported();
+      boolean actOnDeadPrimary = req.actOnDeadPrimary();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_RUN_SECONDS);
       AnalysisCode now = world.get();
       if (!news(now, reported, actOnDeadPrimary)) {
@@ -63,12 +64,12 @@ final class ScriptedDetector {
         }
       }
       return RecoveryFixture.analysis(now, epoch.get());
-    });
-    when(fixture.detection.probeCluster(CLUSTER)).thenAnswer(inv -> RecoveryFixture.analysis(world.get()));
-    when(fixture.detection.repair(eq(CLUSTER), any(), anyLong())).thenAnswer(inv ->
-        inv.getArgument(1) + " repaired at epoch " + inv.getArgument(2));
-    when(fixture.detection.restoreWriter(eq(CLUSTER), any(), anyLong())).thenAnswer(inv ->
-        "remote1, remote2: writes go to " + inv.getArgument(1) + " again");
+    })).when(fixture.detection).watchCluster(argThat(r -> Objects.equals(r.cluster(), CLUSTER)));
+    when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenAnswer(inv -> RecoveryFixture.analysis(world.get()));
+    doAnswer(answer((DetectionActivities.Repair req) ->
+        new DetectionActivities.ActionResult(true, req.code() + " repaired at epoch " + req.epoch()))).when(fixture.detection).repair(argThat(r -> Objects.equals(r.cluster(), CLUSTER)));
+    doAnswer(answer((DetectionActivities.RestoreWriter req) ->
+        new DetectionActivities.ActionResult(true, "remote1, remote2: writes go to " + req.primary() + " again"))).when(fixture.detection).restoreWriter(argThat(r -> Objects.equals(r.cluster(), CLUSTER)));
   }
 
   /** What the real detector returns on: a changed verdict, or a dead primary it is to act on. */

@@ -1,11 +1,8 @@
 package dev.handoff.switchover;
 
+import dev.handoff.ActivityAnswers;
+import static org.mockito.AdditionalAnswers.answer;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyLong;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -68,48 +65,21 @@ final class SwitchoverFixture {
     HAPROXIES.forEach(h -> haproxyAnswers.put(h, true));
 
     // Reads answer from the (mutable) instances, so a test may change them after construction.
-    when(cluster.describeCluster(CLUSTER)).thenAnswer(inv -> new ClusterDescription(CLUSTER, Flavor.MARIADB,
+    when(cluster.describeCluster(new ClusterActivities.DescribeCluster(CLUSTER))).thenAnswer(inv -> new ClusterDescription(CLUSTER, Flavor.MARIADB,
         List.copyOf(instances.keySet()), Map.of(), HAPROXIES, MAX_LAG_SECONDS, MAX_DML_SECONDS));
-    when(kv.readTopology(CLUSTER)).thenReturn(new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH));
-    when(mysql.inspectCluster(CLUSTER))
-        .thenAnswer(inv -> instances.values().stream().map(Instance::state).toList());
-    // A switchover handed over to the recovery, which inspects without the old primary it fenced.
-    when(mysql.inspectClusterExcept(eq(CLUSTER), any())).thenAnswer(inv -> {
-      List<InstanceKey> skipped = inv.getArgument(1);
-      return instances.values().stream().map(i -> skipped.contains(i.key)
-          ? InstanceSnapshot.unreachable(i.key, null, "skipped: fenced by this runbook as dead") : i.state()).toList();
-    });
-    when(haproxy.pingHaproxy(anyString())).thenAnswer(inv -> haproxyAnswers.getOrDefault(inv.<String>getArgument(0), false));
+    when(kv.readTopology(new TopologyActivities.ReadTopology(CLUSTER))).thenReturn(new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH));
+    ActivityAnswers.inspections(mysql, CLUSTER, () -> instances.values().stream().map(Instance::state).toList());
+    when(haproxy.pingHaproxy(any())).thenAnswer(answer((HaproxyActivities.PingHaproxy req) ->
+        new HaproxyActivities.PingResult(req.haproxy(), haproxyAnswers.getOrDefault(req.haproxy(), false))));
 
-    // Changes succeed and say what they did.
-    when(mysql.moveReplica(anyString(), any(), any()))
-        .thenAnswer(inv -> inv.getArgument(1) + " replicates from " + inv.getArgument(2));
-    when(mysql.setReadOnly(anyString(), any(), anyBoolean())).thenReturn(FINAL_POSITION);
-    when(mysql.waitForGtid(anyString(), any(), anyString(), anyInt()))
-        .thenAnswer(inv -> inv.getArgument(1) + " executed " + inv.getArgument(2));
-    when(mysql.promote(anyString(), any())).thenAnswer(inv -> inv.getArgument(1) + " is writable");
-    when(mysql.rejoinAsReplica(anyString(), any(), any()))
-        .thenAnswer(inv -> inv.getArgument(1) + " replicates from " + inv.getArgument(2));
-    when(kv.checkWritable(anyString(), anyLong(), anyInt()))
-        .thenAnswer(inv -> "etcd took a write at epoch " + inv.getArgument(1));
-    when(kv.publishTopology(anyString(), any(), any(), anyLong()))
-        .thenAnswer(inv -> "epoch " + (inv.<Long>getArgument(3) + 1));
-    when(haproxy.repointWriter(anyString(), anyString(), any()))
-        .thenAnswer(inv -> inv.getArgument(0) + " writes to " + inv.getArgument(2));
-    when(heartbeat.restartHeartbeat(anyString(), any())).thenAnswer(inv -> "heartbeat on " + inv.getArgument(1));
+    // Changes succeed and say what they did (and what the unplanned runbook needs when a switchover hands over).
+    ActivityAnswers.changesSucceed(mysql, kv, haproxy, heartbeat, FINAL_POSITION);
 
     // The primary answers: a probe finds nothing wrong (until a test kills it).
-    when(detection.probeCluster(CLUSTER)).thenAnswer(inv -> instances.get(PRIMARY).reachable
+    when(detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenAnswer(inv -> instances.get(PRIMARY).reachable
         ? new DetectionResult(AnalysisCode.NO_PROBLEM, "primary " + PRIMARY + " answers", List.of(), EPOCH, false)
         : new DetectionResult(AnalysisCode.DEAD_PRIMARY, "primary " + PRIMARY + " unreachable; replicas "
             + R1 + " lost their connection to it", List.of(PRIMARY), EPOCH, false));
-    // What the unplanned runbook needs when a switchover hands over to it.
-    when(haproxy.fenceWriter(anyString(), anyString(), any()))
-        .thenAnswer(inv -> inv.getArgument(0) + " no longer writes to " + inv.getArgument(2));
-    when(mysql.catchUp(anyString(), any(), anyString(), anyInt()))
-        .thenAnswer(inv -> inv.getArgument(1) + " executed " + inv.getArgument(2));
-    when(haproxy.repointRoutes(anyString(), anyString(), any(), any()))
-        .thenAnswer(inv -> inv.getArgument(0) + " writes to " + inv.getArgument(2) + ", reads from " + inv.getArgument(3));
   }
 
   /**
@@ -142,23 +112,23 @@ final class SwitchoverFixture {
 
   /** Not one call that changes the world: what every refusal and dry run must leave behind. */
   void verifyNothingChanged() {
-    verify(mysql, never()).moveReplica(anyString(), any(), any());
-    verify(mysql, never()).setReadOnly(anyString(), any(), anyBoolean());
-    verify(mysql, never()).waitForGtid(anyString(), any(), anyString(), anyInt());
-    verify(mysql, never()).promote(anyString(), any());
-    verify(mysql, never()).rejoinAsReplica(anyString(), any(), any());
-    verify(kv, never()).publishTopology(anyString(), any(), any(), anyLong());
-    verify(haproxy, never()).repointWriter(anyString(), anyString(), any());
-    verify(haproxy, never()).fenceWriter(anyString(), anyString(), any());
-    verify(heartbeat, never()).restartHeartbeat(anyString(), any());
+    verify(mysql, never()).moveReplica(any());
+    verify(mysql, never()).setReadOnly(any());
+    verify(mysql, never()).waitForGtid(any());
+    verify(mysql, never()).promote(any());
+    verify(mysql, never()).rejoinAsReplica(any());
+    verify(kv, never()).publishTopology(any());
+    verify(haproxy, never()).repointWriter(any());
+    verify(haproxy, never()).fenceWriter(any());
+    verify(heartbeat, never()).restartHeartbeat(any());
   }
 
   /** No step from promotion's successors was taken: KV, HAProxy, pt-heartbeat, rejoin of the old primary. */
   void verifyNothingAfterPromotion() {
-    verify(kv, never()).publishTopology(anyString(), any(), any(), anyLong());
-    verify(haproxy, never()).repointWriter(anyString(), anyString(), any());
-    verify(heartbeat, never()).restartHeartbeat(anyString(), any());
-    verify(mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verify(kv, never()).publishTopology(any());
+    verify(haproxy, never()).repointWriter(any());
+    verify(heartbeat, never()).restartHeartbeat(any());
+    verify(mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
   }
 
   static InstanceKey key(int port) {

@@ -1,6 +1,14 @@
 package dev.handoff.switchover;
 
 import dev.handoff.runbook.RunbookControl;
+import static org.mockito.AdditionalAnswers.answer;
+import dev.handoff.domain.StepDone;
+import dev.handoff.detection.DetectionActivities;
+import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.mysql.MysqlActivities;
+import java.util.Objects;
+import dev.handoff.kv.TopologyActivities;
+import static org.mockito.ArgumentMatchers.argThat;
 import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
@@ -12,9 +20,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.atLeast;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.never;
@@ -71,14 +76,15 @@ class SwitchoverHandoverTest {
       if (!fixture.primaryAnswers()) {
         throw lostConnection();
       }
-      return SwitchoverFixture.FINAL_POSITION;
-    }).when(fixture.mysql).setReadOnly(eq(CLUSTER), eq(PRIMARY), anyBoolean());
-    doAnswer(inv -> {
-      if (inv.getArgument(2).equals(PRIMARY) && !fixture.primaryAnswers()) {
+      MysqlActivities.SetReadOnly req = inv.getArgument(0);
+      return new MysqlActivities.ReadOnlyResult(PRIMARY, req.readOnly(), SwitchoverFixture.FINAL_POSITION, "read_only set");
+    }).when(fixture.mysql).setReadOnly(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.instance(), PRIMARY)));
+    doAnswer(answer((MysqlActivities.MoveReplica req) -> {
+      if (req.source().equals(PRIMARY) && !fixture.primaryAnswers()) {
         throw lostConnection();
       }
-      return inv.getArgument(1) + " replicates from " + inv.getArgument(2);
-    }).when(fixture.mysql).moveReplica(anyString(), any(), any());
+      return new StepDone(req.replica() + " replicates from " + req.source());
+    })).when(fixture.mysql).moveReplica(any());
     env.start();
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
@@ -99,7 +105,7 @@ class SwitchoverHandoverTest {
       fixture.killPrimary();
       throw FailureType.CATCH_UP_TIMEOUT.nonRetryable(R1 + " did not execute 0-1-104: its IO thread lost "
           + PRIMARY);
-    }).when(fixture.mysql).waitForGtid(eq(CLUSTER), eq(R1), anyString(), eq(SwitchoverWorkflowImpl.CATCH_UP_SECONDS));
+    }).when(fixture.mysql).waitForGtid(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.instance(), R1) && Objects.equals(r.timeoutSeconds(), SwitchoverWorkflowImpl.CATCH_UP_SECONDS)));
 
     RunbookProgress result = switchover();
 
@@ -111,7 +117,7 @@ class SwitchoverHandoverTest {
     doAnswer(inv -> {
       fixture.killPrimary();
       throw lostConnection();
-    }).when(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+    }).when(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, R1));
 
     RunbookProgress result = switchover();
 
@@ -124,17 +130,17 @@ class SwitchoverHandoverTest {
     // The step fails while the primary answers; the primary dies while the runbook undoes it.
     doAnswer(inv -> {
       throw FailureType.INSTANCE_UNREACHABLE.nonRetryable("RESET SLAVE ALL failed");
-    }).when(fixture.mysql).promote(CLUSTER, R1);
+    }).when(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
     doAnswer(inv -> {
       fixture.killPrimary();
       throw lostConnection();
-    }).when(fixture.mysql).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+    }).when(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, R1, PRIMARY));
     // From the recovery on, promoting R1 works again.
-    when(fixture.detection.probeCluster(CLUSTER)).thenAnswer(inv -> {
+    when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenAnswer(inv -> {
       if (fixture.primaryAnswers()) {
         return new DetectionResult(AnalysisCode.NO_WRITABLE_PRIMARY, PRIMARY + " is read-only", List.of(), EPOCH, false);
       }
-      doAnswer(p -> R1 + " is writable").when(fixture.mysql).promote(CLUSTER, R1);
+      doAnswer(p -> new StepDone(R1 + " is writable")).when(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
       return new DetectionResult(AnalysisCode.DEAD_PRIMARY, PRIMARY + " unreachable", List.of(PRIMARY), EPOCH, false);
     });
 
@@ -151,46 +157,46 @@ class SwitchoverHandoverTest {
   void primaryThatAnswers_aFailedStepStillRollsBack() {
     doAnswer(inv -> {
       throw FailureType.READ_ONLY_BLOCKED.nonRetryable("SET GLOBAL read_only: lock wait timeout");
-    }).when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+    }).when(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
 
     WorkflowFailedException failed = failedSwitchover();
 
     RunbookProgress p = latestProgress();
     assertThat(p.state()).isEqualTo(RunbookState.ROLLED_BACK);
     assertThat(((ApplicationFailure) failed.getCause()).getType()).isEqualTo(FailureType.READ_ONLY_BLOCKED.wireName());
-    verify(fixture.detection).probeCluster(CLUSTER);
-    verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
-    verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
-    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
-    verify(fixture.mysql, never()).promote(anyString(), any());
+    verify(fixture.detection).probeCluster(new DetectionActivities.ProbeCluster(CLUSTER));
+    verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+    verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+    verify(fixture.haproxy, never()).fenceWriter(any());
+    verify(fixture.mysql, never()).promote(any());
   }
 
   @Test
   void primaryUnreachableButNotConfirmedDead_noRecovery() {
     // The worker cannot reach it, but no replica confirms: no recovery on one side's view alone.
     primaryDiesWhenSetReadOnly();
-    when(fixture.detection.probeCluster(CLUSTER)).thenReturn(new DetectionResult(AnalysisCode.UNREACHABLE_PRIMARY,
+    when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenReturn(new DetectionResult(AnalysisCode.UNREACHABLE_PRIMARY,
         PRIMARY + " unreachable from the worker; replicas still receive", List.of(PRIMARY), EPOCH, false));
 
     failedSwitchover();
 
     RunbookProgress p = latestProgress();
     assertThat(p.state()).isEqualTo(RunbookState.ROLLBACK_FAILED);
-    verify(fixture.detection, atLeast(2)).probeCluster(CLUSTER);
-    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
-    verify(fixture.mysql, never()).promote(anyString(), any());
+    verify(fixture.detection, atLeast(2)).probeCluster(new DetectionActivities.ProbeCluster(CLUSTER));
+    verify(fixture.haproxy, never()).fenceWriter(any());
+    verify(fixture.mysql, never()).promote(any());
   }
 
   @Test
   void deadPrimaryOfAnotherEpoch_noRecovery() {
     primaryDiesWhenSetReadOnly();
-    when(fixture.detection.probeCluster(CLUSTER)).thenReturn(new DetectionResult(AnalysisCode.DEAD_PRIMARY,
+    when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenReturn(new DetectionResult(AnalysisCode.DEAD_PRIMARY,
         "a later topology's primary is dead", List.of(R2), EPOCH + 1, false));
 
     failedSwitchover();
 
     assertThat(latestProgress().state()).isEqualTo(RunbookState.ROLLBACK_FAILED);
-    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
+    verify(fixture.haproxy, never()).fenceWriter(any());
   }
 
   @Test
@@ -199,7 +205,7 @@ class SwitchoverHandoverTest {
     doAnswer(inv -> {
       fixture.killPrimary();
       throw lostConnection();
-    }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    }).when(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
 
     RunbookProgress result = switchover();
 
@@ -207,21 +213,21 @@ class SwitchoverHandoverTest {
     assertThat(result.newPrimary()).isEqualTo(R1.toString());
     assertThat(result.detail()).contains("left behind: " + PRIMARY, "unreachable", "to do:");
     // Out of the replica pool and the reader backends, so nothing routes reads to it or counts it a replica.
-    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
-    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1);
-    verify(fixture.haproxy).repointRoutes("remote1", CLUSTER, R1, List.of(R2));
-    verify(fixture.haproxy).repointRoutes("remote2", CLUSTER, R1, List.of(R2));
+    verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH));
+    verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1));
+    verify(fixture.haproxy).repointRoutes(new HaproxyActivities.RepointRoutes("remote1", CLUSTER, R1, List.of(R2)));
+    verify(fixture.haproxy).repointRoutes(new HaproxyActivities.RepointRoutes("remote2", CLUSTER, R1, List.of(R2)));
     // Never rolled back, never handed over: R1 was promoted once.
-    verify(fixture.mysql).promote(CLUSTER, R1);
-    verify(fixture.haproxy, never()).fenceWriter(anyString(), anyString(), any());
-    verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+    verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
+    verify(fixture.haproxy, never()).fenceWriter(any());
+    verify(fixture.mysql, never()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
   }
 
   @Test
   void rejoinFailsWhileThePrimaryAnswers_theRunbookWaitsForTheOperatorAsBefore() throws InterruptedException {
     doAnswer(inv -> {
       throw FailureType.ERRANT_GTID.nonRetryable("CHANGE MASTER failed");
-    }).when(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    }).when(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
 
     SwitchoverWorkflow wf = newWorkflow();
     WorkflowClient.start(wf::switchover, new SwitchoverRequest(CLUSTER, R1, false));
@@ -233,7 +239,7 @@ class SwitchoverHandoverTest {
 
     assertThat(p.state()).as(p.detail()).isEqualTo(RunbookState.WAITING_FOR_OPERATOR);
     assertThat(p.detail()).contains(RunbookPlan.REJOIN_OLD_PRIMARY, "CHANGE MASTER failed");
-    verify(fixture.kv, never()).publishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1);
+    verify(fixture.kv, never()).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2), EPOCH + 1));
   }
 
   private void assertRecoveredWithoutRollback(RunbookProgress result, String failedStep) {
@@ -254,14 +260,14 @@ class SwitchoverHandoverTest {
     assertThat(names.indexOf(SwitchoverWorkflowImpl.HANDOVER)).isLessThan(names.indexOf(RunbookPlan.CONFIRM_DEAD));
     assertThat(result.steps()).extracting(StepRecord::outcome).doesNotContain(StepOutcome.ROLLED_BACK);
     // Nothing was rolled back onto the dead primary.
-    verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
-    verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, PRIMARY);
-    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+    verify(fixture.mysql, never()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+    verify(fixture.mysql, never()).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+    verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, R1, PRIMARY));
     // The recovery fenced the dead primary, promoted once, and published it without the dead primary.
-    verify(fixture.haproxy).fenceWriter("remote1", CLUSTER, PRIMARY);
-    verify(fixture.haproxy).fenceWriter("remote2", CLUSTER, PRIMARY);
-    verify(fixture.mysql).promote(CLUSTER, R1);
-    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2), EPOCH);
+    verify(fixture.haproxy).fenceWriter(new HaproxyActivities.FenceWriter("remote1", CLUSTER, PRIMARY));
+    verify(fixture.haproxy).fenceWriter(new HaproxyActivities.FenceWriter("remote2", CLUSTER, PRIMARY));
+    verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
+    verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2), EPOCH));
     // The query, asked of the workflow ID (its latest run), says the same.
     RunbookProgress p = latestProgress();
     assertThat(p.state()).isEqualTo(RunbookState.COMPLETED);
@@ -273,7 +279,7 @@ class SwitchoverHandoverTest {
     doAnswer(inv -> {
       fixture.killPrimary();
       throw lostConnection();
-    }).when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+    }).when(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
   }
 
   private static ApplicationFailure lostConnection() {

@@ -1,5 +1,10 @@
 package dev.handoff.switchover;
 
+import dev.handoff.domain.StepDone;
+import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.heartbeat.HeartbeatActivities;
+import dev.handoff.mysql.MysqlActivities;
+import dev.handoff.kv.TopologyActivities;
 import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import static dev.handoff.switchover.SwitchoverFixture.CLUSTER;
@@ -13,7 +18,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.never;
@@ -91,9 +95,9 @@ class SwitchoverOperatorDecisionTest {
     RunbookProgress waiting = awaitWaitingForOperator(workflow);
 
     assertWaitingAtRepoint(waiting);
-    verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
-    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
-    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verify(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
+    verify(fixture.heartbeat, never()).restartHeartbeat(any());
+    verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
 
     // What ./handoff runbook retry sends.
     String accepted = workflow.decision(OperatorDecision.RETRY).describe();
@@ -112,12 +116,12 @@ class SwitchoverOperatorDecisionTest {
         tuple(RunbookPlan.RESTART_HEARTBEAT, StepOutcome.DONE),
         tuple(RunbookPlan.REJOIN_OLD_PRIMARY, StepOutcome.DONE));
     // The step ran twice: both HAProxies were repointed again (idempotent), nothing before it was redone.
-    verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
-    verify(fixture.haproxy, times(2)).repointWriter("remote1", CLUSTER, R1);
-    verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
-    verify(fixture.mysql).promote(CLUSTER, R1);
-    verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
-    verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verify(fixture.haproxy, times(2)).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
+    verify(fixture.haproxy, times(2)).repointWriter(new HaproxyActivities.RepointWriter("remote1", CLUSTER, R1));
+    verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH));
+    verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
+    verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R1));
+    verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
     verifyNoRollback();
   }
 
@@ -125,8 +129,8 @@ class SwitchoverOperatorDecisionTest {
   void retryMayBeNeededMoreThanOnce() {
     doThrow(FailureType.HAPROXY_NOT_REPOINTED.nonRetryable(REPOINT_FAILURE))
         .doThrow(FailureType.HAPROXY_UNREACHABLE.nonRetryable("remote2: admin socket: connection refused"))
-        .doReturn("remote2 writes to " + R1)
-        .when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+        .doReturn(new StepDone("remote2 writes to " + R1))
+        .when(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
     SwitchoverWorkflow workflow = start();
 
     awaitWaitingForOperator(workflow);
@@ -142,9 +146,9 @@ class SwitchoverOperatorDecisionTest {
     RunbookProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
-    verify(fixture.haproxy, times(3)).repointWriter("remote2", CLUSTER, R1);
-    verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
-    verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verify(fixture.haproxy, times(3)).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
+    verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R1));
+    verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
   }
 
   @Test
@@ -175,9 +179,9 @@ class SwitchoverOperatorDecisionTest {
     assertThat(progress.steps()).extracting(StepRecord::name)
         .doesNotContain(RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.REJOIN_OLD_PRIMARY);
     // The failed step was not run again, and no later step ran.
-    verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
-    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
-    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verify(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
+    verify(fixture.heartbeat, never()).restartHeartbeat(any());
+    verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
     verifyNoRollback();
   }
 
@@ -204,8 +208,8 @@ class SwitchoverOperatorDecisionTest {
     assertThat(progress.detail()).isEqualTo(failure.getOriginalMessage())
         .contains("step " + RunbookPlan.REPOINT_HAPROXY + " failed", "steps left: " + LEFT_AT_REPOINT,
             "no operator decision within 24 h");
-    verify(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
-    verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
+    verify(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
+    verify(fixture.heartbeat, never()).restartHeartbeat(any());
     verifyNoRollback();
   }
 
@@ -229,7 +233,7 @@ class SwitchoverOperatorDecisionTest {
     Throwable second = catchThrowable(() -> workflow.decision(OperatorDecision.RETRY));
     assertThat(second).as("a second retry for one wait").isNotNull();
     assertThat(RunbookResults.await(workflow).state()).isEqualTo(RunbookState.COMPLETED);
-    verify(fixture.haproxy, times(2)).repointWriter("remote2", CLUSTER, R1);
+    verify(fixture.haproxy, times(2)).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
   }
 
   @Test
@@ -241,8 +245,8 @@ class SwitchoverOperatorDecisionTest {
       if (attempts.incrementAndGet() <= maxAttempts) {
         throw FailureType.HEARTBEAT_NOT_ADVANCING.failure("heartbeat row on " + R2 + " did not advance");
       }
-      return "heartbeat on " + R1;
-    }).when(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
+      return new StepDone("heartbeat on " + R1);
+    }).when(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R1));
     SwitchoverWorkflow workflow = start();
     long start = env.currentTimeMillis();
 
@@ -258,22 +262,22 @@ class SwitchoverOperatorDecisionTest {
         "step " + RunbookPlan.RESTART_HEARTBEAT + " failed: heartbeat row on " + R2 + " did not advance",
         "steps left: " + List.of(RunbookPlan.RESTART_HEARTBEAT, RunbookPlan.REJOIN_OLD_PRIMARY),
         "./handoff runbook retry --cluster " + CLUSTER);
-    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
 
     workflow.decision(OperatorDecision.RETRY);
     RunbookProgress result = RunbookResults.await(workflow);
 
     assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
     assertThat(attempts).hasValue(maxAttempts + 1);
-    verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+    verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
     verifyNoRollback();
   }
 
   /** remote2 refuses the repoint once, for good (no automatic retry); the next run succeeds. */
   private void repointFailsOnceThenSucceeds() {
     doThrow(FailureType.HAPROXY_NOT_REPOINTED.nonRetryable(REPOINT_FAILURE))
-        .doReturn("remote2 writes to " + R1)
-        .when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+        .doReturn(new StepDone("remote2 writes to " + R1))
+        .when(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
   }
 
   private void assertWaitingAtRepoint(RunbookProgress waiting) {
@@ -295,9 +299,9 @@ class SwitchoverOperatorDecisionTest {
 
   /** Past the point of no return nothing is undone. */
   private void verifyNoRollback() {
-    verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
-    verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, PRIMARY);
-    verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+    verify(fixture.mysql, never()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+    verify(fixture.mysql, never()).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+    verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, R1, PRIMARY));
   }
 
   /**
@@ -309,8 +313,8 @@ class SwitchoverOperatorDecisionTest {
     doAnswer(inv -> {
       publishing.countDown();
       release.await(10, TimeUnit.SECONDS);
-      return "epoch " + (EPOCH + 1);
-    }).when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+      return new StepDone("epoch " + (EPOCH + 1));
+    }).when(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH));
     repointFailsOnceThenSucceeds();
     SwitchoverWorkflow workflow = start();
     assertThat(publishing.await(10, TimeUnit.SECONDS)).as("the switchover reached the KV write").isTrue();

@@ -80,8 +80,8 @@ class SwitchoverReplayTest {
 
     @Override
     public RunbookProgress switchover(SwitchoverRequest request) {
-      cluster.describeCluster(request.cluster());
-      mysql.inspectCluster(request.cluster());
+      cluster.describeCluster(new ClusterActivities.DescribeCluster(request.cluster()));
+      mysql.inspectCluster(new MysqlActivities.InspectCluster(request.cluster()));
       return progress();
     }
 

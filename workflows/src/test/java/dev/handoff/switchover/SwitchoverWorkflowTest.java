@@ -1,5 +1,13 @@
 package dev.handoff.switchover;
 
+import dev.handoff.domain.StepDone;
+import dev.handoff.cluster.ClusterActivities;
+import dev.handoff.haproxy.HaproxyActivities;
+import dev.handoff.heartbeat.HeartbeatActivities;
+import dev.handoff.mysql.MysqlActivities;
+import java.util.Objects;
+import dev.handoff.kv.TopologyActivities;
+import static org.mockito.ArgumentMatchers.argThat;
 import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookResults;
@@ -15,10 +23,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.doThrow;
@@ -149,14 +153,14 @@ class SwitchoverWorkflowTest {
     @Test
     void anUnreachableInstanceOutsideTheReplicaPoolStaysOutOfIt() {
       // R2 failed out earlier (a recovery left it out of the pool) and is still down.
-      org.mockito.Mockito.when(fixture.kv.readTopology(CLUSTER))
+      org.mockito.Mockito.when(fixture.kv.readTopology(new TopologyActivities.ReadTopology(CLUSTER)))
           .thenReturn(new dev.handoff.domain.Topology(CLUSTER, PRIMARY, List.of(R1), EPOCH));
       fixture.instance(R2).unreachable();
 
       RunbookProgress result = switchover(R1);
 
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
-      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY), EPOCH);
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(PRIMARY), EPOCH));
     }
 
     @Test
@@ -166,27 +170,26 @@ class SwitchoverWorkflowTest {
       RunbookProgress result = switchover(R1);
 
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
-      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(PRIMARY, R2), EPOCH);
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(PRIMARY, R2), EPOCH));
     }
 
     private void verifySwitchedOver(InstanceKey candidate, InstanceKey other) {
       InOrder order = inOrder(fixture.mysql, fixture.kv, fixture.haproxy, fixture.heartbeat);
-      order.verify(fixture.mysql).moveReplica(CLUSTER, other, candidate);
-      order.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
-      order.verify(fixture.mysql).waitForGtid(CLUSTER, candidate, FINAL_POSITION,
-          SwitchoverWorkflowImpl.CATCH_UP_SECONDS);
-      order.verify(fixture.mysql).promote(CLUSTER, candidate);
-      order.verify(fixture.kv).publishTopology(CLUSTER, candidate, List.of(other, PRIMARY), EPOCH);
+      order.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, other, candidate));
+      order.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
+      order.verify(fixture.mysql).waitForGtid(new MysqlActivities.WaitForGtid(CLUSTER, candidate, FINAL_POSITION, SwitchoverWorkflowImpl.CATCH_UP_SECONDS));
+      order.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, candidate));
+      order.verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, candidate, List.of(other, PRIMARY), EPOCH));
       // The HAProxies are repointed in parallel: both after the KV write, both before pt-heartbeat.
-      order.verify(fixture.haproxy, times(2)).repointWriter(anyString(), eq(CLUSTER), eq(candidate));
-      order.verify(fixture.heartbeat).restartHeartbeat(CLUSTER, candidate);
-      order.verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, candidate);
-      verify(fixture.haproxy).repointWriter("remote1", CLUSTER, candidate);
-      verify(fixture.haproxy).repointWriter("remote2", CLUSTER, candidate);
+      order.verify(fixture.haproxy, times(2)).repointWriter(argThat(r -> Objects.equals(r.cluster(), CLUSTER) && Objects.equals(r.primary(), candidate)));
+      order.verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, candidate));
+      order.verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, candidate));
+      verify(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote1", CLUSTER, candidate));
+      verify(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, candidate));
       // Nothing was undone.
-      verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
-      verify(fixture.mysql, never()).moveReplica(CLUSTER, other, PRIMARY);
-      verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, candidate, PRIMARY);
+      verify(fixture.mysql, never()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+      verify(fixture.mysql, never()).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, other, PRIMARY));
+      verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, candidate, PRIMARY));
     }
   }
 
@@ -249,7 +252,7 @@ class SwitchoverWorkflowTest {
     @Test
     void refusesWhenAHaproxyPingFails() {
       doThrow(ApplicationFailure.newFailure("connect: no such file or directory", "HaproxySocket"))
-          .when(fixture.haproxy).pingHaproxy("remote1");
+          .when(fixture.haproxy).pingHaproxy(new HaproxyActivities.PingHaproxy("remote1"));
       assertRefused(R1, FailureType.HAPROXY_UNREACHABLE, "HAProxy remote1 did not answer");
     }
 
@@ -274,7 +277,7 @@ class SwitchoverWorkflowTest {
 
     @Test
     void refusesAClusterTheWorkerDoesNotKnow() {
-      doThrow(FailureType.UNKNOWN_CLUSTER.nonRetryable("no cluster c1 in the worker's configuration")).when(fixture.cluster).describeCluster(CLUSTER);
+      doThrow(FailureType.UNKNOWN_CLUSTER.nonRetryable("no cluster c1 in the worker's configuration")).when(fixture.cluster).describeCluster(new ClusterActivities.DescribeCluster(CLUSTER));
       assertRefused(R1, FailureType.UNKNOWN_CLUSTER, "no cluster c1");
     }
 
@@ -327,15 +330,15 @@ class SwitchoverWorkflowTest {
     @Test
     void moveReplicaFailure() {
       doThrow(FailureType.REPLICATION_NOT_RUNNING.nonRetryable("3309 did not reach 0-1-100 on 3308"))
-          .when(fixture.mysql).moveReplica(CLUSTER, R2, R1);
+          .when(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, R1));
 
       Outcome out = assertRolledBack(RunbookPlan.MOVE_REPLICAS, FailureType.REPLICATION_NOT_RUNNING);
 
       // The undo was registered before the move, and moving back is a no-op when it never left.
-      verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
-      verify(fixture.mysql, never()).setReadOnly(anyString(), eq(PRIMARY), eq(true));
-      verify(fixture.mysql, never()).setReadOnly(anyString(), eq(PRIMARY), eq(false));
-      verify(fixture.mysql, never()).promote(anyString(), eq(R1));
+      verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+      verify(fixture.mysql, never()).setReadOnly(argThat(r -> Objects.equals(r.instance(), PRIMARY) && Objects.equals(r.readOnly(), true)));
+      verify(fixture.mysql, never()).setReadOnly(argThat(r -> Objects.equals(r.instance(), PRIMARY) && Objects.equals(r.readOnly(), false)));
+      verify(fixture.mysql, never()).promote(argThat(r -> Objects.equals(r.instance(), R1)));
       assertThat(out.progress().steps()).extracting(StepRecord::name)
           .doesNotContain(RunbookPlan.SET_READ_ONLY_AND_WAIT, RunbookPlan.PROMOTE);
     }
@@ -343,86 +346,85 @@ class SwitchoverWorkflowTest {
     @Test
     void setReadOnlyFailure() {
       doThrow(FailureType.READ_ONLY_BLOCKED.nonRetryable("SET GLOBAL read_only: lock wait timeout"))
-          .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
+          .when(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
 
       assertRolledBack(RunbookPlan.SET_READ_ONLY_AND_WAIT, FailureType.READ_ONLY_BLOCKED);
 
       InOrder undo = inOrder(fixture.mysql);
-      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
-      undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
-      verify(fixture.mysql, never()).waitForGtid(anyString(), eq(R1), anyString(), anyInt());
-      verify(fixture.mysql, never()).promote(anyString(), eq(R1));
+      undo.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+      undo.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+      verify(fixture.mysql, never()).waitForGtid(argThat(r -> Objects.equals(r.instance(), R1)));
+      verify(fixture.mysql, never()).promote(argThat(r -> Objects.equals(r.instance(), R1)));
     }
 
     @Test
     void catchUpFailure() {
-      doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable("3308 did not execute 0-1-104 in 30 s")).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION,
-              SwitchoverWorkflowImpl.CATCH_UP_SECONDS);
+      doThrow(FailureType.CATCH_UP_TIMEOUT.nonRetryable("3308 did not execute 0-1-104 in 30 s")).when(fixture.mysql).waitForGtid(new MysqlActivities.WaitForGtid(CLUSTER, R1, FINAL_POSITION, SwitchoverWorkflowImpl.CATCH_UP_SECONDS));
 
       assertRolledBack(RunbookPlan.SET_READ_ONLY_AND_WAIT, FailureType.CATCH_UP_TIMEOUT);
 
       InOrder undo = inOrder(fixture.mysql);
-      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
-      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
-      undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
-      verify(fixture.mysql, never()).promote(anyString(), eq(R1));
+      undo.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
+      undo.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+      undo.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+      verify(fixture.mysql, never()).promote(argThat(r -> Objects.equals(r.instance(), R1)));
     }
 
     @Test
     void aKvStoreGoneBeforeReadOnlyRollsBackWithoutStoppingWrites() {
       doThrow(FailureType.KV_UNAVAILABLE.failure("etcd at http://127.0.0.1:2379 failed to take a write to"
           + " handoff/kv-check/c1: no answer within 2 s"))
-          .when(fixture.kv).checkWritable(CLUSTER, EPOCH, 0);
+          .when(fixture.kv).checkWritable(new TopologyActivities.CheckWritable(CLUSTER, EPOCH, 0));
 
       Outcome out = assertRolledBack("kv-writable:before-read-only", FailureType.KV_UNAVAILABLE);
 
       assertThat(out.failure().getOriginalMessage()).contains("etcd at http://127.0.0.1:2379", "nothing was promoted",
           "bring the KV store back");
-      verify(fixture.kv, times(2)).checkWritable(CLUSTER, EPOCH, 0); // KV_CHECK: one more try, then roll back
-      verify(fixture.mysql, never()).setReadOnly(anyString(), eq(PRIMARY), anyBoolean());
-      verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
-      verify(fixture.mysql, never()).promote(anyString(), any());
+      verify(fixture.kv, times(2)).checkWritable(new TopologyActivities.CheckWritable(CLUSTER, EPOCH, 0)); // KV_CHECK: one more try, then roll back
+      verify(fixture.mysql, never()).setReadOnly(argThat(r -> Objects.equals(r.instance(), PRIMARY)));
+      verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+      verify(fixture.mysql, never()).promote(any());
     }
 
     @Test
     void aKvStoreGoneDuringTheCatchUpRollsBackBeforePromotion() {
       // The check before read-only passes; every later one fails (KV_CHECK tries twice).
-      doReturn("etcd took a write").doThrow(FailureType.KV_UNAVAILABLE.failure("etcd at http://127.0.0.1:2379 failed to"
+      doReturn(new StepDone("etcd took a write")).doThrow(FailureType.KV_UNAVAILABLE.failure("etcd at http://127.0.0.1:2379 failed to"
           + " take a write: no answer within 2 s"))
-          .when(fixture.kv).checkWritable(CLUSTER, EPOCH, 0);
+          .when(fixture.kv).checkWritable(new TopologyActivities.CheckWritable(CLUSTER, EPOCH, 0));
 
       assertRolledBack("kv-writable:before-promote", FailureType.KV_UNAVAILABLE);
 
       InOrder undo = inOrder(fixture.mysql, fixture.kv);
-      undo.verify(fixture.kv).checkWritable(CLUSTER, EPOCH, 0);
-      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, true);
-      undo.verify(fixture.kv, times(2)).checkWritable(CLUSTER, EPOCH, 0);
-      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
-      undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
-      verify(fixture.mysql, never()).promote(anyString(), any());
+      undo.verify(fixture.kv).checkWritable(new TopologyActivities.CheckWritable(CLUSTER, EPOCH, 0));
+      undo.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, true));
+      undo.verify(fixture.kv, times(2)).checkWritable(new TopologyActivities.CheckWritable(CLUSTER, EPOCH, 0));
+      undo.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+      undo.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+      verify(fixture.mysql, never()).promote(any());
     }
 
     @Test
     void promoteFailure() {
       doThrow(FailureType.INSTANCE_UNREACHABLE.nonRetryable("RESET SLAVE ALL failed"))
-          .when(fixture.mysql).promote(CLUSTER, R1);
+          .when(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
 
       assertRolledBack(RunbookPlan.PROMOTE, FailureType.INSTANCE_UNREACHABLE);
 
       // Undone in reverse: candidate back under the old primary, old primary writable, replica moved back.
       InOrder undo = inOrder(fixture.mysql);
-      undo.verify(fixture.mysql).promote(CLUSTER, R1);
-      undo.verify(fixture.mysql).rejoinAsReplica(CLUSTER, R1, PRIMARY);
-      undo.verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
-      undo.verify(fixture.mysql).moveReplica(CLUSTER, R2, PRIMARY);
+      undo.verify(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
+      undo.verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, R1, PRIMARY));
+      undo.verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+      undo.verify(fixture.mysql).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
     }
 
     @Test
     void rollbackThatFailsTooIsNotReportedAsRolledBack() {
       doThrow(FailureType.INSTANCE_UNREACHABLE.nonRetryable("RESET SLAVE ALL failed"))
-          .when(fixture.mysql).promote(CLUSTER, R1);
+          .when(fixture.mysql).promote(new MysqlActivities.Promote(CLUSTER, R1));
       doThrow(FailureType.READ_ONLY_BLOCKED.nonRetryable("SET GLOBAL read_only=0: access denied"))
-          .when(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+          .when(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
 
       Outcome out = failedSwitchover(R1);
 
@@ -433,8 +435,8 @@ class SwitchoverWorkflowTest {
       assertThat(out.progress().failureType()).isEqualTo(FailureType.INSTANCE_UNREACHABLE);
       assertThat(out.failure().getOriginalMessage()).contains("step " + RunbookPlan.PROMOTE + " failed",
           "the rollback failed too", "access denied", "check that " + PRIMARY + " is writable");
-      verify(fixture.mysql).rejoinAsReplica(CLUSTER, R1, PRIMARY);
-      verify(fixture.mysql).setReadOnly(CLUSTER, PRIMARY, false);
+      verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, R1, PRIMARY));
+      verify(fixture.mysql).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
       fixture.verifyNothingAfterPromotion();
     }
 
@@ -461,17 +463,17 @@ class SwitchoverWorkflowTest {
     @Test
     void retriesTheKvWriteUntilItSucceeds() {
       doThrow(ApplicationFailure.newFailure("etcd: context deadline exceeded", "KvUnavailable"))
-          .doReturn("epoch 2")
-          .when(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
+          .doReturn(new StepDone("epoch 2"))
+          .when(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH));
 
       RunbookProgress result = switchover(R1);
 
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
-      verify(fixture.kv, times(2)).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
-      verify(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
-      verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
-      verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+      verify(fixture.kv, times(2)).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH));
+      verify(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R1));
+      verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
+      verify(fixture.mysql, never()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
     }
 
     @Test
@@ -482,8 +484,8 @@ class SwitchoverWorkflowTest {
         if (attempts.incrementAndGet() <= 12) {
           throw new IllegalStateException("pt-heartbeat row did not advance");
         }
-        return "heartbeat on " + R1;
-      }).when(fixture.heartbeat).restartHeartbeat(CLUSTER, R1);
+        return new StepDone("heartbeat on " + R1);
+      }).when(fixture.heartbeat).restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(CLUSTER, R1));
       long start = env.currentTimeMillis();
 
       RunbookProgress result = switchover(R1);
@@ -491,13 +493,13 @@ class SwitchoverWorkflowTest {
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(attempts).hasValue(13);
       assertThat(env.currentTimeMillis() - start).as("workflow time spent retrying").isGreaterThan(60_000);
-      verify(fixture.mysql).rejoinAsReplica(CLUSTER, PRIMARY, R1);
-      verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
+      verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
+      verify(fixture.mysql, never()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
     }
 
     @Test
     void aHaproxyThatCannotBeRepointedFailsForwardWithoutRollback() {
-      doThrow(FailureType.HAPROXY_NOT_REPOINTED.nonRetryable("remote2 still routes writes to " + PRIMARY)).when(fixture.haproxy).repointWriter("remote2", CLUSTER, R1);
+      doThrow(FailureType.HAPROXY_NOT_REPOINTED.nonRetryable("remote2 still routes writes to " + PRIMARY)).when(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
 
       Outcome out = failedSwitchover(R1);
 
@@ -512,13 +514,13 @@ class SwitchoverWorkflowTest {
           tuple(RunbookPlan.PROMOTE, StepOutcome.DONE),
           tuple(RunbookPlan.PUBLISH_TOPOLOGY, StepOutcome.DONE),
           tuple(RunbookPlan.REPOINT_HAPROXY, StepOutcome.FAILED));
-      verify(fixture.kv).publishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH);
-      verify(fixture.heartbeat, never()).restartHeartbeat(anyString(), any());
-      verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, PRIMARY, R1);
+      verify(fixture.kv).publishTopology(new TopologyActivities.PublishTopology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH));
+      verify(fixture.heartbeat, never()).restartHeartbeat(any());
+      verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
       // No rollback past the point of no return.
-      verify(fixture.mysql, never()).setReadOnly(CLUSTER, PRIMARY, false);
-      verify(fixture.mysql, never()).moveReplica(CLUSTER, R2, PRIMARY);
-      verify(fixture.mysql, never()).rejoinAsReplica(CLUSTER, R1, PRIMARY);
+      verify(fixture.mysql, never()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+      verify(fixture.mysql, never()).moveReplica(new MysqlActivities.MoveReplica(CLUSTER, R2, PRIMARY));
+      verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, R1, PRIMARY));
     }
   }
 
@@ -531,8 +533,8 @@ class SwitchoverWorkflowTest {
       doAnswer(inv -> {
         waiting.countDown();
         release.await(10, TimeUnit.SECONDS);
-        return R1 + " executed " + FINAL_POSITION;
-      }).when(fixture.mysql).waitForGtid(CLUSTER, R1, FINAL_POSITION, SwitchoverWorkflowImpl.CATCH_UP_SECONDS);
+        return new StepDone(R1 + " executed " + FINAL_POSITION);
+      }).when(fixture.mysql).waitForGtid(new MysqlActivities.WaitForGtid(CLUSTER, R1, FINAL_POSITION, SwitchoverWorkflowImpl.CATCH_UP_SECONDS));
 
       SwitchoverWorkflow first = newWorkflow(WorkflowIds.failover(CLUSTER));
       WorkflowExecution running = WorkflowClient.start(first::switchover, new SwitchoverRequest(CLUSTER, R1, false));
@@ -549,7 +551,7 @@ class SwitchoverWorkflowTest {
       RunbookProgress result = RunbookResults.await(first);
       assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
       assertThat(result.newPrimary()).isEqualTo(R1.toString());
-      verify(fixture.mysql, never()).promote(CLUSTER, R2);
+      verify(fixture.mysql, never()).promote(new MysqlActivities.Promote(CLUSTER, R2));
     }
   }
 
