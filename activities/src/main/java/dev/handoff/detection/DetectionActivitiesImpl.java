@@ -92,7 +92,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     return watchCluster(r.cluster(), r.settings(), r.lastReported(), r.actOnDeadPrimary());
   }
 
-  private DetectionResult watchCluster(String cluster, WatchSettings settings, String lastReported,
+  private DetectionResult watchCluster(String cluster, WatchSettings settings, AnalysisCode lastReported,
       boolean actOnDeadPrimary) {
     ClusterSettings c = lookup.cluster(cluster);
     ActivityExecutionContext ctx = Activity.getExecutionContext();
@@ -112,7 +112,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
         }
       } else {
         confirmed = 0;
-        if (!r.code().wireName().equals(lastReported)) {
+        if (r.code() != lastReported) {
           return r;
         }
       }

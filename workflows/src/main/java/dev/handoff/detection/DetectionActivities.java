@@ -23,7 +23,7 @@ public interface DetectionActivities {
    */
   DetectionResult watchCluster(WatchCluster request);
 
-  record WatchCluster(String cluster, WatchSettings settings, String lastReported, boolean actOnDeadPrimary) {
+  record WatchCluster(String cluster, WatchSettings settings, AnalysisCode lastReported, boolean actOnDeadPrimary) {
   }
 
   /**

@@ -130,7 +130,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         reported = null;
       }
       boolean armed = armed(now);
-      String reportedNow = reported == null ? null : reported.wireName();
+      AnalysisCode reportedNow = reported;
       Promise<DetectionResult>[] result = new Promise[1];
       CancellationScope scope = Workflow.newCancellationScope(() -> result[0] =
           Async.function(detector::watchCluster,

@@ -105,10 +105,10 @@ class ClusterWatchReplayTest {
 
     @Override
     public void watch(WatchRequest request) {
-      String reported = null;
+      AnalysisCode reported = null;
       while (true) {
         DetectionResult r = detection.watchCluster(new DetectionActivities.WatchCluster(request.cluster(), request.settings(), reported, true));
-        reported = r.code().wireName();
+        reported = r.code();
         if (r.code() == AnalysisCode.DEAD_PRIMARY) {
           detection.probeCluster(new DetectionActivities.ProbeCluster(request.cluster()));
           Workflow.newChildWorkflowStub(RecoveryWorkflow.class, ChildWorkflowOptions.newBuilder()

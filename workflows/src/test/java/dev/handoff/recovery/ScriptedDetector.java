@@ -50,7 +50,7 @@ final class ScriptedDetector {
   ScriptedDetector(RecoveryFixture fixture) {
     doAnswer(answer((DetectionActivities.WatchCluster req) -> {
       int run = runs.incrementAndGet();
-      String reported = req.lastReported();
+      String reported = req.lastReported() == null ? null : req.lastReported().wireName();
       boolean actOnDeadPrimary = req.actOnDeadPrimary();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_RUN_SECONDS);
       AnalysisCode now = world.get();
