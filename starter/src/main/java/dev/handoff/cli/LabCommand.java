@@ -12,9 +12,7 @@ import dev.handoff.status.StatusReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code handoff lab up|status|down}: the local lab of real parts. */
@@ -23,22 +21,19 @@ import picocli.CommandLine.Option;
     subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Down.class, DrillCommand.class})
 public final class LabCommand extends GroupCommand {
   @Command(name = "up", mixinStandardHelpOptions = true, description = "Start a lab and write its handoff.yml.")
-  static final class Up implements Callable<Integer> {
+  static final class Up extends LabDirCommand {
     @Option(names = "--clusters", defaultValue = "1", description = "Clusters c1..cN (default ${DEFAULT-VALUE}).")
     int clusters;
 
     @Option(names = "--replicas", defaultValue = "2", description = "Replicas per cluster (default ${DEFAULT-VALUE}).")
     int replicas;
 
-    @Mixin
-    LabDirOption dir;
-
     @Option(names = "--base-port", description = "Use ports from this one up instead of free ports.")
     Integer basePort;
 
     @Override
     public Integer call() {
-      LabInfo info = Lab.up(new LabSpec(dir.orDefault(), clusters, replicas, basePort), System.out::println);
+      LabInfo info = Lab.up(new LabSpec(labDir(), clusters, replicas, basePort), System.out::println);
       System.out.println("config: " + info.configFile());
       System.out.println("Temporal " + info.config().temporal().target() + ", Web UI " + info.config().temporal().webUi());
       System.out.println("export HANDOFF_CONFIG=" + info.configFile());
@@ -48,10 +43,7 @@ public final class LabCommand extends GroupCommand {
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Show every instance, HAProxy route and the KV primary; exit 3 when a cluster is unhealthy.")
-  static final class Status implements Callable<Integer> {
-    @Mixin
-    LabDirOption dir;
-
+  static final class Status extends LabDirCommand {
     @Option(names = "--config", description = "Read this handoff.yml instead of the lab dir's.")
     Path config;
 
@@ -63,7 +55,7 @@ public final class LabCommand extends GroupCommand {
       if (!List.of("text", "json").contains(output)) {
         throw new CliException("--output must be text or json, got " + output);
       }
-      Path file = config != null ? config : dir.orDefault().resolve(Lab.CONFIG);
+      Path file = config != null ? config : labDir().resolve(Lab.CONFIG);
       if (config == null && !Files.exists(file)) {
         throw new CliException("no lab at " + file.getParent() + " (no " + Lab.CONFIG
             + "); start one with ./handoff lab up");
@@ -82,16 +74,13 @@ public final class LabCommand extends GroupCommand {
 
   @Command(name = "down", mixinStandardHelpOptions = true,
       description = "Stop exactly the processes this lab started and remove its directory.")
-  static final class Down implements Callable<Integer> {
-    @Mixin
-    LabDirOption dir;
-
+  static final class Down extends LabDirCommand {
     @Option(names = "--keep", description = "Keep the directory (logs, datadirs) after stopping.")
     boolean keep;
 
     @Override
     public Integer call() {
-      Lab.down(dir.orDefault(), keep, System.out::println);
+      Lab.down(labDir(), keep, System.out::println);
       return 0;
     }
   }
