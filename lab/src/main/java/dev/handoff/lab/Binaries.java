@@ -5,34 +5,33 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** Finds the programs the lab runs; a missing one names its package and the install script. */
-final class Binaries {
-  private Binaries() {}
+/**
+ * Finds the programs the lab runs; a missing one names its package and the install script. Each constant is a
+ * Debian-packaged program: its name, where it comes from, and where Debian puts it.
+ */
+enum Binaries {
+  MARIADBD("mariadbd", "Debian package mariadb-server", "/usr/sbin/mariadbd"),
+  MARIADB_INSTALL_DB("mariadb-install-db", "Debian package mariadb-server", "/usr/bin/mariadb-install-db"),
+  MARIADB_CLIENT("mariadb", "Debian package mariadb-client (pulled in by mariadb-server)", "/usr/bin/mariadb"),
+  HAPROXY("haproxy", "Debian package haproxy", "/usr/sbin/haproxy"),
+  PT_HEARTBEAT("pt-heartbeat", "Debian package percona-toolkit", "/usr/bin/pt-heartbeat"),
+  ETCD("etcd", "Debian package etcd-server", "/usr/bin/etcd");
 
   static final String INSTALL_HINT = "run scripts/install-deps (it installs every part the lab needs)";
 
-  static Path mariadbd() {
-    return require("mariadbd", "Debian package mariadb-server", "/usr/sbin/mariadbd");
+  private final String program;
+  private final String from;
+  private final String known;
+
+  Binaries(String program, String from, String known) {
+    this.program = program;
+    this.from = from;
+    this.known = known;
   }
 
-  static Path mariadbInstallDb() {
-    return require("mariadb-install-db", "Debian package mariadb-server", "/usr/bin/mariadb-install-db");
-  }
-
-  static Path mariadbClient() {
-    return require("mariadb", "Debian package mariadb-client (pulled in by mariadb-server)", "/usr/bin/mariadb");
-  }
-
-  static Path haproxy() {
-    return require("haproxy", "Debian package haproxy", "/usr/sbin/haproxy");
-  }
-
-  static Path ptHeartbeat() {
-    return require("pt-heartbeat", "Debian package percona-toolkit", "/usr/bin/pt-heartbeat");
-  }
-
-  static Path etcd() {
-    return require("etcd", "Debian package etcd-server", "/usr/bin/etcd");
+  /** The program's path: where Debian puts it, else on PATH; a missing one is a {@link LabException}. */
+  Path path() {
+    return require(program, from, known);
   }
 
   /** The Temporal CLI: $HANDOFF_TEMPORAL_CLI, the install script's cache, or PATH. */

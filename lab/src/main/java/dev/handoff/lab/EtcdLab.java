@@ -18,7 +18,7 @@ final class EtcdLab {
     Lab.mkdirs(dir);
     String url = url(clientPort);
     String peerUrl = "http://127.0.0.1:" + peerPort;
-    List<String> command = List.of(Binaries.etcd().toString(),
+    List<String> command = List.of(Binaries.ETCD.path().toString(),
         "--name", "handoff-lab", "--data-dir", dir.resolve("data").toString(),
         "--listen-client-urls", url, "--advertise-client-urls", url,
         "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,

@@ -94,8 +94,8 @@ final class HaproxyLab {
     } catch (IOException e) {
       throw new LabException("cannot write the config of " + name + ": " + e.getMessage(), e);
     }
-    MariaDbLab.run(List.of(Binaries.haproxy().toString(), "-c", "-q", "-f", dir.resolve("haproxy.cfg").toString()));
-    return LocalProcess.spawn(name, List.of(Binaries.haproxy().toString(), "-W",
+    MariaDbLab.run(List.of(Binaries.HAPROXY.path().toString(), "-c", "-q", "-f", dir.resolve("haproxy.cfg").toString()));
+    return LocalProcess.spawn(name, List.of(Binaries.HAPROXY.path().toString(), "-W",
         "-S", masterSocket(dir) + ",mode,600", "-f", dir.resolve("haproxy.cfg").toString()), log, dir);
   }
 

@@ -73,12 +73,9 @@ public final class Lab {
   }
 
   private static void checkBinaries() {
-    Binaries.mariadbd();
-    Binaries.mariadbInstallDb();
-    Binaries.mariadbClient();
-    Binaries.haproxy();
-    Binaries.ptHeartbeat();
-    Binaries.etcd();
+    for (Binaries b : Binaries.values()) {
+      b.path();
+    }
     Binaries.temporal();
   }
 

@@ -9,17 +9,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 /** Connections and addresses into a running lab, for tests, drills and benchmarks. */
-public final class LabClients {
-  private final HandoffConfig config;
-
-  public LabClients(HandoffConfig config) {
-    this.config = config;
-  }
-
-  public HandoffConfig config() {
-    return config;
-  }
-
+public record LabClients(HandoffConfig config) {
   public ClusterSettings cluster(String name) {
     return config.requireCluster(name);
   }

@@ -32,7 +32,7 @@ final class MariaDbLab {
 
   /** The template datadir for this server version, created on first use. */
   static Path template() {
-    String version = run(List.of(Binaries.mariadbd().toString(), "--version")).trim();
+    String version = run(List.of(Binaries.MARIADBD.path().toString(), "--version")).trim();
     String tag = version.replaceAll("[^A-Za-z0-9.]+", "_");
     Path dir = LabDefaults.cacheDir().resolve("mariadb-template").resolve(Integer.toHexString(tag.hashCode()));
     if (Files.isDirectory(dir.resolve("mysql"))) {
@@ -41,7 +41,7 @@ final class MariaDbLab {
     Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp" + ProcessHandle.current().pid());
     try {
       Files.createDirectories(tmp.getParent());
-      List<String> cmd = new ArrayList<>(List.of(Binaries.mariadbInstallDb().toString(), "--no-defaults",
+      List<String> cmd = new ArrayList<>(List.of(Binaries.MARIADB_INSTALL_DB.path().toString(), "--no-defaults",
           "--datadir=" + tmp, "--auth-root-authentication-method=socket", "--skip-test-db",
           "--skip-name-resolve"));
       if (runningAsRoot()) {
@@ -63,7 +63,7 @@ final class MariaDbLab {
   }
 
   static LocalProcess start(String name, Path datadir, int port, int serverId, boolean primary, Path log) {
-    List<String> cmd = new ArrayList<>(List.of(Binaries.mariadbd().toString(), "--no-defaults",
+    List<String> cmd = new ArrayList<>(List.of(Binaries.MARIADBD.path().toString(), "--no-defaults",
         "--datadir=" + datadir, "--port=" + port, "--bind-address=127.0.0.1",
         "--socket=" + socket(datadir), "--pid-file=" + datadir.resolve("mariadbd.pid"),
         "--log-error=" + datadir.resolve("error.log"), "--server-id=" + serverId,
@@ -107,7 +107,7 @@ final class MariaDbLab {
 
   /** Runs SQL as the OS user through the instance's socket; SQL goes by stdin, never on a command line. */
   static String sql(Path datadir, String sql) {
-    List<String> cmd = List.of(Binaries.mariadbClient().toString(), "--no-defaults",
+    List<String> cmd = List.of(Binaries.MARIADB_CLIENT.path().toString(), "--no-defaults",
         "--socket=" + socket(datadir), "-uroot", "--batch", "--skip-column-names");
     return run(cmd, sql);
   }

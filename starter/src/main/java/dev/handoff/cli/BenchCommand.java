@@ -1,30 +1,18 @@
 package dev.handoff.cli;
 
 import dev.handoff.bench.SwitchoverBench;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code handoff bench ...}: benchmarks on a fresh lab of their own, printing their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark on a fresh lab.",
-    subcommands = {BenchCommand.Switchover.class, BenchCommand.Recovery.class, BenchCommand.Unplanned.class})
-final class BenchCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-
+    subcommands = {BenchCommand.Switchover.class, BenchCommand.Recovery.class})
+final class BenchCommand extends GroupCommand {
   /** The recovery bench's old name, hidden: it names the new one and exits 2, running nothing. */
-  @Command(name = "unplanned", hidden = true)
-  static final class Unplanned extends FailoverCommand.Old {
-    @Override
-    String now() {
-      return "bench recovery";
-    }
-  }
+  static final List<FailoverCommand.OldName> OLD_NAMES =
+      List.of(new FailoverCommand.OldName("unplanned", "bench recovery"));
 
   @Command(name = "recovery", mixinStandardHelpOptions = true,
       description = "Write outage of kill -9 (or SIGSTOP) recoveries (detection and recovery apart), on fresh labs.")

@@ -6,7 +6,6 @@ import dev.handoff.config.ConfigFiles;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.lab.Lab;
 import dev.handoff.lab.LabClients;
-import dev.handoff.lab.LabDefaults;
 import dev.handoff.lab.LabSpec;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.process.LocalProcess;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,16 +28,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "drill", mixinStandardHelpOptions = true,
     description = "Lab up, worker up, a planned switchover under write load, then the lab's status.")
-final class DrillCommand implements Callable<Integer> {
-  @Option(names = "--dir", description = "Lab directory (default: ~/.cache/handoff/lab).")
-  Path dir;
-
+final class DrillCommand extends LabDirCommand {
   @Option(names = "--cluster", defaultValue = "c1", description = "Cluster to switch over (default ${DEFAULT-VALUE}).")
   String cluster;
 
   @Override
   public Integer call() throws Exception {
-    Path labDir = (dir != null ? dir : LabDefaults.labDir()).toAbsolutePath().normalize();
+    Path labDir = labDir().toAbsolutePath().normalize();
     HandoffConfig config = runningLab(labDir);
     if (config == null) {
       config = Lab.up(new LabSpec(labDir, 1, 2, null), line -> System.out.println("[lab] " + line)).config();

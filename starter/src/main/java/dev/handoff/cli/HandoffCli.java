@@ -11,15 +11,7 @@ import picocli.CommandLine.Command;
     subcommands = {LabCommand.class, WorkerCommand.class, SwitchoverCommand.class, RecoveryCommand.class,
         RunbookCommand.class, WatchCommand.class, BenchCommand.class, FailoverCommand.class,
         CommandLine.HelpCommand.class})
-public final class HandoffCli implements Runnable {
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-
+public final class HandoffCli extends GroupCommand {
   public static void main(String[] args) {
     // gRPC and Netty log through java.util.logging; an operator needs their warnings only.
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
@@ -28,6 +20,8 @@ public final class HandoffCli implements Runnable {
 
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new HandoffCli());
+    FailoverCommand.addOldNames(cl.getSubcommands().get("failover"), FailoverCommand.OLD_NAMES, false);
+    FailoverCommand.addOldNames(cl.getSubcommands().get("bench"), BenchCommand.OLD_NAMES, true);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof LabException || e instanceof ConfigException || e instanceof CliException) {
         cmd.getErr().println("error: " + e.getMessage());

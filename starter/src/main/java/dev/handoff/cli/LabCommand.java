@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.handoff.config.ConfigFiles;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.lab.Lab;
-import dev.handoff.lab.LabDefaults;
 import dev.handoff.lab.LabInfo;
 import dev.handoff.lab.LabSpec;
 import dev.handoff.status.ClusterStatus;
@@ -13,7 +12,6 @@ import dev.handoff.status.StatusReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,32 +19,21 @@ import picocli.CommandLine.Option;
 @Command(name = "lab", mixinStandardHelpOptions = true,
     description = "Start, inspect and stop the local lab (MariaDB, HAProxy, pt-heartbeat, etcd, Temporal).",
     subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Down.class, DrillCommand.class})
-public final class LabCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-
+public final class LabCommand extends GroupCommand {
   @Command(name = "up", mixinStandardHelpOptions = true, description = "Start a lab and write its handoff.yml.")
-  static final class Up implements Callable<Integer> {
+  static final class Up extends LabDirCommand {
     @Option(names = "--clusters", defaultValue = "1", description = "Clusters c1..cN (default ${DEFAULT-VALUE}).")
     int clusters;
 
     @Option(names = "--replicas", defaultValue = "2", description = "Replicas per cluster (default ${DEFAULT-VALUE}).")
     int replicas;
 
-    @Option(names = "--dir", description = "Lab directory (default: ~/.cache/handoff/lab).")
-    Path dir;
-
     @Option(names = "--base-port", description = "Use ports from this one up instead of free ports.")
     Integer basePort;
 
     @Override
     public Integer call() {
-      LabInfo info = Lab.up(new LabSpec(dir, clusters, replicas, basePort), System.out::println);
+      LabInfo info = Lab.up(new LabSpec(labDir(), clusters, replicas, basePort), System.out::println);
       System.out.println("config: " + info.configFile());
       System.out.println("Temporal " + info.config().temporal().target() + ", Web UI " + info.config().temporal().webUi());
       System.out.println("export HANDOFF_CONFIG=" + info.configFile());
@@ -56,10 +43,7 @@ public final class LabCommand implements Runnable {
 
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Show every instance, HAProxy route and the KV primary; exit 3 when a cluster is unhealthy.")
-  static final class Status implements Callable<Integer> {
-    @Option(names = "--dir", description = "Lab directory (default: ~/.cache/handoff/lab).")
-    Path dir;
-
+  static final class Status extends LabDirCommand {
     @Option(names = "--config", description = "Read this handoff.yml instead of the lab dir's.")
     Path config;
 
@@ -71,7 +55,7 @@ public final class LabCommand implements Runnable {
       if (!List.of("text", "json").contains(output)) {
         throw new CliException("--output must be text or json, got " + output);
       }
-      Path file = config != null ? config : (dir != null ? dir : LabDefaults.labDir()).resolve(Lab.CONFIG);
+      Path file = config != null ? config : labDir().resolve(Lab.CONFIG);
       if (config == null && !Files.exists(file)) {
         throw new CliException("no lab at " + file.getParent() + " (no " + Lab.CONFIG
             + "); start one with ./handoff lab up");
@@ -90,16 +74,13 @@ public final class LabCommand implements Runnable {
 
   @Command(name = "down", mixinStandardHelpOptions = true,
       description = "Stop exactly the processes this lab started and remove its directory.")
-  static final class Down implements Callable<Integer> {
-    @Option(names = "--dir", description = "Lab directory (default: ~/.cache/handoff/lab).")
-    Path dir;
-
+  static final class Down extends LabDirCommand {
     @Option(names = "--keep", description = "Keep the directory (logs, datadirs) after stopping.")
     boolean keep;
 
     @Override
     public Integer call() {
-      Lab.down(dir != null ? dir : LabDefaults.labDir(), keep, System.out::println);
+      Lab.down(labDir(), keep, System.out::println);
       return 0;
     }
   }

@@ -17,15 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "recovery", mixinStandardHelpOptions = true,
     description = "Recovery of a cluster whose primary is dead: forced now, or automatic (the watch's).",
     subcommands = {RecoveryCommand.Start.class, RecoveryCommand.Ack.class})
-final class RecoveryCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-
+final class RecoveryCommand extends GroupCommand {
   @Command(name = "start", mixinStandardHelpOptions = true,
       description = "Recover a cluster whose primary is dead, now: a forced recovery, which skips what holds the"
           + " watch's automatic recovery back (the cooldown, the back-off after an attempt that promoted nothing,"

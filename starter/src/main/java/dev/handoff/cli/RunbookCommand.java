@@ -8,7 +8,10 @@ import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
+import java.util.Arrays;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code handoff runbook ...}: the cluster's runbook, whichever it is (a switchover or a recovery, under workflow
@@ -17,15 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "runbook", mixinStandardHelpOptions = true,
     description = "The running (or last) runbook of a cluster, a switchover or a recovery.",
     subcommands = {RunbookCommand.Status.class, RunbookCommand.Retry.class, RunbookCommand.Abandon.class})
-final class RunbookCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-
+final class RunbookCommand extends GroupCommand {
   /** A runbook subcommand, with its connection. */
   abstract static class ClusterRunbook extends ClusterCommand {
     abstract int act(WorkflowClient client);
@@ -69,7 +64,14 @@ final class RunbookCommand implements Runnable {
    * receives it (a decision sent just after another, or after the runbook moved on, is refused, not dropped).
    */
   abstract static class Decision extends ClusterRunbook {
-    abstract OperatorDecision decision();
+    @Spec
+    CommandSpec spec;
+
+    /** The decision this command sends: the one its name spells ({@code retry}, {@code abandon}). */
+    OperatorDecision decision() {
+      return Arrays.stream(OperatorDecision.values()).filter(d -> d.wireName().equals(spec.name())).findFirst()
+          .orElseThrow();
+    }
 
     @Override
     int act(WorkflowClient client) {
@@ -88,19 +90,9 @@ final class RunbookCommand implements Runnable {
 
   @Command(name = "retry", mixinStandardHelpOptions = true,
       description = "Run the failed step of a runbook that waits for an operator again.")
-  static final class Retry extends Decision {
-    @Override
-    OperatorDecision decision() {
-      return OperatorDecision.RETRY;
-    }
-  }
+  static final class Retry extends Decision {}
 
   @Command(name = "abandon", mixinStandardHelpOptions = true,
       description = "End a runbook that waits for an operator; it lists the steps left to do by hand.")
-  static final class Abandon extends Decision {
-    @Override
-    OperatorDecision decision() {
-      return OperatorDecision.ABANDON;
-    }
-  }
+  static final class Abandon extends Decision {}
 }

@@ -17,15 +17,7 @@ import picocli.CommandLine.Option;
     description = "The watch of a cluster: detection every second, automatic recovery of a dead primary.",
     subcommands = {WatchCommand.Start.class, WatchCommand.Stop.class, WatchCommand.Status.class,
         WatchCommand.Maintenance.class})
-final class WatchCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
-
+final class WatchCommand extends GroupCommand {
   /** Plumbing every watch subcommand shares. */
   abstract static class WatchClusterCommand extends ClusterCommand {
     /** Runs against the running watch; a missing one is a clear error. */

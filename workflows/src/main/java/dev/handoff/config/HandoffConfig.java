@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The configuration the worker, the CLI and the ops UI read ({@code handoff.yml}). Credentials are
@@ -45,26 +46,31 @@ public record HandoffConfig(
       credentials.validate(errors);
     }
     worker.validate(errors);
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < haproxy.size(); i++) {
-      HaproxySettings h = haproxy.get(i);
-      h.validate("haproxy[" + i + "]", errors);
-      if (h.name() != null && !names.add(h.name())) {
-        errors.add("haproxy[" + i + "].name: " + h.name() + " is used twice");
-      }
-    }
+    validateEach("haproxy", haproxy, HaproxySettings::name, HaproxySettings::validate, errors);
     if (clusters.isEmpty()) {
       errors.add("clusters: at least one cluster is required");
     }
-    Set<String> clusterNames = new HashSet<>();
-    for (int i = 0; i < clusters.size(); i++) {
-      ClusterSettings c = clusters.get(i);
-      c.validate("clusters[" + i + "]", errors);
-      if (c.name() != null && !clusterNames.add(c.name())) {
-        errors.add("clusters[" + i + "].name: " + c.name() + " is used twice");
+    validateEach("clusters", clusters, ClusterSettings::name, ClusterSettings::validate, errors);
+    return errors;
+  }
+
+  /** How one entry of a list is checked, under its field ({@code clusters[0]}). */
+  private interface EntryCheck<T> {
+    void validate(T entry, String field, List<String> errors);
+  }
+
+  /** Checks each entry of the list {@code field} under {@code field[i]}, and names an entry whose name is taken. */
+  private static <T> void validateEach(String field, List<T> entries, Function<T, String> name, EntryCheck<T> check,
+      List<String> errors) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < entries.size(); i++) {
+      T e = entries.get(i);
+      check.validate(e, field + "[" + i + "]", errors);
+      String n = name.apply(e);
+      if (n != null && !names.add(n)) {
+        errors.add(field + "[" + i + "].name: " + n + " is used twice");
       }
     }
-    return errors;
   }
 
   public Optional<ClusterSettings> cluster(String name) {

@@ -28,28 +28,18 @@ public record InstanceKey(String host, int port) implements Comparable<InstanceK
       throw new IllegalArgumentException("instance key must be host:port, got '" + text + "'");
     }
     String s = text.strip();
-    String host;
-    String portText;
-    if (s.startsWith("[")) {
-      int close = s.indexOf("]:");
-      if (close < 0) {
-        throw new IllegalArgumentException(
-            "instance key '" + text + "' must be [ipv6-host]:port (missing ']:port')");
-      }
-      host = s.substring(1, close);
-      portText = s.substring(close + 2);
-    } else {
-      int colon = s.lastIndexOf(':');
-      if (colon < 0) {
-        throw new IllegalArgumentException(
-            "instance key '" + text + "' must be host:port (missing ':port')");
-      }
-      host = s.substring(0, colon);
-      portText = s.substring(colon + 1);
-      if (host.contains(":")) {
-        throw new IllegalArgumentException(
-            "instance key '" + text + "' has an unbracketed IPv6 host; write it as [host]:port");
-      }
+    // [ipv6-host]:port splits at the first "]:", host:port at the last ':'
+    boolean bracketed = s.startsWith("[");
+    int sep = bracketed ? s.indexOf("]:") : s.lastIndexOf(':');
+    if (sep < 0) {
+      throw new IllegalArgumentException("instance key '" + text + "' must be "
+          + (bracketed ? "[ipv6-host]:port (missing ']:port')" : "host:port (missing ':port')"));
+    }
+    String host = s.substring(bracketed ? 1 : 0, sep);
+    String portText = s.substring(sep + (bracketed ? 2 : 1));
+    if (!bracketed && host.contains(":")) {
+      throw new IllegalArgumentException(
+          "instance key '" + text + "' has an unbracketed IPv6 host; write it as [host]:port");
     }
     if (host.isBlank()) {
       throw new IllegalArgumentException("instance key '" + text + "' has an empty host");

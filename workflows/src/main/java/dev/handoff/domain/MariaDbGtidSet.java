@@ -137,11 +137,7 @@ public record MariaDbGtidSet(List<Gtid> positions) implements GtidSet {
   }
 
   private static MariaDbGtidSet same(GtidSet other) {
-    if (other instanceof MariaDbGtidSet m) {
-      return m;
-    }
-    throw new IllegalArgumentException(
-        "cannot compare the MariaDB GTID set with a " + other.flavor() + " one: " + other);
+    return GtidSets.sameFlavor(MariaDbGtidSet.class, "MariaDB", other);
   }
 
   /** The server's own form, e.g. "0-1-100,1-2-5"; empty set is "". */

@@ -196,11 +196,7 @@ public record MySqlGtidSet(Map<String, List<Interval>> intervals) implements Gti
   }
 
   private static MySqlGtidSet same(GtidSet other) {
-    if (other instanceof MySqlGtidSet m) {
-      return m;
-    }
-    throw new IllegalArgumentException(
-        "cannot compare the MySQL GTID set with a " + other.flavor() + " one: " + other);
+    return GtidSets.sameFlavor(MySqlGtidSet.class, "MySQL", other);
   }
 
   /** The server's form without newlines, e.g. "uuid:1-5:7-9,uuid2:1-3"; empty set is "". */

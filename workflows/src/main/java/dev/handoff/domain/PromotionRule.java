@@ -1,27 +1,18 @@
 package dev.handoff.domain;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** Operator's say on which replica may become primary; spelled "prefer", "neutral", "must_not" in config. */
-public enum PromotionRule {
-  PREFER("prefer", 0),
-  NEUTRAL("neutral", 1),
-  MUST_NOT("must_not", Integer.MAX_VALUE);
+public enum PromotionRule implements WireNamed {
+  PREFER(0),
+  NEUTRAL(1),
+  MUST_NOT(Integer.MAX_VALUE);
 
-  private final String configName;
   private final int rank;
 
-  PromotionRule(String configName, int rank) {
-    this.configName = configName;
+  PromotionRule(int rank) {
     this.rank = rank;
-  }
-
-  /** The config/wire spelling. */
-  @JsonValue
-  public String configName() {
-    return configName;
   }
 
   /** Lower ranks first: prefer (0) before neutral (1); must_not is last and never promotable. */
@@ -39,7 +30,7 @@ public enum PromotionRule {
   public static PromotionRule fromString(String text) {
     String s = text == null ? "" : text.strip().toLowerCase(Locale.ROOT).replace('-', '_');
     for (PromotionRule r : values()) {
-      if (r.configName.equals(s)) {
+      if (r.wireName().equals(s)) {
         return r;
       }
     }
@@ -49,6 +40,6 @@ public enum PromotionRule {
 
   @Override
   public String toString() {
-    return configName;
+    return wireName();
   }
 }

@@ -3,6 +3,7 @@ package dev.handoff.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
 import java.util.Comparator;
 import org.junit.jupiter.api.Test;
@@ -34,5 +35,14 @@ class PromotionRuleTest {
     assertThat(PromotionRule.NEUTRAL.promotable()).isTrue();
     assertThat(PromotionRule.MUST_NOT.promotable()).isFalse();
     assertThat(PromotionRule.MUST_NOT).hasToString("must_not");
+  }
+
+  @Test
+  void jsonIsTheConfigSpellingBothWays() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    assertThat(json.writeValueAsString(PromotionRule.MUST_NOT)).isEqualTo("\"must_not\"");
+    assertThat(json.writeValueAsString(PromotionRule.PREFER)).isEqualTo("\"prefer\"");
+    assertThat(json.readValue("\"Must-Not\"", PromotionRule.class)).isEqualTo(PromotionRule.MUST_NOT);
+    assertThat(json.readValue("\"neutral\"", PromotionRule.class)).isEqualTo(PromotionRule.NEUTRAL);
   }
 }
