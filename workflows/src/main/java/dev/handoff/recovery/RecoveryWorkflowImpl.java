@@ -18,6 +18,7 @@ import dev.handoff.planning.CandidateSelector;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.RunbookPlan;
 import dev.handoff.planning.RecoveryChoice;
+import dev.handoff.planning.RecoveryReplicas;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookWorkflow;
 import dev.handoff.runbook.RunbookOptions;
@@ -108,12 +109,6 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
    */
   private record Chosen(List<InstanceSnapshot> states, Map<String, String> gaveUp, String target) {}
 
-  /**
-   * The other replicas: the ones to move under the new primary, the ones routed to and published from the start
-   * (moving and not stopped on a SQL error), and the ones left behind with why (more join as the moves fail).
-   */
-  private record Replicas(List<InstanceKey> toMove, List<InstanceKey> listed, Map<InstanceKey, String> leftBehind) {}
-
   @Override
   public RunbookProgress recover(RecoveryRequest request) {
     this.request = request;
@@ -142,7 +137,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
         KV_WAIT_SECONDS)).thenApply(StepDone::detail);
     fence(facts.desc());
     Chosen chosen = chooseAndCatchUp(inspect, facts.topology());
-    Replicas replicas = replicas(chosen.states());
+    RecoveryReplicas replicas = RecoveryReplicas.of(chosen.states(), oldPrimary, newPrimary);
     awaitKvWritable(kvWritable);
     steps.record(RunbookPlan.STOP_RECEIVING, StepOutcome.DONE, joinEach(receiving, "(not stopped: the promotion stops it)"),
         Workflow.currentTimeMillis() - stopsStarted);
@@ -265,36 +260,6 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     }
   }
 
-  /**
-   * Who is routed to and published as a replica from the start: the reachable others that are neither errant
-   * nor stopped on a SQL error. A replica listed there is one clients may read from, so one that is expected
-   * not to replicate from the new primary is not listed; whoever the moves leave behind is taken out again
-   * (and one that moved after all is put back) once they are done.
-   */
-  private Replicas replicas(List<InstanceSnapshot> states) {
-    List<InstanceSnapshot> replicas = replicasOf(states);
-    Map<String, String> errant = CandidateSelector.errantReplicas(replicas, null);
-    Map<InstanceKey, String> leftBehind = new LinkedHashMap<>();
-    List<InstanceKey> toMove = new ArrayList<>();
-    List<InstanceKey> listed = new ArrayList<>();
-    for (InstanceSnapshot s : replicas) {
-      if (s.key().equals(newPrimary)) {
-        continue;
-      }
-      if (!s.reachable()) {
-        leftBehind.put(s.key(), "unreachable: " + s.error());
-      } else if (errant.containsKey(s.key().toString())) {
-        leftBehind.put(s.key(), errant.get(s.key().toString()));
-      } else {
-        toMove.add(s.key());
-        if (!sqlBroken(s)) {
-          listed.add(s.key());
-        }
-      }
-    }
-    return new Replicas(toMove, List.copyOf(listed), leftBehind);
-  }
-
   /** Waits for the KV store to take a write (started beside the fence); without it nothing is promoted. */
   private void awaitKvWritable(Promise<String> kvWritable) {
     try {
@@ -313,7 +278,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
    * the new primary's first semi-sync writes, which would otherwise wait out its semi-sync timeout. Returns the
    * replicas moved, once the moves are done.
    */
-  private List<InstanceKey> promoteAndRoute(Facts facts, Replicas replicas) {
+  private List<InstanceKey> promoteAndRoute(Facts facts, RecoveryReplicas replicas) {
     String promoted = newPrimary + " is the primary";
     try {
       forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(), "promoting " + newPrimary, planned);
@@ -341,7 +306,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
    * Tidy after, writes already flow: when the moves left some replica behind (or moved one not listed), the
    * replica pool and the reader backends are set to the ones moved. Returns a note when that failed.
    */
-  private String publishMoved(Facts facts, Replicas replicas, List<InstanceKey> moved) {
+  private String publishMoved(Facts facts, RecoveryReplicas replicas, List<InstanceKey> moved) {
     if (moved.equals(replicas.listed())) {
       return "";
     }
@@ -390,7 +355,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   }
 
   /** What the operator needs to know besides: replicas left behind or given up on, the tidy step, semi-sync. */
-  private String reportOf(Chosen chosen, Replicas replicas, String tidyNote) {
+  private String reportOf(Chosen chosen, RecoveryReplicas replicas, String tidyNote) {
     StringBuilder b = new StringBuilder();
     for (Map.Entry<InstanceKey, String> e : replicas.leftBehind().entrySet()) {
       b.append(". ").append(leftBehind(e.getKey(), e.getValue()));
@@ -587,11 +552,6 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
 
   private static InstanceSnapshot stateOf(List<InstanceSnapshot> states, InstanceKey key) {
     return states.stream().filter(s -> s.key().equals(key)).findFirst().orElseThrow();
-  }
-
-  private static boolean sqlBroken(InstanceSnapshot s) {
-    return s.replication() != null && !s.replication().sqlThreadRunning() && s.replication().lastSqlError() != null
-        && !s.replication().lastSqlError().isBlank();
   }
 
   private static String describe(Map<String, String> gaveUp) {
