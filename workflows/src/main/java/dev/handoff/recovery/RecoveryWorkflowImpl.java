@@ -1,5 +1,7 @@
 package dev.handoff.recovery;
 
+import dev.handoff.heartbeat.HeartbeatActivities;
+import dev.handoff.cluster.ClusterActivities;
 import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import dev.handoff.cluster.ClusterDescription;
@@ -28,7 +30,6 @@ import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.SignalExternalWorkflowException;
-import dev.handoff.runbook.StepRecord;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -143,7 +144,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
         Workflow.currentTimeMillis() - stopsStarted);
     List<InstanceKey> moved = promoteAndRoute(facts, replicas);
     String tidyNote = publishMoved(facts, replicas, moved);
-    forwardOrEnd(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(new dev.handoff.heartbeat.HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail());
+    forwardOrEnd(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail());
     detail = handedOver() + settleOldPrimary(chosen) + reportOf(chosen, replicas, tidyNote) + cooldownNote(cooldown);
     steps.done(RunbookPlan.OLD_PRIMARY, detail);
     return finish(RunbookState.COMPLETED);
@@ -152,13 +153,14 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   /** The configuration and the topology; a failure refuses the recovery with nothing changed. */
   private Facts readFacts() {
     try {
-      ClusterDescription desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(new dev.handoff.cluster.ClusterActivities.DescribeCluster(cluster)),
+      ClusterDescription desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(new ClusterActivities.DescribeCluster(cluster)),
           d -> d.instances().size() + " instances");
       Topology topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(new TopologyActivities.ReadTopology(cluster)),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
       oldPrimary = topology.primary();
-      plan = RunbookPlan.recovery(topology, null).render();
-      planned = RunbookPlan.recovery(topology, null).stepNames();
+      RunbookPlan runbook = RunbookPlan.recovery(topology, null);
+      plan = runbook.render();
+      planned = runbook.stepNames();
       return new Facts(desc, topology);
     } catch (TemporalFailure e) {
       throw end(RunbookState.REFUSED, RunbookSteps.failureType(e), RunbookSteps.message(e));

@@ -1,5 +1,7 @@
 package dev.handoff.switchover;
 
+import dev.handoff.heartbeat.HeartbeatActivities;
+import dev.handoff.cluster.ClusterActivities;
 import dev.handoff.runbook.StepOutcome;
 import dev.handoff.runbook.RunbookState;
 import dev.handoff.runbook.RunbookProgress;
@@ -25,7 +27,6 @@ import dev.handoff.recovery.RecoveryWorkflow;
 import dev.handoff.recovery.RecoveryRequest;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
-import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.UndoLog;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
@@ -88,7 +89,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       return finish(RunbookState.DRY_RUN);
     }
     UndoLog undo = new UndoLog();
-    Map<String, Runnable> bodies = bodies(facts, others(facts.states()), undo);
+    Map<String, Runnable> bodies = bodies(facts, others(facts.states()), undo, runbook.stepNames());
     runUntilPromoted(runbook, bodies, facts.topology(), undo);
     try {
       runbook.after(RunbookPlan.PROMOTE).forEach(step -> bodies.get(step.name()).run());
@@ -101,7 +102,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   /** The pre-checks' reads; any that fails refuses the switchover with nothing changed. */
   private Facts readFacts() {
     try {
-      ClusterDescription desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(new dev.handoff.cluster.ClusterActivities.DescribeCluster(cluster)),
+      ClusterDescription desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(new ClusterActivities.DescribeCluster(cluster)),
           d -> d.instances().size() + " instances, " + d.remoteHaproxies().size() + " remote HAProxies");
       Topology topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(new TopologyActivities.ReadTopology(cluster)),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
@@ -134,11 +135,10 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
    * The body of every step of the plan after the pre-check, by step name: the plan is the list the workflow
    * runs. Up to the promotion every change registers its undo first; after it, each step goes forward.
    */
-  private Map<String, Runnable> bodies(Facts facts, Others others, UndoLog undo) {
+  private Map<String, Runnable> bodies(Facts facts, Others others, UndoLog undo, List<String> planned) {
     Topology topology = facts.topology();
     List<InstanceKey> newReplicas = newReplicas(topology, others);
     String situation = newPrimary + " is the primary";
-    List<String> planned = RunbookPlan.switchover(topology, newPrimary).stepNames();
     Map<String, Runnable> bodies = new LinkedHashMap<>();
     bodies.put(RunbookPlan.MOVE_REPLICAS, () -> steps.run(RunbookPlan.MOVE_REPLICAS, () -> moveReplicas(others, undo),
         d -> d));
@@ -167,7 +167,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
         facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointWriter, new HaproxyActivities.RepointWriter(h, cluster, newPrimary)).thenApply(StepDone::detail)),
         situation, planned));
     bodies.put(RunbookPlan.RESTART_HEARTBEAT, () -> forward(RunbookPlan.RESTART_HEARTBEAT,
-        () -> heartbeatForward.restartHeartbeat(new dev.handoff.heartbeat.HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail(), situation, planned));
+        () -> heartbeatForward.restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail(), situation, planned));
     bodies.put(RunbookPlan.REJOIN_OLD_PRIMARY,
         () -> detail = rejoinOrLeaveBehind(facts.desc(), newReplicas, topology, situation, planned));
     return bodies;
