@@ -48,11 +48,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Probes a cluster the way DESIGN.md asks: one snapshot of the topology, the worker's own connection to
- * the primary, and every other configured instance's view of it (its replication row, what it received
- * and when, read_only). Replicas are read before the primary, so a replica can never look ahead of the
- * primary's snapshot; the primary's connection opens beside them, so a frozen primary costs one timeout
- * per probe, not one after the replicas'. Nothing here acts on one observation: {@link #repair} and {@link #restoreWriter}
+ * The watch's activities: the probe it runs itself (an alert, an acknowledgement, a repair to retry), the
+ * detector loop of watches started before detection moved into the workers ({@link WorkerDetector}), and
+ * the writer repairs. Probes are {@link ClusterProber}'s. Nothing here acts on one observation: {@link #repair} and {@link #restoreWriter}
  * re-read the topology, the runbook lock and the instances just before they change anything.
  */
 public final class DetectionActivitiesImpl implements DetectionActivities {
@@ -62,18 +60,17 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   private final SnapshotReader reader;
   private final TopologyStore store;
   private final RunbookLock lock;
-  private final ReceiveTracker received = new ReceiveTracker();
-  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "detector-probe");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pool;
+  private final ClusterProber prober;
 
-  public DetectionActivitiesImpl(Lookup lookup, TopologyStore store, RunbookLock lock) {
+  public DetectionActivitiesImpl(Lookup lookup, TopologyStore store, RunbookLock lock, ClusterProber prober,
+      ExecutorService pool) {
     this.lookup = lookup;
     this.reader = new SnapshotReader(lookup);
     this.store = store;
     this.lock = lock;
+    this.prober = prober;
+    this.pool = pool;
   }
 
   @Override
@@ -82,9 +79,14 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
   }
 
   private DetectionResult probeCluster(String cluster) {
-    DetectionResult r = probe(lookup.cluster(cluster), WatchSettings.defaults()).result();
+    DetectionResult r = prober.probe(lookup.cluster(cluster), WatchSettings.defaults()).result();
     Failpoints.during();
     return r;
+  }
+
+  @Override
+  public DetectionResult watchProbe(WatchProbe r) {
+    return probeCluster(r.cluster());
   }
 
   @Override
@@ -101,7 +103,7 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
     long pause = settings.probeIntervalMillis();
     DetectionResult r = null;
     while (System.nanoTime() < until) {
-      Probe p = probe(c, settings);
+      ClusterProber.Probe p = prober.probe(c, settings);
       r = p.result();
       ctx.heartbeat(r.code().wireName());
       boolean confirming = r.code() == AnalysisCode.DEAD_PRIMARY && actOnDeadPrimary;
@@ -121,67 +123,6 @@ public final class DetectionActivitiesImpl implements DetectionActivities {
       sleep(pause);
     }
     return r;
-  }
-
-  /** What one probe saw (null when the topology could not be read) and what it concluded. */
-  private record Probe(DetectionInput input, DetectionResult result) {}
-
-  /** One holistic probe: the topology (one snapshot), other instances' views in parallel, then the primary. */
-  private Probe probe(ClusterSettings c, WatchSettings settings) {
-    TopologyRecord t;
-    try {
-      Optional<TopologyRecord> read = store.read(c.name());
-      if (read.isEmpty()) {
-        return new Probe(null, DetectionAnalyzer.kvBlind(c.name(), "no topology of " + c.name() + " is published"));
-      }
-      t = read.get();
-    } catch (TopologyStore.KvException e) {
-      return new Probe(null, DetectionAnalyzer.kvBlind(c.name(), e.getMessage()));
-    }
-    InstanceKey primary = InstanceKey.parse(t.primary());
-    // The primary's connection opens beside the replicas' views, so a frozen primary's handshake timeout runs
-    // while they are read, not after; what it says is still read after them.
-    CompletableFuture<Connection> primaryConnection = CompletableFuture.supplyAsync(() -> {
-      try {
-        return reader.connect(primary, Purpose.PROBE_PRIMARY);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    }, pool);
-    List<CompletableFuture<ReplicaView>> views = new ArrayList<>();
-    for (InstanceSettings i : c.instances()) {
-      InstanceKey key = new InstanceKey(i.host(), i.port());
-      if (!key.equals(primary)) {
-        views.add(CompletableFuture.supplyAsync(() -> view(c, key), pool));
-      }
-    }
-    List<ReplicaView> replicas = Heartbeats.joinAll(views);
-    InstanceSnapshot p = reader.read(c, primary, Purpose.PROBE_PRIMARY, () -> opened(primaryConnection));
-    // A dead primary's GTIDs are judged by the flavor its replicas' @@version just showed.
-    DetectionInput in = p.reachable()
-        ? DetectionInput.primaryUp(t.epoch(), primary, p.readOnly(), p.semiSyncDegraded(), p.flavor(),
-            p.gtidExecuted(), replicas)
-        : DetectionInput.primaryDown(t.epoch(), primary, p.error(), Flavors.of(c), replicas);
-    return new Probe(in, DetectionAnalyzer.analyze(in,
-        new DetectionLimits(settings.maxSecondsSinceLastEvent(), c.limits().maxLagSeconds())));
-  }
-
-  /** The connection a future opened; its SQLException as thrown, so an unreachable primary reads as one. */
-  private static Connection opened(CompletableFuture<Connection> connection) throws SQLException {
-    try {
-      return Heartbeats.joinAll(List.of(connection)).get(0);
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof SQLException sql) {
-        throw sql;
-      }
-      throw new SQLException("connecting: " + e.getCause(), e.getCause());
-    }
-  }
-
-  /** The detector's view of an instance other than the primary, with its silence as the tracker measures it. */
-  private ReplicaView view(ClusterSettings c, InstanceKey key) {
-    InstanceSnapshot s = reader.read(c, key, Purpose.PROBE);
-    return ReplicaView.of(s, received.secondsSinceReceived(key, s.replication(), System.nanoTime()));
   }
 
   @Override

@@ -12,7 +12,12 @@ import dev.handoff.kv.TopologyStore;
 import dev.handoff.kv.TopologyStores;
 import dev.handoff.mysql.MysqlActivitiesImpl;
 import dev.handoff.support.Lookup;
+import dev.handoff.detection.ClusterProber;
 import dev.handoff.detection.DetectionActivitiesImpl;
+import dev.handoff.detection.TemporalRunbookLock;
+import dev.handoff.detection.WatchSettings;
+import dev.handoff.detection.WorkerDetector;
+import dev.handoff.mysql.SnapshotReader;
 import dev.handoff.recovery.ClusterWatchWorkflowImpl;
 import dev.handoff.recovery.RecoveryWorkflowImpl;
 import dev.handoff.support.Secrets;
@@ -28,6 +33,7 @@ import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,14 +51,24 @@ public final class HandoffWorker implements AutoCloseable {
 
   private final AlertReceiver alerts;
   private final StepInterceptor steps;
+  /** This worker's detection of every configured cluster; null when it watches none. */
+  private final WorkerDetector detector;
+  private final ExecutorService probePool;
 
   private HandoffWorker(WorkflowServiceStubs service, WorkerFactory factory, TopologyStore store,
-      AlertReceiver alerts, StepInterceptor steps) {
+      AlertReceiver alerts, StepInterceptor steps, WorkerDetector detector, ExecutorService probePool) {
+    this.detector = detector;
+    this.probePool = probePool;
     this.service = service;
     this.factory = factory;
     this.steps = steps;
     this.store = store;
     this.alerts = alerts;
+  }
+
+  /** This worker's detector, or null when it watches no cluster. */
+  public WorkerDetector detector() {
+    return detector;
   }
 
   /** The alert endpoint's port, or -1 when this worker serves none. */
@@ -89,6 +105,7 @@ public final class HandoffWorker implements AutoCloseable {
     worker.registerWorkflowImplementationTypes(SwitchoverWorkflowImpl.class, RecoveryWorkflowImpl.class,
         ClusterWatchWorkflowImpl.class);
     Lookup lookup = new Lookup(config);
+    ExecutorService probePool = ClusterProber.probePool();
     TopologyStore store;
     try {
       store = TopologyStores.open(config.kv());
@@ -96,20 +113,25 @@ public final class HandoffWorker implements AutoCloseable {
       service.shutdownNow();
       throw e;
     }
+    ClusterProber prober = new ClusterProber(new SnapshotReader(lookup), store, probePool);
     worker.registerActivitiesImplementations(
         new ClusterActivitiesImpl(lookup),
         new MysqlActivitiesImpl(lookup),
         new TopologyActivitiesImpl(lookup, store),
         new HaproxyActivitiesImpl(lookup),
         new HeartbeatActivitiesImpl(lookup),
-        new DetectionActivitiesImpl(lookup, store, new dev.handoff.detection.TemporalRunbookLock(client)));
+        new DetectionActivitiesImpl(lookup, store, new TemporalRunbookLock(client), prober, probePool));
     factory.start();
+    WorkerDetector detector = null;
     if (config.worker().watch()) {
       for (var c : config.clusters()) {
         if (Watches.start(client, config, c.name())) {
           log.info("cluster={} watch started: {}", c.name(), dev.handoff.runbook.WorkflowIds.watch(c.name()));
         }
       }
+      detector = new WorkerDetector(client.getOptions().getIdentity(), prober, WatchSettings.defaults(),
+          (cluster, report) -> Watches.report(client, config, cluster, report));
+      detector.start(config.clusters());
     }
     log.info("worker started: temporal={} namespace={} taskQueue={} clusters={}", config.temporal().target(),
         config.temporal().namespace(), config.temporal().taskQueue(),
@@ -118,14 +140,14 @@ public final class HandoffWorker implements AutoCloseable {
     if (config.worker().alertsListen() != null) {
       try {
         receiver = AlertReceiver.start(config.worker().alertsListen(), Secrets.resolve(config.worker().alertsToken()),
-            TemporalProbeRequester.knownClusters(config), new TemporalProbeRequester(client, config));
+            TemporalProbeRequester.knownClusters(config), new TemporalProbeRequester(client, config, detector));
         log.info("alert endpoint: http://{}/alerts", config.worker().alertsListen());
       } catch (RuntimeException e) {
         // Several workers on one host: one serves the endpoint, the others go on without it.
         log.warn("alert endpoint {} not started: {}", config.worker().alertsListen(), e.getMessage());
       }
     }
-    return new HandoffWorker(service, factory, store, receiver, steps);
+    return new HandoffWorker(service, factory, store, receiver, steps, detector, probePool);
   }
 
   /** Stops polling, lets running activities finish for a few seconds, then closes the clients. */
@@ -134,6 +156,7 @@ public final class HandoffWorker implements AutoCloseable {
     if (alerts != null) {
       alerts.close();
     }
+    stopDetecting();
     factory.shutdown();
     // Running steps get up to 3 s to finish; the watch's detector (a long read) and idle pollers are not
     // waited for (a long poll does not end on an interrupt: the channel's close ends it).
@@ -174,11 +197,19 @@ public final class HandoffWorker implements AutoCloseable {
     }
   }
 
+  private void stopDetecting() {
+    if (detector != null) {
+      detector.close();
+    }
+    probePool.shutdownNow();
+  }
+
   /** Stops at once, as a crash would, minus the process exit: for in-process tests. */
   public void kill() {
     if (alerts != null) {
       alerts.close();
     }
+    stopDetecting();
     factory.shutdownNow();
     service.shutdownNow();
     store.close();

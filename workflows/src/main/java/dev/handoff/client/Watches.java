@@ -3,6 +3,7 @@ package dev.handoff.client;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.detection.WatchSettings;
 import dev.handoff.recovery.ClusterWatchWorkflow;
+import dev.handoff.recovery.DetectionReport;
 import dev.handoff.recovery.WatchRequest;
 import dev.handoff.recovery.WatchState;
 import dev.handoff.recovery.WatchStatus;
@@ -66,6 +67,18 @@ public final class Watches {
     BatchRequest batch = client.newSignalWithStartRequest();
     batch.add(wf::watch, request(config, cluster));
     batch.add(wf::probeNow, reason);
+    client.signalWithStart(batch);
+  }
+
+  /**
+   * Hands a worker's detector report to the cluster's watch, starting the watch first if it is not running
+   * (a stopped watch stays stopped and drops it).
+   */
+  public static void report(WorkflowClient client, HandoffConfig config, String cluster, DetectionReport report) {
+    ClusterWatchWorkflow wf = client.newWorkflowStub(ClusterWatchWorkflow.class, options(config, cluster));
+    BatchRequest batch = client.newSignalWithStartRequest();
+    batch.add(wf::watch, request(config, cluster));
+    batch.add(wf::report, report);
     client.signalWithStart(batch);
   }
 

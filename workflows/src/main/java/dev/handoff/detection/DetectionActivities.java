@@ -16,10 +16,21 @@ public interface DetectionActivities {
   }
 
   /**
+   * The watch's own look at the cluster, when the workers' reports do not cover the moment (an alert, an
+   * acknowledgement, a recovery that ended, a repair to retry): one probe, as a worker's detector runs it.
+   * Changes nothing.
+   */
+  DetectionResult watchProbe(WatchProbe request);
+
+  record WatchProbe(String cluster) {
+  }
+
+  /**
    * Probes the cluster every {@code probeIntervalMillis} (backing off while it is blind), heartbeating each
    * cycle, and returns when the analysis differs from {@code lastReported}, when {@code actOnDeadPrimary}
    * and a dead primary is confirmed by {@code confirmations} consecutive probes, or after
-   * {@code maxRunMillis}. Changes nothing.
+   * {@code maxRunMillis}. Changes nothing. Only watches started before detection moved into the workers
+   * run it.
    */
   DetectionResult watchCluster(WatchCluster request);
 

@@ -6,17 +6,25 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
 /**
- * The single watch of one cluster (workflow ID {@code watch-<cluster>}): runs the detector, starts an
- * unplanned failover on a confirmed dead primary (beside its own loop, which keeps detecting), repairs a
- * read-only primary or a second writable instance when no runbook runs, and after a recovery that promoted
- * blocks further automatic recoveries for the cooldown unless acknowledged. It never ends by itself: a
- * stop is a mode. Its detector activity heartbeats, so a dead worker's watch moves on.
+ * The single watch of one cluster (workflow ID {@code watch-<cluster>}): the durable half of detection.
+ * Every worker probes every configured cluster by itself and reports here only what calls for action or
+ * changed ({@link #report}); the watch starts a recovery on a confirmed dead primary (beside its own loop,
+ * which keeps taking reports), repairs a read-only primary or a second writable instance when no runbook
+ * runs, and after a recovery that promoted blocks further automatic recoveries for the cooldown unless
+ * acknowledged. While nothing happens it waits and costs nothing. It never ends by itself: a stop is a mode.
  */
 @WorkflowInterface
 public interface ClusterWatchWorkflow {
 
   @WorkflowMethod
   void watch(WatchRequest request);
+
+  /**
+   * A worker's detector saw an analysis change, or one that calls for action (a dead primary it confirmed,
+   * a writer problem). The watch decides and acts; a healthy cluster sends none.
+   */
+  @SignalMethod
+  void report(DetectionReport report);
 
   /** An alert (or an operator) asks for a probe now. An alert alone never promotes anything. */
   @SignalMethod

@@ -4,7 +4,9 @@ import dev.handoff.runbook.RunbookState;
 import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.detection.WatchSettings;
 import dev.handoff.planning.DetectionResult;
+import dev.handoff.planning.ProbePacing;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookSteps;
 import dev.handoff.runbook.WorkflowIds;
@@ -30,9 +32,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * One cluster's watch loop. The detector runs as a long activity that heartbeats every probe, so if its
- * worker dies another worker resumes the watch within the heartbeat timeout. The detector returns when the
- * analysis changes (or a dead primary is confirmed while recovery is armed); the workflow decides:
+ * One cluster's watch: the durable state of its detection and the decisions on it. The workers probe; each
+ * reports an analysis that changed or calls for action ({@link DetectionReport}), and the watch decides:
  * <ul>
  *   <li>DeadPrimary: an unplanned failover as a child with the cluster's failover ID (so it never runs beside
  *   another runbook), started beside the loop, which keeps detecting; unless maintenance, the cooldown after
@@ -57,6 +58,8 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   static final long REPAIR_RETRY_MILLIS = 5_000;
   /** A detector that fails for good (a configuration error) is restarted this much later. */
   static final Duration DETECTOR_FAILED_PAUSE = Duration.ofSeconds(10);
+  /** The version marker of detection in the workers (version 1) instead of a detector activity (default). */
+  static final String WORKER_DETECTION = "worker-detection";
 
   private final List<String> events = new ArrayList<>();
   private final Set<InstanceKey> fenced = new LinkedHashSet<>();
@@ -83,8 +86,11 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   private InstanceKey recoveringFrom;
   private long recoveringEpoch;
 
-  private DetectionActivities detector;
   private DetectionActivities actions;
+  /** Reports of the workers' detectors not yet handled, oldest first. */
+  private final List<DetectionReport> reports = new ArrayList<>();
+  /** The watch looks at the cluster itself at its next turn (a recovery ended, a dead primary to confirm). */
+  private boolean lookAgain;
 
   /**
    * Restores the carried state before any signal handler runs: signals that arrive with the start (an
@@ -97,19 +103,102 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
 
   @Override
   public void watch(WatchRequest req) {
-    detector = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
+    actions = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(200))
+            .setMaximumAttempts(3).build())
+        .build());
+    if (Workflow.getVersion(WORKER_DETECTION, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      watchWithDetectorActivity(req);
+    } else {
+      watchReports(req);
+    }
+  }
+
+  /**
+   * The watch of this version: waits for the workers' reports, the operators' signals, a finished recovery
+   * or the next deadline (a block's end, a repair to retry), and only then runs anything. It looks at the
+   * cluster itself (a probe activity, a second one to confirm a dead primary) when an operator or an alert
+   * asks, when a recovery ended, and when a deadline passed: the moments the workers' reports do not cover.
+   */
+  private void watchReports(WatchRequest req) {
+    long lastWake = Workflow.currentTimeMillis();
+    while (true) {
+      if (Workflow.getInfo().getHistoryLength() > req.settings().historyLimitOrDefault() && recovery == null
+          && reports.isEmpty()) {
+        Workflow.continueAsNew(new WatchRequest(cluster, req.cooldownSeconds(), req.settings(), state()));
+      }
+      Supplier<Boolean> ready = () -> !reports.isEmpty() || wakeUp || recoveryDone();
+      long now = Workflow.currentTimeMillis();
+      long next = nextWake(now);
+      if (next > 0) {
+        awaitAtMost(Duration.ofMillis(Math.max(1, next - now)), ready);
+      } else {
+        Workflow.await(ready);
+      }
+      boolean asked = wakeUp;
+      wakeUp = false;
+      finishRecoveryIfDone();
+      now = Workflow.currentTimeMillis();
+      boolean deadlinePassed = deadlinePassed(lastWake, now);
+      lastWake = now;
+      if (reportAgainAt > 0 && now >= reportAgainAt) {
+        reportAgainAt = 0;
+      }
+      if (stopped) {
+        reports.clear();
+        continue;
+      }
+      while (!reports.isEmpty()) {
+        onResult(reports.remove(0).result(), true);
+      }
+      if (asked || lookAgain || deadlinePassed) {
+        lookAgain = false;
+        look(req.settings());
+      }
+    }
+  }
+
+  /** Whether a block, a back-off or a retry ended after {@code since} and by {@code now}. */
+  private boolean deadlinePassed(long since, long now) {
+    for (long t : new long[] {blockedUntil, retryNotBefore, reportAgainAt}) {
+      if (t > since && t <= now) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The watch's own look: a probe, and while recovery is armed, more to confirm a dead primary. */
+  private void look(WatchSettings settings) {
+    DetectionResult r;
+    try {
+      r = actions.watchProbe(new DetectionActivities.WatchProbe(cluster));
+      boolean confirming = r.code() == AnalysisCode.DEAD_PRIMARY && armed(Workflow.currentTimeMillis());
+      for (int seen = 1; confirming && seen < settings.confirmations() && r.code() == AnalysisCode.DEAD_PRIMARY;
+          seen++) {
+        Workflow.sleep(Duration.ofMillis(ProbePacing.CONFIRM_PAUSE_MILLIS));
+        r = actions.watchProbe(new DetectionActivities.WatchProbe(cluster));
+      }
+      onResult(r, confirming && r.code() == AnalysisCode.DEAD_PRIMARY);
+    } catch (TemporalFailure e) {
+      note("probe failed [" + RunbookSteps.failureType(e) + "]: " + RunbookSteps.message(e));
+    }
+  }
+
+  /**
+   * The watch of the first version, kept while watches started before detection moved into the workers
+   * still run it: a detector activity that heartbeats every probe and returns on news. Such a watch moves
+   * to {@link #watchReports} at its next continue-as-new.
+   */
+  private void watchWithDetectorActivity(WatchRequest req) {
+    DetectionActivities detector = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofMillis(req.settings().maxRunMillis()).plusSeconds(30))
         .setHeartbeatTimeout(DETECTOR_HEARTBEAT_TIMEOUT)
         .setCancellationType(ActivityCancellationType.TRY_CANCEL)
         .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
             .setMaximumInterval(Duration.ofSeconds(5)).setMaximumAttempts(0).build())
         .build());
-    actions = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(Duration.ofSeconds(30))
-        .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(200))
-            .setMaximumAttempts(3).build())
-        .build());
-
     while (true) {
       if (Workflow.getInfo().getHistoryLength() > req.settings().historyLimitOrDefault() && recovery == null) {
         Workflow.continueAsNew(new WatchRequest(cluster, req.cooldownSeconds(), req.settings(), state()));
@@ -271,6 +360,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     if (!armedRun) {
       // Seen by a run that was not confirming (a block ended meanwhile): confirm it again before acting.
       reportAgainAt = now;
+      lookAgain = true;
       return "none yet: recovery is armed again, confirming the dead primary first";
     }
     RecoveryWorkflow child = Workflow.newChildWorkflowStub(RecoveryWorkflow.class,
@@ -340,6 +430,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
               + " is routed to again as soon as it answers"));
     }
     lastAnalysis = null; // report the current analysis afresh
+    lookAgain = true;
   }
 
   private String repair(DetectionResult r) {
@@ -414,6 +505,13 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       return WatchMode.RECOVERING;
     }
     return maintenance ? WatchMode.MAINTENANCE : WatchMode.WATCHING;
+  }
+
+  @Override
+  public void report(DetectionReport report) {
+    if (report != null && report.result() != null) {
+      reports.add(report);
+    }
   }
 
   @Override

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ClusterWatchReplayTest {
-  static final String HISTORY = "histories/cluster-watch.json";
+  /** Today's watch: the workers' detection reports, the watch decides. */
+  static final String HISTORY = "histories/cluster-watch-reports.json";
+  /** A watch that ran its detector as an activity (before version {@code worker-detection}): still replays. */
+  static final String LEGACY_HISTORY = "histories/cluster-watch.json";
   /** What the recorded watch was started with: a cooldown of 60 s and fast probes. */
   static final WatchRequest REQUEST = new WatchRequest(CLUSTER, 60,
       new WatchSettings(100, 3.0, 2, 60_000, WatchSettings.DEFAULT_HISTORY_LIMIT), WatchState.initial());
@@ -46,8 +49,53 @@ class ClusterWatchReplayTest {
   }
 
   @Test
-  void theRecordedHistoryIsAWatchThatRecoveredOnceAndWasStopped() throws IOException {
-    WorkflowExecutionHistory history = recorded();
+  void aWatchThatRanItsDetectorAsAnActivityStillReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(LEGACY_HISTORY, ClusterWatchWorkflowImpl.class,
+        RecoveryWorkflowImpl.class);
+  }
+
+  @Test
+  void theRecordedHistoryIsAWatchThatHeardTheWorkersRecoveredOnceAndWasStopped() throws IOException {
+    List<HistoryEvent> events = recorded(HISTORY).getEvents();
+
+    WorkflowExecutionStartedEventAttributes started = events.get(0).getWorkflowExecutionStartedEventAttributes();
+    assertThat(TemporalJson.CONVERTER.fromPayload(started.getInput().getPayloads(0), WatchRequest.class,
+        WatchRequest.class)).isEqualTo(REQUEST);
+    assertThat(events.stream().filter(HistoryEvent::hasMarkerRecordedEventAttributes)
+        .map(e -> e.getMarkerRecordedEventAttributes().getDetailsMap().get("changeId"))
+        .map(p -> TemporalJson.CONVERTER.fromPayload(p.getPayloads(0), String.class, String.class)))
+        .containsExactly(ClusterWatchWorkflowImpl.WORKER_DETECTION);
+    // The workers' NoProblem and their confirmed dead primary; the watch's own look after the recovery.
+    assertThat(events.stream().filter(HistoryEvent::hasWorkflowExecutionSignaledEventAttributes)
+        .map(e -> e.getWorkflowExecutionSignaledEventAttributes().getSignalName()))
+        .containsExactly("report", "report", "stop");
+    assertThat(events.stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
+        .containsExactly("WatchProbe");
+    assertThat(events.stream()
+        .filter(HistoryEvent::hasStartChildWorkflowExecutionInitiatedEventAttributes)
+        .map(e -> e.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowId()))
+        .containsExactly(WorkflowIds.failover(CLUSTER));
+    assertThat(events).extracting(HistoryEvent::getEventType)
+        .contains(EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, EventType.EVENT_TYPE_TIMER_STARTED)
+        .doesNotContain(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+  }
+
+  @Test
+  void aWatchThatProbesBeforeItStartsTheRecoveryDoesNotReplay() {
+    assertThatThrownBy(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY,
+        ProbesOnReport.class, RecoveryWorkflowImpl.class))
+        .hasMessageContaining(NonDeterministicException.class.getName())
+        .hasMessageContaining("EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED does not match command type"
+            + " COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK");
+  }
+
+  @Test
+  void theLegacyHistoryIsAWatchThatRecoveredOnceAndWasStopped() throws IOException {
+    WorkflowExecutionHistory history = recorded(LEGACY_HISTORY);
     List<HistoryEvent> events = history.getEvents();
 
     WorkflowExecutionStartedEventAttributes started = events.get(0).getWorkflowExecutionStartedEventAttributes();
@@ -82,7 +130,7 @@ class ClusterWatchReplayTest {
 
   @Test
   void aWatchThatProbesAgainBeforeItRecoversDoesNotReplay() {
-    assertThatThrownBy(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY,
+    assertThatThrownBy(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(LEGACY_HISTORY,
         ProbesBeforeRecovering.class, RecoveryWorkflowImpl.class))
         // The replayer reports it in the message of a RuntimeException, not as a cause.
         .hasMessageContaining(NonDeterministicException.class.getName())
@@ -91,10 +139,37 @@ class ClusterWatchReplayTest {
             + " COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK");
   }
 
-  private static WorkflowExecutionHistory recorded() throws IOException {
-    try (InputStream in = ClusterWatchReplayTest.class.getClassLoader().getResourceAsStream(HISTORY)) {
-      assertThat(in).as(HISTORY + " on the test classpath").isNotNull();
+  private static WorkflowExecutionHistory recorded(String resource) throws IOException {
+    try (InputStream in = ClusterWatchReplayTest.class.getClassLoader().getResourceAsStream(resource)) {
+      assertThat(in).as(resource + " on the test classpath").isNotNull();
       return WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** A changed watch that probes a reported dead primary itself before it starts the recovery: incompatible. */
+  public static class ProbesOnReport extends ProbesBeforeRecovering {
+    private final DetectionActivities detection =
+        Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
+    private final List<DetectionReport> reports = new java.util.ArrayList<>();
+
+    @Override
+    public void watch(WatchRequest request) {
+      Workflow.getVersion(ClusterWatchWorkflowImpl.WORKER_DETECTION, Workflow.DEFAULT_VERSION, 1);
+      while (true) {
+        Workflow.await(() -> !reports.isEmpty());
+        DetectionReport r = reports.remove(0);
+        if (r.result().code() == AnalysisCode.DEAD_PRIMARY) {
+          detection.watchProbe(new DetectionActivities.WatchProbe(request.cluster()));
+          Workflow.newChildWorkflowStub(RecoveryWorkflow.class, ChildWorkflowOptions.newBuilder()
+              .setWorkflowId(WorkflowIds.failover(request.cluster())).build())
+              .recover(new RecoveryRequest(request.cluster(), false, r.result().detail()));
+        }
+      }
+    }
+
+    @Override
+    public void report(DetectionReport report) {
+      reports.add(report);
     }
   }
 
@@ -117,6 +192,9 @@ class ClusterWatchReplayTest {
         }
       }
     }
+
+    @Override
+    public void report(DetectionReport report) {}
 
     @Override
     public void probeNow(String reason) {}

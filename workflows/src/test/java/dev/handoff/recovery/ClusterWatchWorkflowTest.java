@@ -98,6 +98,7 @@ class ClusterWatchWorkflowTest {
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     worker.registerActivitiesImplementations(fixture.activities());
     env.start();
+    detector.reportTo(client, SETTINGS.confirmations());
     this.env = env;
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
@@ -110,7 +111,7 @@ class ClusterWatchWorkflowTest {
    * watch and any runbook holding the failover ID are terminated before the environment closes.
    */
   @AfterEach
-  void stopTheWatch() {
+  void stopTheWatch() throws InterruptedException {
     try {
       watch.stop("test teardown");
     } catch (RuntimeException notStarted) {

@@ -58,6 +58,7 @@ class ForcedRecoveryCooldownTest {
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     worker.registerActivitiesImplementations(fixture.activities());
     env.start();
+    detector.reportTo(client, SETTINGS.confirmations());
     this.env = env;
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
@@ -65,7 +66,7 @@ class ForcedRecoveryCooldownTest {
   }
 
   @AfterEach
-  void stopTheWatch() {
+  void stopTheWatch() throws InterruptedException {
     try {
       watch.stop("test teardown");
     } catch (RuntimeException notStarted) {

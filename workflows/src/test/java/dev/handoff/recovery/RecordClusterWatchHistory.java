@@ -18,9 +18,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Not a test: records the history that {@link ClusterWatchReplayTest} replays, a watch of
- * {@link RecoveryFixture}'s cluster that reports NoProblem, then a dead primary, recovers it (the real
- * unplanned failover as its child), blocks the still-dead primary for the cooldown, and is stopped. The watch
+ * Not a test: records the history of today's watch that {@link ClusterWatchReplayTest} replays
+ * ({@link ClusterWatchReplayTest#HISTORY}): a watch of {@link RecoveryFixture}'s cluster that hears NoProblem
+ * from the workers' detection, then a confirmed dead primary, recovers it (the real unplanned failover as its
+ * child), looks again when the recovery ends and blocks the still-dead primary for the cooldown, and is
+ * stopped. ({@link ClusterWatchReplayTest#LEGACY_HISTORY}, a watch that ran the detector as an activity, was
+ * recorded by this class before detection moved into the workers; it stays as it is.) The watch
  * never ends: the history is taken while it waits, stopped. Run it once from the repository root after a
  * deliberate, compatible change to the workflow's commands, and commit the file:
  *
@@ -49,6 +52,7 @@ public final class RecordClusterWatchHistory {
       worker.registerActivitiesImplementations(fixture.activities());
       env.start();
       WorkflowClient client = env.getWorkflowClient();
+      detector.reportTo(client, ClusterWatchReplayTest.REQUEST.settings().confirmations());
       String workflowId = WorkflowIds.watch(CLUSTER);
       WorkflowClient.start(client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowOptions.newBuilder()
           .setWorkflowId(workflowId).setTaskQueue(WorkflowIds.DEFAULT_TASK_QUEUE).build())::watch,
@@ -62,15 +66,15 @@ public final class RecordClusterWatchHistory {
       watch.stop("recorder");
       ScriptedDetector.awaitStatus(watch, "stopped", s -> s.mode() == WatchMode.STOPPED);
 
-      String json = settled(client, workflowId).toJson(true);
       detector.close();
+      String json = settled(client, workflowId).toJson(true);
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, json + "\n", StandardCharsets.UTF_8);
       System.out.println("wrote " + out.toAbsolutePath() + " (" + json.length() + " characters)");
     }
   }
 
-  /** The history once the stop's workflow task completed and the detector it cancelled is resolved. */
+  /** The history once the stop's workflow task completed. */
   private static WorkflowExecutionHistory settled(WorkflowClient client, String workflowId)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -82,9 +86,8 @@ public final class RecordClusterWatchHistory {
           && "stop".equals(events.get(stop).getWorkflowExecutionSignaledEventAttributes().getSignalName()))) {
         stop++;
       }
-      boolean cancelled = events.subList(Math.min(stop, events.size()), events.size()).stream()
-          .anyMatch(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED);
-      if (cancelled && history.getLastEvent().getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      if (stop < events.size()
+          && history.getLastEvent().getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
         return history;
       }
       if (System.nanoTime() > deadline) {

@@ -9,7 +9,9 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.when;
 
 import dev.handoff.domain.AnalysisCode;
-import io.temporal.activity.Activity;
+import dev.handoff.planning.ReportPolicy;
+import dev.handoff.runbook.WorkflowIds;
+import io.temporal.client.WorkflowClient;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,53 +20,34 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
- * The detector of a cluster's watch, scripted on {@link RecoveryFixture}'s mocks: it answers from
- * {@link #world} as the real one does, at once when the verdict differs from what the watch last reported
- * or when a dead primary is to be acted on, else it waits, heartbeating, until the world changes (or the
- * watch cancels it). The failover's own probe answers from the same world; repairs and undone fences
- * succeed unless a test says otherwise.
- *
- * <p>So a detector only ever completes when the test changes the world, never while the test signals the
- * watch: the SDK's test server wedges a workflow whose cancel command races its activity's completion.
- * Activities in flight also stop the test server from skipping time, so the watch runs in real time, and
- * every wait polls the status query ({@link #awaitQuiet} before any signal).
+ * The workers' detection of a cluster, scripted on {@link RecoveryFixture}'s mocks: a reporter thread looks
+ * at {@link #world} every few milliseconds and reports to the cluster's watch what a worker's detector
+ * would ({@link ReportPolicy}: a change, or a dead primary once confirmed), and the watch's own probe
+ * ({@code watchProbe}, counted in {@link #runs}) and the failover's ({@code probeCluster}) answer from the
+ * same world. Repairs and undone fences succeed unless a test says otherwise.
  */
 final class ScriptedDetector {
-  /** One detector run waits at most this long for news: longer than any test, so none outlives one. */
-  private static final long MAX_RUN_SECONDS = 45;
   /** How long a test waits for the watch to reach a state. */
   private static final long AWAIT_SECONDS = 20;
+  private static final long REPORT_EVERY_MILLIS = 10;
 
-  /** What the cluster looks like right now, to the detector and to the failover's own probe. */
+  /** What the cluster looks like right now, to the reporter and to every probe. */
   final AtomicReference<AnalysisCode> world = new AtomicReference<>(AnalysisCode.NO_PROBLEM);
-  /** The topology epoch the detector reads. */
+  /** The topology epoch the probes read. */
   final AtomicLong epoch = new AtomicLong(RecoveryFixture.EPOCH);
-  /** Detector runs started. */
+  /** The watch's own probes. */
   final AtomicInteger runs = new AtomicInteger();
-  /** The latest run that waits for news, and the verdict it was told the watch had reported. */
-  private final AtomicInteger waitingRun = new AtomicInteger();
-  private final AtomicReference<String> waitingOn = new AtomicReference<>();
-  /** Set when a test ends: waiting detector runs return. */
+  /** Reports the watch accepted. */
+  final AtomicInteger reports = new AtomicInteger();
+  private final AtomicReference<AnalysisCode> lastSent = new AtomicReference<>();
   private volatile boolean closing;
+  private Thread reporter;
 
   ScriptedDetector(RecoveryFixture fixture) {
-    doAnswer(answer((DetectionActivities.WatchCluster req) -> {
-      int run = runs.incrementAndGet();
-      String reported = req.lastReported() == null ? null : req.lastReported().wireName();
-      boolean actOnDeadPrimary = req.actOnDeadPrimary();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_RUN_SECONDS);
-      AnalysisCode now = world.get();
-      if (!news(now, reported, actOnDeadPrimary)) {
-        waitingOn.set(reported);
-        waitingRun.accumulateAndGet(run, Math::max);
-        while (!news(now, reported, actOnDeadPrimary) && !closing && System.nanoTime() < deadline) {
-          Activity.getExecutionContext().heartbeat(run); // throws once the watch cancelled this run
-          Thread.sleep(10);
-          now = world.get();
-        }
-      }
-      return RecoveryFixture.analysis(now, epoch.get());
-    })).when(fixture.detection).watchCluster(argThat(r -> Objects.equals(r.cluster(), CLUSTER)));
+    when(fixture.detection.watchProbe(new DetectionActivities.WatchProbe(CLUSTER))).thenAnswer(inv -> {
+      runs.incrementAndGet();
+      return RecoveryFixture.analysis(world.get(), epoch.get());
+    });
     when(fixture.detection.probeCluster(new DetectionActivities.ProbeCluster(CLUSTER))).thenAnswer(inv -> RecoveryFixture.analysis(world.get()));
     doAnswer(answer((DetectionActivities.Repair req) ->
         new DetectionActivities.ActionResult(true, req.code() + " repaired at epoch " + req.epoch()))).when(fixture.detection).repair(argThat(r -> Objects.equals(r.cluster(), CLUSTER)));
@@ -72,25 +55,56 @@ final class ScriptedDetector {
         new DetectionActivities.ActionResult(true, "remote1, remote2: writes go to " + req.primary() + " again"))).when(fixture.detection).restoreWriter(argThat(r -> Objects.equals(r.cluster(), CLUSTER)));
   }
 
-  /** What the real detector returns on: a changed verdict, or a dead primary it is to act on. */
-  private static boolean news(AnalysisCode now, String reported, boolean actOnDeadPrimary) {
-    return !now.wireName().equals(reported) || (actOnDeadPrimary && now == AnalysisCode.DEAD_PRIMARY);
+  /**
+   * Starts reporting to the cluster's watch, as a worker does from its start: until the watch runs, every
+   * report fails and is tried again.
+   */
+  void reportTo(WorkflowClient client, int confirmations) {
+    ClusterWatchWorkflow watch = client.newWorkflowStub(ClusterWatchWorkflow.class, WorkflowIds.watch(CLUSTER));
+    ReportPolicy policy = new ReportPolicy(confirmations, 0);
+    reporter = new Thread(() -> {
+      while (!closing) {
+        AnalysisCode now = world.get();
+        long at = System.currentTimeMillis();
+        int confirmed = policy.observe(now, at);
+        if (confirmed > 0) {
+          try {
+            watch.report(new DetectionReport("scripted", RecoveryFixture.analysis(now, epoch.get()), confirmed));
+            policy.sent(now, at);
+            lastSent.set(now);
+            reports.incrementAndGet();
+          } catch (RuntimeException noWatchYet) {
+            // the watch is not started yet (or the test ended): the next look tries again
+          }
+        }
+        try {
+          Thread.sleep(REPORT_EVERY_MILLIS);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "scripted-detector");
+    reporter.setDaemon(true);
+    reporter.start();
   }
 
-  /** Lets every waiting run return: a test ends. */
-  void close() {
+  /** Stops reporting: a test ends. */
+  void close() throws InterruptedException {
     closing = true;
+    if (reporter != null) {
+      reporter.interrupt();
+      reporter.join(5000);
+    }
   }
 
   /**
-   * Waits until {@code condition} holds and the latest detector run waits for news about the verdict the
-   * status shows: the watch has handled every verdict so far, and a signal now cannot race a detector's
-   * completion.
+   * Waits until {@code condition} holds and the reporter has nothing left to say about the world: the
+   * watch has heard of every change so far.
    */
   WatchStatus awaitQuiet(ClusterWatchWorkflow watch, String what, Predicate<WatchStatus> condition)
       throws InterruptedException {
-    return awaitStatus(watch, what + " (detector waiting)",
-        s -> condition.test(s) && waitingRun.get() == runs.get() && Objects.equals(waitingOn.get(), s.lastAnalysis() == null ? null : s.lastAnalysis().wireName()));
+    return awaitStatus(watch, what + " (detector reported the world)",
+        s -> world.get() == lastSent.get() && condition.test(s));
   }
 
   /** Polls the status query until {@code condition} holds; fails naming what it waited for. */

@@ -1,0 +1,118 @@
+package dev.handoff.detection;
+
+import dev.handoff.config.ClusterSettings;
+import dev.handoff.config.InstanceSettings;
+import dev.handoff.domain.InstanceKey;
+import dev.handoff.domain.InstanceSnapshot;
+import dev.handoff.kv.TopologyRecord;
+import dev.handoff.kv.TopologyStore;
+import dev.handoff.mysql.Flavors;
+import dev.handoff.mysql.SnapshotReader;
+import dev.handoff.mysql.SnapshotReader.Purpose;
+import dev.handoff.planning.DetectionAnalyzer;
+import dev.handoff.planning.DetectionInput;
+import dev.handoff.planning.DetectionLimits;
+import dev.handoff.planning.DetectionResult;
+import dev.handoff.planning.ReceiveTracker;
+import dev.handoff.planning.ReplicaView;
+import dev.handoff.support.Heartbeats;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Probes a cluster the way DESIGN.md asks: one snapshot of the topology, the worker's own connection to
+ * the primary, and every other configured instance's view of it (its replication row, what it received
+ * and when, read_only). Replicas are read before the primary, so a replica can never look ahead of the
+ * primary's snapshot; the primary's connection opens beside them, so a frozen primary costs one timeout
+ * per probe, not one after the replicas'. Changes nothing. One per worker: it remembers when each replica
+ * last received something, so the silence it measures spans probes.
+ */
+public final class ClusterProber {
+  private final SnapshotReader reader;
+  private final TopologyStore store;
+  private final ReceiveTracker received = new ReceiveTracker();
+  private final ExecutorService pool;
+
+  public ClusterProber(SnapshotReader reader, TopologyStore store, ExecutorService pool) {
+    this.reader = reader;
+    this.store = store;
+    this.pool = pool;
+  }
+
+  /** A pool of daemon threads for the reads one probe runs side by side. */
+  public static ExecutorService probePool() {
+    return Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "detector-probe");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** What one probe saw (null when the topology could not be read) and what it concluded. */
+  public record Probe(DetectionInput input, DetectionResult result) {}
+
+  /** One holistic probe: the topology (one snapshot), other instances' views in parallel, then the primary. */
+  public Probe probe(ClusterSettings c, WatchSettings settings) {
+    TopologyRecord t;
+    try {
+      Optional<TopologyRecord> read = store.read(c.name());
+      if (read.isEmpty()) {
+        return new Probe(null, DetectionAnalyzer.kvBlind(c.name(), "no topology of " + c.name() + " is published"));
+      }
+      t = read.get();
+    } catch (TopologyStore.KvException e) {
+      return new Probe(null, DetectionAnalyzer.kvBlind(c.name(), e.getMessage()));
+    }
+    InstanceKey primary = InstanceKey.parse(t.primary());
+    // The primary's connection opens beside the replicas' views, so a frozen primary's handshake timeout runs
+    // while they are read, not after; what it says is still read after them.
+    CompletableFuture<Connection> primaryConnection = CompletableFuture.supplyAsync(() -> {
+      try {
+        return reader.connect(primary, Purpose.PROBE_PRIMARY);
+      } catch (SQLException e) {
+        throw new CompletionException(e);
+      }
+    }, pool);
+    List<CompletableFuture<ReplicaView>> views = new ArrayList<>();
+    for (InstanceSettings i : c.instances()) {
+      InstanceKey key = new InstanceKey(i.host(), i.port());
+      if (!key.equals(primary)) {
+        views.add(CompletableFuture.supplyAsync(() -> view(c, key), pool));
+      }
+    }
+    List<ReplicaView> replicas = Heartbeats.joinAll(views);
+    InstanceSnapshot p = reader.read(c, primary, Purpose.PROBE_PRIMARY, () -> opened(primaryConnection));
+    // A dead primary's GTIDs are judged by the flavor its replicas' @@version just showed.
+    DetectionInput in = p.reachable()
+        ? DetectionInput.primaryUp(t.epoch(), primary, p.readOnly(), p.semiSyncDegraded(), p.flavor(),
+            p.gtidExecuted(), replicas)
+        : DetectionInput.primaryDown(t.epoch(), primary, p.error(), Flavors.of(c), replicas);
+    return new Probe(in, DetectionAnalyzer.analyze(in,
+        new DetectionLimits(settings.maxSecondsSinceLastEvent(), c.limits().maxLagSeconds())));
+  }
+
+  /** The connection a future opened; its SQLException as thrown, so an unreachable primary reads as one. */
+  private static Connection opened(CompletableFuture<Connection> connection) throws SQLException {
+    try {
+      return Heartbeats.joinAll(List.of(connection)).get(0);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw sql;
+      }
+      throw new SQLException("connecting: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /** The detector's view of an instance other than the primary, with its silence as the tracker measures it. */
+  private ReplicaView view(ClusterSettings c, InstanceKey key) {
+    InstanceSnapshot s = reader.read(c, key, Purpose.PROBE);
+    return ReplicaView.of(s, received.secondsSinceReceived(key, s.replication(), System.nanoTime()));
+  }
+}
