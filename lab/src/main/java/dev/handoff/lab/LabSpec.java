@@ -6,7 +6,8 @@ import java.util.stream.IntStream;
 
 /** What to start: how many clusters (named c1..cN), how many replicas each, where, and from which port. */
 public record LabSpec(Path dir, int clusters, int replicas, Integer basePort) {
-  public static final int MAX_CLUSTERS = 20;
+  /** Fifty clusters fit one machine with one replica each (the watch bench's largest lab). */
+  public static final int MAX_CLUSTERS = 50;
   public static final int MAX_REPLICAS = 6;
 
   public LabSpec {

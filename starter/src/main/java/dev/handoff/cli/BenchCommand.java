@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code handoff bench ...}: benchmarks on a fresh lab of their own, printing their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark on a fresh lab.",
-    subcommands = {BenchCommand.Switchover.class, BenchCommand.Recovery.class})
+    subcommands = {BenchCommand.Switchover.class, BenchCommand.Recovery.class, BenchCommand.Watch.class})
 final class BenchCommand extends GroupCommand {
   /** The recovery bench's old name, hidden: it names the new one and exits 2, running nothing. */
   static final List<FailoverCommand.OldName> OLD_NAMES =
@@ -55,6 +55,43 @@ final class BenchCommand extends GroupCommand {
       SwitchoverBench.Result r = SwitchoverBench.run(runs, 3, System.out);
       SwitchoverBench.print(r, System.out);
       return r.lost() == 0 && r.unhealthyAfter() == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "watch", mixinStandardHelpOptions = true,
+      description = "What watching healthy clusters costs (CPU, memory, probes, Temporal actions) and how fast a"
+          + " kill -9 is detected with a worker killed too: detection in the workers beside the detector activity.")
+  static final class Watch implements Callable<Integer> {
+    @Option(names = "--clusters", defaultValue = "1,10,50", split = ",",
+        description = "Cluster counts, a fresh lab each (default ${DEFAULT-VALUE}).")
+    List<Integer> clusters;
+
+    @Option(names = "--window", defaultValue = "60", description = "Seconds each cost row is measured over"
+        + " (default ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--trials", defaultValue = "5",
+        description = "Kills per design and case on the largest lab (default ${DEFAULT-VALUE}).")
+    int trials;
+
+    @Override
+    public Integer call() throws Exception {
+      for (int c : clusters) {
+        if (c < 1 || c > dev.handoff.lab.LabSpec.MAX_CLUSTERS) {
+          throw new CliException("--clusters: each count must be 1.." + dev.handoff.lab.LabSpec.MAX_CLUSTERS
+              + ", got " + c);
+        }
+      }
+      if (window < 10 || window > 3600) {
+        throw new CliException("--window must be 10..3600 seconds, got " + window);
+      }
+      if (trials < 1 || trials * 4 > java.util.Collections.max(clusters)) {
+        throw new CliException("--trials must be 1.." + java.util.Collections.max(clusters) / 4
+            + " (each kill takes a cluster of the largest lab), got " + trials);
+      }
+      var r = dev.handoff.bench.WatchBench.run(clusters, window, trials, System.out);
+      dev.handoff.bench.WatchBench.print(r, window, System.out);
+      return 0;
     }
   }
 }

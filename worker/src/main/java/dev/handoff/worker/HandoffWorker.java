@@ -3,6 +3,7 @@ package dev.handoff.worker;
 import dev.handoff.client.Watches;
 import dev.handoff.cluster.ClusterActivitiesImpl;
 import dev.handoff.config.ConfigException;
+import dev.handoff.config.DetectionMode;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.config.SecretRef;
 import dev.handoff.haproxy.HaproxyActivitiesImpl;
@@ -129,6 +130,8 @@ public final class HandoffWorker implements AutoCloseable {
           log.info("cluster={} watch started: {}", c.name(), dev.handoff.runbook.WorkflowIds.watch(c.name()));
         }
       }
+    }
+    if (config.worker().watch() && config.worker().detectionMode() == DetectionMode.WORKERS) {
       detector = new WorkerDetector(client.getOptions().getIdentity(), prober, WatchSettings.defaults(),
           (cluster, report) -> Watches.report(client, config, cluster, report));
       detector.start(config.clusters());

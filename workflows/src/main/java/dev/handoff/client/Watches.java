@@ -33,7 +33,7 @@ public final class Watches {
 
   public static WatchRequest request(HandoffConfig config, String cluster) {
     return new WatchRequest(cluster, config.worker().cooldownSeconds(), WatchSettings.defaults(),
-        WatchState.initial());
+        WatchState.initial(), config.worker().detectionMode());
   }
 
   /** Starts the watch unless it runs; returns true when this call started it. */

@@ -12,17 +12,35 @@ import java.util.List;
  * @param alertsToken the shared token a webhook call must present as "Authorization: Bearer TOKEN"
  * @param watch whether the worker starts the watch of every configured cluster (default true)
  * @param cooldownSeconds after an automatic recovery, how long further ones are blocked unless acknowledged
+ * @param detection where failure detection runs: {@code workers} (the default: a loop in every worker) or
+ *     {@code activity} (the first design: one detector activity per cluster); see {@link DetectionMode}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkerSettings(String sourceAddress, String alertsListen, SecretRef alertsToken, Boolean watch,
-    Long cooldownSeconds) {
+    Long cooldownSeconds, String detection) {
   public WorkerSettings {
     watch = watch == null ? Boolean.TRUE : watch;
     cooldownSeconds = cooldownSeconds == null ? 3600L : cooldownSeconds;
+    detection = detection == null ? DetectionMode.WORKERS.wireName() : detection;
+  }
+
+  public WorkerSettings(String sourceAddress, String alertsListen, SecretRef alertsToken, Boolean watch,
+      Long cooldownSeconds) {
+    this(sourceAddress, alertsListen, alertsToken, watch, cooldownSeconds, null);
   }
 
   public static WorkerSettings defaults() {
-    return new WorkerSettings(null, null, null, null, null);
+    return new WorkerSettings(null, null, null, null, null, null);
+  }
+
+  /** Where detection runs; a validated configuration names one of {@link DetectionMode}'s. */
+  public DetectionMode detectionMode() {
+    for (DetectionMode m : DetectionMode.values()) {
+      if (m.wireName().equals(detection)) {
+        return m;
+      }
+    }
+    throw new ConfigException("worker.detection: expected workers or activity, got " + detection);
   }
 
   void validate(List<String> errors) {
@@ -39,6 +57,9 @@ public record WorkerSettings(String sourceAddress, String alertsListen, SecretRe
     }
     if (alertsToken != null) {
       alertsToken.validate("worker.alertsToken", errors);
+    }
+    if (java.util.Arrays.stream(DetectionMode.values()).noneMatch(m -> m.wireName().equals(detection))) {
+      errors.add("worker.detection: expected workers or activity, got " + detection);
     }
     if (cooldownSeconds < 0) {
       errors.add("worker.cooldownSeconds: must be 0 or more, got " + cooldownSeconds);

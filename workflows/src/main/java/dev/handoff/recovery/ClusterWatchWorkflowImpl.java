@@ -4,6 +4,7 @@ import dev.handoff.runbook.RunbookState;
 import dev.handoff.detection.DetectionActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.InstanceKey;
+import dev.handoff.config.DetectionMode;
 import dev.handoff.detection.WatchSettings;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.ProbePacing;
@@ -108,7 +109,8 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(200))
             .setMaximumAttempts(3).build())
         .build());
-    if (Workflow.getVersion(WORKER_DETECTION, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+    int version = Workflow.getVersion(WORKER_DETECTION, Workflow.DEFAULT_VERSION, 1);
+    if (version == Workflow.DEFAULT_VERSION || req.detection() == DetectionMode.ACTIVITY) {
       watchWithDetectorActivity(req);
     } else {
       watchReports(req);
@@ -126,7 +128,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     while (true) {
       if (Workflow.getInfo().getHistoryLength() > req.settings().historyLimitOrDefault() && recovery == null
           && reports.isEmpty()) {
-        Workflow.continueAsNew(new WatchRequest(cluster, req.cooldownSeconds(), req.settings(), state()));
+        Workflow.continueAsNew(req.carrying(state()));
       }
       Supplier<Boolean> ready = () -> !reports.isEmpty() || wakeUp || recoveryDone();
       long now = Workflow.currentTimeMillis();
@@ -187,9 +189,9 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   }
 
   /**
-   * The watch of the first version, kept while watches started before detection moved into the workers
-   * still run it: a detector activity that heartbeats every probe and returns on news. Such a watch moves
-   * to {@link #watchReports} at its next continue-as-new.
+   * The watch of the first design: a detector activity that heartbeats every probe and returns on news. Run
+   * by watches started before detection moved into the workers (until their next continue-as-new, which
+   * moves them to {@link #watchReports}) and by those configured so ({@link DetectionMode#ACTIVITY}).
    */
   private void watchWithDetectorActivity(WatchRequest req) {
     DetectionActivities detector = Workflow.newActivityStub(DetectionActivities.class, ActivityOptions.newBuilder()
@@ -201,7 +203,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         .build());
     while (true) {
       if (Workflow.getInfo().getHistoryLength() > req.settings().historyLimitOrDefault() && recovery == null) {
-        Workflow.continueAsNew(new WatchRequest(cluster, req.cooldownSeconds(), req.settings(), state()));
+        Workflow.continueAsNew(req.carrying(state()));
       }
       if (stopped) {
         // Every signal comes back through the history check above: a stopped watch that keeps receiving

@@ -10,6 +10,6 @@ public enum WatchMode implements WireNamed {
   RECOVERING,
   /** Detecting and reporting only: maintenance mode is on. */
   MAINTENANCE,
-  /** Stopped by an operator until resumed: no detection at all. */
+  /** Stopped by an operator until resumed: the workers' reports are dropped and nothing is done. */
   STOPPED
 }
