@@ -13,20 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Serves the configuration's view of a cluster to workflows (no credentials in it). */
-public final class ClusterActivitiesImpl implements ClusterActivities {
-  private final Lookup lookup;
-
-  public ClusterActivitiesImpl(Lookup lookup) {
-    this.lookup = lookup;
-  }
-
+public record ClusterActivitiesImpl(Lookup lookup) implements ClusterActivities {
   @Override
   public ClusterDescription describeCluster(DescribeCluster r) {
-    return describeCluster(r.cluster());
-  }
-
-  private ClusterDescription describeCluster(String cluster) {
-    ClusterSettings c = lookup.cluster(cluster);
+    ClusterSettings c = lookup.cluster(r.cluster());
     Map<String, PromotionRule> rules = new LinkedHashMap<>();
     for (InstanceSettings i : c.instances()) {
       rules.put(i.key(), PromotionRule.fromString(i.promotionRule()));

@@ -31,54 +31,37 @@ import java.util.function.UnaryOperator;
  * by {@link HaproxyRuntime}'s timeouts, and the config file, which the clusters routed by one HAProxy
  * share, is edited under {@link HaproxyConfigFile#edit}'s per-file lock.
  */
-public final class HaproxyActivitiesImpl implements HaproxyActivities {
-  private final Lookup lookup;
-
-  public HaproxyActivitiesImpl(Lookup lookup) {
-    this.lookup = lookup;
-  }
-
+public record HaproxyActivitiesImpl(Lookup lookup) implements HaproxyActivities {
   @Override
   public PingResult pingHaproxy(PingHaproxy r) {
-    return new PingResult(r.haproxy(), pingHaproxy(r.haproxy()));
-  }
-
-  private boolean pingHaproxy(String haproxy) {
-    HaproxySettings h = lookup.haproxy(haproxy);
+    HaproxySettings h = lookup.haproxy(r.haproxy());
+    boolean answers;
     try {
-      boolean answers = runtime(h).command("show info").contains("Name: HAProxy");
+      answers = runtime(h).command("show info").contains("Name: HAProxy");
       Failpoints.during();
-      return answers;
     } catch (IOException e) {
-      return false;
+      answers = false;
     }
+    return new PingResult(r.haproxy(), answers);
   }
 
   @Override
   public StepDone repointWriter(RepointWriter r) {
-    return new StepDone(repointWriter(r.haproxy(), r.cluster(), r.primary()));
-  }
-
-  private String repointWriter(String haproxy, String cluster, InstanceKey primary) {
-    ClusterSettings c = lookup.cluster(cluster);
+    ClusterSettings c = lookup.cluster(r.cluster());
     List<InstanceKey> readers = c.instances().stream().map(i -> new InstanceKey(i.host(), i.port()))
-        .filter(k -> !k.equals(primary)).toList();
-    return repointRoutes(haproxy, cluster, primary, readers);
+        .filter(k -> !k.equals(r.primary())).toList();
+    return repointRoutes(new RepointRoutes(r.haproxy(), r.cluster(), r.primary(), readers));
   }
 
   @Override
-  public StepDone repointRoutes(RepointRoutes r) {
-    return new StepDone(repointRoutes(r.haproxy(), r.cluster(), r.primary(), r.readers()));
-  }
-
-  private String repointRoutes(String haproxy, String cluster, InstanceKey primary, List<InstanceKey> readers) {
-    HaproxySettings h = lookup.haproxy(haproxy);
-    ClusterSettings c = lookup.cluster(cluster);
-    lookup.instance(cluster, primary);
-    readers.forEach(r -> lookup.instance(cluster, r));
-    String primaryServer = HaproxyRuntime.serverName(primary.toString());
+  public StepDone repointRoutes(RepointRoutes request) {
+    HaproxySettings h = lookup.haproxy(request.haproxy());
+    ClusterSettings c = lookup.cluster(request.cluster());
+    lookup.instance(request.cluster(), request.primary());
+    request.readers().forEach(r -> lookup.instance(request.cluster(), r));
+    String primaryServer = HaproxyRuntime.serverName(request.primary().toString());
     Set<String> readerServers = new HashSet<>();
-    readers.forEach(r -> readerServers.add(HaproxyRuntime.serverName(r.toString())));
+    request.readers().forEach(r -> readerServers.add(HaproxyRuntime.serverName(r.toString())));
     Set<String> all = new HashSet<>();
     c.instances().forEach(i -> all.add(HaproxyRuntime.serverName(i.key())));
     HaproxyRuntime rt = runtime(h);
@@ -110,14 +93,14 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (!routes(rt, c.writerBackend(), primaryServer)) {
         if (System.nanoTime() > deadline) {
-          throw FailureType.HAPROXY_NOT_REPOINTED.failure(haproxy + " writer backend " + c.writerBackend() + " serves "
-              + serving(rt, c.writerBackend()) + " after the repoint, not only " + primary);
+          throw FailureType.HAPROXY_NOT_REPOINTED.failure(request.haproxy() + " writer backend " + c.writerBackend() + " serves "
+              + serving(rt, c.writerBackend()) + " after the repoint, not only " + request.primary());
         }
-        Heartbeats.beat("waiting for " + haproxy + " to mark " + primary + " up");
+        Heartbeats.beat("waiting for " + request.haproxy() + " to mark " + request.primary() + " up");
         Thread.sleep(20);
       }
-      return haproxy + (already ? " already routed" : " routes") + " writes to " + primary + ", reads to " + readers
-          + (reloaded ? " (reloaded to add a server)" : "");
+      return new StepDone(request.haproxy() + (already ? " already routed" : " routes") + " writes to " + request.primary() + ", reads to " + request.readers()
+          + (reloaded ? " (reloaded to add a server)" : ""));
     } catch (IOException e) {
       throw unreachable(e);
     } catch (InterruptedException e) {
@@ -127,15 +110,11 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
   }
 
   @Override
-  public StepDone fenceWriter(FenceWriter r) {
-    return new StepDone(fenceWriter(r.haproxy(), r.cluster(), r.instance()));
-  }
-
-  private String fenceWriter(String haproxy, String cluster, InstanceKey instance) {
-    HaproxySettings h = lookup.haproxy(haproxy);
-    ClusterSettings c = lookup.cluster(cluster);
-    lookup.instance(cluster, instance);
-    String server = HaproxyRuntime.serverName(instance.toString());
+  public StepDone fenceWriter(FenceWriter request) {
+    HaproxySettings h = lookup.haproxy(request.haproxy());
+    ClusterSettings c = lookup.cluster(request.cluster());
+    lookup.instance(request.cluster(), request.instance());
+    String server = HaproxyRuntime.serverName(request.instance().toString());
     String backend = c.writerBackend();
     HaproxyRuntime rt = runtime(h);
     try {
@@ -146,13 +125,13 @@ public final class HaproxyActivitiesImpl implements HaproxyActivities {
       expectEmpty(rt, h, "shutdown sessions server " + backend + "/" + server);
       // Postcondition, read back: the server is in maintenance in the writer backend.
       HaproxyRuntime.ServerStat stat = rt.servers(backend).stream().filter(s -> s.server().equals(server))
-          .findFirst().orElseThrow(() -> FailureType.HAPROXY_NOT_REPOINTED.failure(haproxy + " writer backend " + backend
-              + " has no server " + server + " in 'show stat' after fencing " + instance));
+          .findFirst().orElseThrow(() -> FailureType.HAPROXY_NOT_REPOINTED.failure(request.haproxy() + " writer backend " + backend
+              + " has no server " + server + " in 'show stat' after fencing " + request.instance()));
       if (!inMaintenance(stat)) {
-        throw FailureType.HAPROXY_NOT_REPOINTED.failure(haproxy + " writer backend " + backend + " shows " + server + " as '"
-            + stat.status() + "' after fencing " + instance + ", not in maintenance");
+        throw FailureType.HAPROXY_NOT_REPOINTED.failure(request.haproxy() + " writer backend " + backend + " shows " + server + " as '"
+            + stat.status() + "' after fencing " + request.instance() + ", not in maintenance");
       }
-      return haproxy + " no longer routes writes to " + instance;
+      return new StepDone(request.haproxy() + " no longer routes writes to " + request.instance());
     } catch (IOException e) {
       throw unreachable(e);
     }

@@ -24,17 +24,11 @@ import java.util.concurrent.TimeUnit;
  * bounded: connecting waits at most the connect timeout, and the whole answer must arrive within the
  * read timeout; an expired timeout is a {@link SocketTimeoutException} naming the HAProxy and the socket.
  */
-public final class HaproxyRuntime {
+public record HaproxyRuntime(String name, Path adminSocket, Path masterSocket, int connectMillis, int readMillis) {
   /** Connecting to a local Unix socket is instant unless the process is stuck or its backlog is full. */
   public static final int CONNECT_MILLIS = 1_000;
   /** The longest any answer ({@code show stat} included) may take to arrive in full. */
   public static final int READ_MILLIS = 5_000;
-
-  private final String name;
-  private final Path adminSocket;
-  private final Path masterSocket;
-  private final int connectMillis;
-  private final int readMillis;
 
   public HaproxyRuntime(Path adminSocket, Path masterSocket) {
     this(null, adminSocket, masterSocket);
@@ -45,19 +39,15 @@ public final class HaproxyRuntime {
     this(name, adminSocket, masterSocket, CONNECT_MILLIS, READ_MILLIS);
   }
 
-  public HaproxyRuntime(String name, Path adminSocket, Path masterSocket, int connectMillis, int readMillis) {
+  public HaproxyRuntime {
     if (connectMillis <= 0 || readMillis <= 0) {
       throw new IllegalArgumentException("socket timeouts must be positive, got connect " + connectMillis
           + " ms, read " + readMillis + " ms");
     }
-    this.name = name;
-    this.adminSocket = adminSocket;
-    this.masterSocket = masterSocket;
-    this.connectMillis = connectMillis;
-    this.readMillis = readMillis;
   }
 
   /** The name errors use: the configured name, or the admin socket when none was given. */
+  @Override
   public String name() {
     return name != null ? name : "at " + adminSocket;
   }

@@ -23,48 +23,38 @@ import java.util.List;
  * itself, so it must run on the replica hosts' machine (the lab's case); other deployments run an
  * agent per host that serves this activity on a host-specific task queue.
  */
-public final class HeartbeatActivitiesImpl implements HeartbeatActivities {
-  private final Lookup lookup;
-
-  public HeartbeatActivitiesImpl(Lookup lookup) {
-    this.lookup = lookup;
-  }
-
+public record HeartbeatActivitiesImpl(Lookup lookup) implements HeartbeatActivities {
   @Override
-  public StepDone restartHeartbeat(RestartHeartbeat r) {
-    return new StepDone(restartHeartbeat(r.cluster(), r.primary()));
-  }
-
-  private String restartHeartbeat(String cluster, InstanceKey primary) {
-    ClusterSettings c = lookup.cluster(cluster);
-    lookup.instance(cluster, primary);
+  public StepDone restartHeartbeat(RestartHeartbeat request) {
+    ClusterSettings c = lookup.cluster(request.cluster());
+    lookup.instance(request.cluster(), request.primary());
     HeartbeatSettings hb = c.heartbeat();
     List<String> done = new ArrayList<>();
-    ensureRow(c, primary);
+    ensureRow(c, request.primary());
     try {
-      if (!HeartbeatProcesses.stop(hb, primary.toString())) {
-        throw FailureType.HEARTBEAT_NOT_STOPPED.failure("cannot stop the pt-heartbeat of " + primary);
+      if (!HeartbeatProcesses.stop(hb, request.primary().toString())) {
+        throw FailureType.HEARTBEAT_NOT_STOPPED.failure("cannot stop the pt-heartbeat of " + request.primary());
       }
       for (InstanceSettings i : c.instances()) {
-        if (i.key().equals(primary.toString())) {
+        if (i.key().equals(request.primary().toString())) {
           continue;
         }
         var running = HeartbeatProcesses.running(hb, i.key());
-        if (running.isPresent() && running.get().primary().equals(primary.toString())) {
+        if (running.isPresent() && running.get().primary().equals(request.primary().toString())) {
           done.add(i.key() + " kept");
           continue;
         }
         HeartbeatProcesses.stop(hb, i.key());
-        HeartbeatProcesses.start(hb, i.key(), primary.toString(), lookup.config().credentials().heartbeat());
+        HeartbeatProcesses.start(hb, i.key(), request.primary().toString(), lookup.config().credentials().heartbeat());
         done.add(i.key() + " restarted");
         Failpoints.during();
       }
     } catch (ProcessException e) {
       throw FailureType.HEARTBEAT_NOT_STARTED.failure("pt-heartbeat: " + e.getMessage());
     }
-    double advancedAfter = awaitAdvance(c, primary);
-    return "pt-heartbeat -> " + primary + " (" + String.join(", ", done) + "); rows advance, newest "
-        + String.format("%.2f", advancedAfter) + " s old";
+    double advancedAfter = awaitAdvance(c, request.primary());
+    return new StepDone("pt-heartbeat -> " + request.primary() + " (" + String.join(", ", done) + "); rows advance,"
+        + " newest " + String.format("%.2f", advancedAfter) + " s old");
   }
 
   /**

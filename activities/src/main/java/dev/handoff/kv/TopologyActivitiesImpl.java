@@ -24,34 +24,27 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
 
   @Override
   public Topology readTopology(ReadTopology r) {
-    return readTopology(r.cluster());
-  }
-
-  private Topology readTopology(String cluster) {
-    lookup.cluster(cluster);
-    TopologyRecord rec = read(cluster);
+    lookup.cluster(r.cluster());
+    TopologyRecord rec = read(r.cluster());
     Failpoints.during();
-    return new Topology(cluster, InstanceKey.parse(rec.primary()),
+    return new Topology(r.cluster(), InstanceKey.parse(rec.primary()),
         rec.replicas().stream().map(InstanceKey::parse).toList(), rec.epoch());
   }
 
   @Override
-  public StepDone publishTopology(PublishTopology r) {
-    return new StepDone(publishTopology(r.cluster(), r.primary(), r.replicas(), r.expectedEpoch()));
-  }
-
-  private String publishTopology(String cluster, InstanceKey primary, List<InstanceKey> replicas, long expectedEpoch) {
-    lookup.instance(cluster, primary);
-    List<String> wanted = replicas.stream().map(InstanceKey::toString).sorted().toList();
-    TopologyRecord now = read(cluster);
-    if (now.epoch() == expectedEpoch + 1 && now.primary().equals(primary.toString())
+  public StepDone publishTopology(PublishTopology request) {
+    lookup.instance(request.cluster(), request.primary());
+    List<String> wanted = request.replicas().stream().map(InstanceKey::toString).sorted().toList();
+    TopologyRecord now = read(request.cluster());
+    if (now.epoch() == request.expectedEpoch() + 1 && now.primary().equals(request.primary().toString())
         && now.replicas().stream().sorted().toList().equals(wanted)) {
-      return "already published: " + primary + " at epoch " + now.epoch();
+      return new StepDone("already published: " + request.primary() + " at epoch " + now.epoch());
     }
     Failpoints.during();
     try {
-      TopologyRecord done = store.publish(cluster, primary.toString(), wanted, expectedEpoch);
-      return "published " + primary + " as primary at epoch " + done.epoch() + " with replicas " + wanted;
+      TopologyRecord done = store.publish(request.cluster(), request.primary().toString(), wanted, request.expectedEpoch());
+      return new StepDone("published " + request.primary() + " as primary at epoch " + done.epoch() + " with replicas "
+          + wanted);
     } catch (TopologyStore.StaleEpochException e) {
       throw FailureType.STALE_EPOCH.nonRetryable(e.getMessage());
     } catch (TopologyStore.KvException e) {
@@ -60,30 +53,26 @@ public final class TopologyActivitiesImpl implements TopologyActivities {
   }
 
   @Override
-  public StepDone checkWritable(CheckWritable r) {
-    return new StepDone(checkWritable(r.cluster(), r.expectedEpoch(), r.waitSeconds()));
-  }
-
-  private String checkWritable(String cluster, long expectedEpoch, int waitSeconds) {
-    lookup.cluster(cluster);
-    long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+  public StepDone checkWritable(CheckWritable request) {
+    lookup.cluster(request.cluster());
+    long deadline = System.nanoTime() + request.waitSeconds() * 1_000_000_000L;
     int attempts = 0;
     while (true) {
       attempts++;
       try {
         Failpoints.during();
-        String did = store.checkWritable(cluster, expectedEpoch);
-        return attempts == 1 ? did : did + " after " + attempts + " attempts";
+        String did = store.checkWritable(request.cluster(), request.expectedEpoch());
+        return new StepDone(attempts == 1 ? did : did + " after " + attempts + " attempts");
       } catch (TopologyStore.StaleEpochException e) {
         throw FailureType.STALE_EPOCH.nonRetryable(e.getMessage());
       } catch (TopologyStore.KvException e) {
         if (System.nanoTime() >= deadline) {
-          if (waitSeconds == 0) {
+          if (request.waitSeconds() == 0) {
             throw FailureType.KV_UNAVAILABLE.failure(e.getMessage());
           }
           // The whole wait is spent: another attempt would only wait as long again.
           throw FailureType.KV_UNAVAILABLE.nonRetryable(e.getMessage() + " (tried " + attempts + " times in "
-              + waitSeconds + " s)");
+              + request.waitSeconds() + " s)");
         }
         Heartbeats.beat("waiting for the KV store: " + e.getMessage());
         Heartbeats.sleep(500);

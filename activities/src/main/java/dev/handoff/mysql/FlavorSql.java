@@ -1,29 +1,18 @@
 package dev.handoff.mysql;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The SQL that differs between MariaDB and MySQL 8, in one place. Everything else Handoff sends is
  * the same on both.
  */
 public enum FlavorSql {
-  MARIADB(
-      "SELECT @@gtid_current_pos",
-      "SHOW SLAVE STATUS",
-      "Master_Host", "Master_Port", "Slave_IO_Running", "Slave_SQL_Running", "Seconds_Behind_Master",
-      "Gtid_IO_Pos", "Using_Gtid",
-      "STOP SLAVE", "START SLAVE", "RESET SLAVE ALL",
-      "Master_Log_File", "Read_Master_Log_Pos", "Relay_Master_Log_File", "Exec_Master_Log_Pos",
+  MARIADB("Master", "Slave", "SELECT @@gtid_current_pos", "Gtid_IO_Pos", "Using_Gtid",
       "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'SLAVE_RECEIVED_HEARTBEATS'",
       "SELECT @@rpl_semi_sync_master_enabled, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
           + " WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS')"),
-  MYSQL(
-      "SELECT @@global.gtid_executed",
-      "SHOW REPLICA STATUS",
-      "Source_Host", "Source_Port", "Replica_IO_Running", "Replica_SQL_Running", "Seconds_Behind_Source",
-      "Retrieved_Gtid_Set", "Auto_Position",
-      "STOP REPLICA", "START REPLICA", "RESET REPLICA ALL",
-      "Source_Log_File", "Read_Source_Log_Pos", "Relay_Source_Log_File", "Exec_Source_Log_Pos",
+  MYSQL("Source", "Replica", "SELECT @@global.gtid_executed", "Retrieved_Gtid_Set", "Auto_Position",
       "SELECT COUNT_RECEIVED_HEARTBEATS FROM performance_schema.replication_connection_status LIMIT 1",
       "SELECT @@rpl_semi_sync_source_enabled, (SELECT VARIABLE_VALUE FROM performance_schema.global_status"
           + " WHERE VARIABLE_NAME = 'Rpl_semi_sync_source_status')");
@@ -49,30 +38,34 @@ public enum FlavorSql {
   /** One row: semi-sync enabled on the primary side (1/0), and whether it is active now (ON/OFF). */
   public final String selectSemiSyncPrimary;
 
-  FlavorSql(String selectGtidExecuted, String showReplicaStatus, String colSourceHost, String colSourcePort,
-      String colIoRunning, String colSqlRunning, String colSecondsBehind, String colGtidReceived,
-      String colUsingGtid, String stopReplica, String startReplica, String resetReplicaAll, String colSourceLogFile,
-      String colReadPosition, String colRelaySourceLogFile, String colExecPosition, String selectReceivedHeartbeats,
-      String selectSemiSyncPrimary) {
+  /**
+   * {@code source} and {@code replica} are the flavor's words for the two ends of replication (MariaDB's Master
+   * and Slave, MySQL 8's Source and Replica): the status columns and statements that differ only by them are
+   * named from them.
+   */
+  FlavorSql(String source, String replica, String selectGtidExecuted, String colGtidReceived, String colUsingGtid,
+      String selectReceivedHeartbeats, String selectSemiSyncPrimary) {
+    String replicaWord = replica.toUpperCase(Locale.ROOT);
     this.selectGtidExecuted = selectGtidExecuted;
-    this.showReplicaStatus = showReplicaStatus;
-    this.colSourceHost = colSourceHost;
-    this.colSourcePort = colSourcePort;
-    this.colIoRunning = colIoRunning;
-    this.colSqlRunning = colSqlRunning;
-    this.colSecondsBehind = colSecondsBehind;
+    this.showReplicaStatus = "SHOW " + replicaWord + " STATUS";
+    this.colSourceHost = source + "_Host";
+    this.colSourcePort = source + "_Port";
+    this.colIoRunning = replica + "_IO_Running";
+    this.colSqlRunning = replica + "_SQL_Running";
+    this.colSecondsBehind = "Seconds_Behind_" + source;
     this.colGtidReceived = colGtidReceived;
     this.colUsingGtid = colUsingGtid;
-    this.stopReplica = stopReplica;
-    this.startReplica = startReplica;
-    this.resetReplicaAll = resetReplicaAll;
-    this.colSourceLogFile = colSourceLogFile;
-    this.colReadPosition = colReadPosition;
-    this.colRelaySourceLogFile = colRelaySourceLogFile;
-    this.colExecPosition = colExecPosition;
+    this.stopReplica = "STOP " + replicaWord;
+    this.startReplica = "START " + replicaWord;
+    this.resetReplicaAll = "RESET " + replicaWord + " ALL";
+    this.colSourceLogFile = source + "_Log_File";
+    this.colReadPosition = "Read_" + source + "_Log_Pos";
+    this.colRelaySourceLogFile = "Relay_" + source + "_Log_File";
+    this.colExecPosition = "Exec_" + source + "_Log_Pos";
     this.selectReceivedHeartbeats = selectReceivedHeartbeats;
     this.selectSemiSyncPrimary = selectSemiSyncPrimary;
   }
+
 
   /**
    * MariaDB: the variable that bounds the connection a semi-sync replica's IO thread opens to its source, as

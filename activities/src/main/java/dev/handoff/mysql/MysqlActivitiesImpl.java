@@ -67,74 +67,62 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
 
   @Override
   public Inspection inspectCluster(InspectCluster r) {
-    return new Inspection(inspectCluster(r.cluster()));
-  }
-
-  private List<InstanceSnapshot> inspectCluster(String cluster) {
-    return inspectClusterExcept(cluster, List.of());
+    return inspectClusterExcept(new InspectClusterExcept(r.cluster(), List.of()));
   }
 
   @Override
-  public Inspection inspectClusterExcept(InspectClusterExcept r) {
-    return new Inspection(inspectClusterExcept(r.cluster(), r.skipped()));
-  }
-
-  private List<InstanceSnapshot> inspectClusterExcept(String cluster, List<InstanceKey> skipped) {
-    ClusterSettings c = lookup.cluster(cluster);
-    for (InstanceKey k : skipped) {
-      lookup.instance(cluster, k);
+  public Inspection inspectClusterExcept(InspectClusterExcept request) {
+    ClusterSettings c = lookup.cluster(request.cluster());
+    for (InstanceKey k : request.skipped()) {
+      lookup.instance(request.cluster(), k);
     }
     List<CompletableFuture<InstanceSnapshot>> all = c.instances().stream().map(i -> {
       InstanceKey key = new InstanceKey(i.host(), i.port());
-      return skipped.contains(key)
+      return request.skipped().contains(key)
           ? CompletableFuture.completedFuture(InstanceSnapshot.unreachable(key, PromotionRule.fromString(i.promotionRule()),
               SKIPPED))
           : CompletableFuture.supplyAsync(() -> reader.read(c, key, Purpose.INSPECT));
     }).toList();
     List<InstanceSnapshot> states = Heartbeats.joinAll(all);
     Failpoints.during();
-    return states;
+    return new Inspection(states);
   }
 
   @Override
-  public StepDone moveReplica(MoveReplica r) {
-    return new StepDone(moveReplica(r.cluster(), r.replica(), r.source()));
-  }
-
-  private String moveReplica(String cluster, InstanceKey replica, InstanceKey source) {
-    lookup.instance(cluster, replica);
-    lookup.instance(cluster, source);
-    try (Connection r = connect(replica); Connection s = connect(source)) {
-      InstanceSnapshot before = SnapshotReader.self(r, replica);
-      if (replicatesFrom(before, source)) {
-        awaitRunning(r, replica, source);
-        return replica + " already replicates from " + source + " (stably)";
+  public StepDone moveReplica(MoveReplica request) {
+    lookup.instance(request.cluster(), request.replica());
+    lookup.instance(request.cluster(), request.source());
+    try (Connection r = connect(request.replica()); Connection s = connect(request.source())) {
+      InstanceSnapshot before = SnapshotReader.self(r, request.replica());
+      if (replicatesFrom(before, request.source())) {
+        awaitRunning(r, request.replica(), request.source());
+        return new StepDone(request.replica() + " already replicates from " + request.source() + " (stably)");
       }
       FlavorSql sql = FlavorSql.fromVersion(before.version());
       // The replica's position first, then the source's: a primary still writing (a rollback under load)
       // has by then everything the replica got from it, so only what it never had counts as extra.
       String replicaHad = gtidPosition(r, sql);
-      InstanceSnapshot src = SnapshotReader.self(s, source);
+      InstanceSnapshot src = SnapshotReader.self(s, request.source());
       if (src.replication() == null) {
         // A primary gains transactions only by writing them: what the replica has beyond it never arrives.
         Flavor flavor = Flavor.fromVersion(before.version());
         GtidSet extra = GtidSet.parse(flavor, replicaHad).subtract(GtidSet.parse(flavor, src.gtidExecuted()));
         if (!extra.isEmpty()) {
-          throw FailureType.ERRANT_GTID.nonRetryable(replica + " has transactions " + extra + " that " + source
+          throw FailureType.ERRANT_GTID.nonRetryable(request.replica() + " has transactions " + extra + " that " + request.source()
               + " lacks and, being the primary, will never get: errant transactions (or ones the old primary"
               + " never passed on); it was not moved");
         }
       }
-      stopReplication(r, sql, "stopping replication on " + replica);
+      stopReplication(r, sql, "stopping replication on " + request.replica());
       Failpoints.during();
       String position = gtidPosition(r, sql);
       awaitGtid(s, FlavorSql.fromVersion(src.version()), position, 30);
-      pointAt(r, sql, source);
-      awaitRunning(r, replica, source);
-      return replica + " moved under " + source + " at " + (position.isEmpty() ? "(empty)" : position)
-          + ", replicating stably";
+      pointAt(r, sql, request.source());
+      awaitRunning(r, request.replica(), request.source());
+      return new StepDone(request.replica() + " moved under " + request.source() + " at " + (position.isEmpty() ? "(empty)" : position)
+          + ", replicating stably");
     } catch (SQLException e) {
-      throw FailureType.INSTANCE_UNREACHABLE.failure("moving " + replica + " under " + source + ": " + e.getMessage());
+      throw FailureType.INSTANCE_UNREACHABLE.failure("moving " + request.replica() + " under " + request.source() + ": " + e.getMessage());
     }
   }
 
@@ -270,35 +258,27 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public StepDone waitForGtid(WaitForGtid r) {
-    return new StepDone(waitForGtid(r.cluster(), r.instance(), r.gtid(), r.timeoutSeconds()));
-  }
-
-  private String waitForGtid(String cluster, InstanceKey instance, String gtid, int timeoutSeconds) {
-    lookup.instance(cluster, instance);
-    try (Connection c = connect(instance)) {
-      FlavorSql sql = FlavorSql.fromVersion(SnapshotReader.self(c, instance).version());
+  public StepDone waitForGtid(WaitForGtid request) {
+    lookup.instance(request.cluster(), request.instance());
+    try (Connection c = connect(request.instance())) {
+      FlavorSql sql = FlavorSql.fromVersion(SnapshotReader.self(c, request.instance()).version());
       Failpoints.during();
-      long millis = awaitGtid(c, sql, gtid, timeoutSeconds);
-      return instance + " executed " + (gtid.isEmpty() ? "(empty)" : gtid) + " after " + millis + " ms";
+      long millis = awaitGtid(c, sql, request.gtid(), request.timeoutSeconds());
+      return new StepDone(request.instance() + " executed " + (request.gtid().isEmpty() ? "(empty)" : request.gtid()) + " after " + millis + " ms");
     } catch (SQLException e) {
-      throw FailureType.INSTANCE_UNREACHABLE.failure("waiting on " + instance + ": " + e.getMessage());
+      throw FailureType.INSTANCE_UNREACHABLE.failure("waiting on " + request.instance() + ": " + e.getMessage());
     }
   }
 
   @Override
-  public StepDone catchUp(CatchUp r) {
-    return new StepDone(catchUp(r.cluster(), r.instance(), r.gtid(), r.stallSeconds()));
-  }
-
-  private String catchUp(String cluster, InstanceKey instance, String gtid, int stallSeconds) {
-    lookup.instance(cluster, instance);
-    try (Connection c = connect(instance)) {
-      InstanceSnapshot r = SnapshotReader.self(c, instance);
+  public StepDone catchUp(CatchUp request) {
+    lookup.instance(request.cluster(), request.instance());
+    try (Connection c = connect(request.instance())) {
+      InstanceSnapshot r = SnapshotReader.self(c, request.instance());
       ReplicationStatus repl = r.replication();
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       Flavor flavor = Flavor.fromVersion(r.version());
-      GtidSet target = GtidSet.parse(flavor, gtid);
+      GtidSet target = GtidSet.parse(flavor, request.gtid());
       String started = "";
       if (repl != null && !repl.sqlThreadRunning() && !GtidSet.parse(flavor, r.gtidExecuted()).contains(target)) {
         // Its relay log may hold the last acknowledged writes: nothing applies them while the thread is stopped.
@@ -313,9 +293,9 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       while (true) {
         GtidSet has = GtidSet.parse(flavor, gtidPosition(c, sql));
         String progress = "executed " + executedOf(target, has) + " of " + target.transactionCount()
-            + " transactions (has " + orEmpty(has.toString()) + ", target " + orEmpty(gtid) + ")";
+            + " transactions (has " + orEmpty(has.toString()) + ", target " + orEmpty(request.gtid()) + ")";
         if (has.contains(target)) {
-          return instance + " " + started + progress + " after " + (System.nanoTime() - t0) / 1_000_000 + " ms";
+          return new StepDone(request.instance() + " " + started + progress + " after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         }
         long now = System.nanoTime();
         if (has.transactionCount() > best) {
@@ -324,21 +304,21 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
         }
         SqlThread t = sqlThread(c, sql);
         if (t.replica() && !t.running() && t.errno() != 0) {
-          throw FailureType.CATCH_UP_TIMEOUT.nonRetryable(instance + " cannot catch up: SQL thread stopped: error "
+          throw FailureType.CATCH_UP_TIMEOUT.nonRetryable(request.instance() + " cannot catch up: SQL thread stopped: error "
               + t.errno() + ": " + t.error().strip() + "; " + progress);
         }
-        if (now - lastAdvance > stallSeconds * 1_000_000_000L) {
+        if (now - lastAdvance > request.stallSeconds() * 1_000_000_000L) {
           String why = !t.replica() ? "it replicates from nothing"
               : !t.running() ? "SQL thread stopped"
               : "SQL thread running but nothing executed";
-          throw FailureType.CATCH_UP_TIMEOUT.nonRetryable(instance + " cannot catch up: " + why + "; its executed"
-              + " position did not advance for " + stallSeconds + " s; " + progress);
+          throw FailureType.CATCH_UP_TIMEOUT.nonRetryable(request.instance() + " cannot catch up: " + why + "; its executed"
+              + " position did not advance for " + request.stallSeconds() + " s; " + progress);
         }
         Heartbeats.beat(progress);
-        scalar(c, sql.waitForGtid(gtid, 1));
+        scalar(c, sql.waitForGtid(request.gtid(), 1));
       }
     } catch (SQLException e) {
-      throw FailureType.INSTANCE_UNREACHABLE.failure("catching up on " + instance + ": " + e.getMessage());
+      throw FailureType.INSTANCE_UNREACHABLE.failure("catching up on " + request.instance() + ": " + e.getMessage());
     }
   }
 
@@ -366,12 +346,9 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public StepDone stopReceiving(StopReceiving r) {
-    return new StepDone(stopReceiving(r.cluster(), r.replica()));
-  }
-
-  private String stopReceiving(String cluster, InstanceKey replica) {
-    return onReplica(cluster, replica, "stopping the IO thread of ", (c, r, sql) -> {
+  public StepDone stopReceiving(StopReceiving request) {
+    InstanceKey replica = request.replica();
+    return new StepDone(onReplica(request.cluster(), replica, "stopping the IO thread of ", (c, r, sql) -> {
       if (!r.sqlThreadRunning()) {
         return replica + " keeps its IO thread: " + RELAY_LOG_KEPT;
       }
@@ -379,23 +356,20 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
       Failpoints.during();
       return replica + " receives nothing more from " + r.sourceKey() + " (received "
           + orEmpty(r.gtidReceived()) + ")";
-    });
+    }));
   }
 
   @Override
-  public StepDone resumeReceiving(ResumeReceiving r) {
-    return new StepDone(resumeReceiving(r.cluster(), r.replica()));
-  }
-
-  private String resumeReceiving(String cluster, InstanceKey replica) {
-    return onReplica(cluster, replica, "starting the IO thread of ", (c, r, sql) -> {
+  public StepDone resumeReceiving(ResumeReceiving request) {
+    InstanceKey replica = request.replica();
+    return new StepDone(onReplica(request.cluster(), replica, "starting the IO thread of ", (c, r, sql) -> {
       if (!r.sqlThreadRunning() && !r.ioThreadRunning()) {
         return replica + " left with both threads stopped: " + RELAY_LOG_KEPT
             + "; once its SQL thread is repaired, START SLAVE on it";
       }
       exec(c, sql.startReplica + " IO_THREAD");
       return replica + " receives from " + r.sourceKey() + " again";
-    });
+    }));
   }
 
   /**
@@ -426,59 +400,51 @@ public final class MysqlActivitiesImpl implements MysqlActivities {
   }
 
   @Override
-  public StepDone promote(Promote r) {
-    return new StepDone(promote(r.cluster(), r.instance()));
-  }
-
-  private String promote(String cluster, InstanceKey instance) {
-    lookup.instance(cluster, instance);
-    try (Connection c = connect(instance)) {
-      InstanceSnapshot r = SnapshotReader.self(c, instance);
+  public StepDone promote(Promote request) {
+    lookup.instance(request.cluster(), request.instance());
+    try (Connection c = connect(request.instance())) {
+      InstanceSnapshot r = SnapshotReader.self(c, request.instance());
       FlavorSql sql = FlavorSql.fromVersion(r.version());
       if (r.replication() == null && !r.readOnly()) {
         exec(c, sql.enableSemiSyncPrimary(true));
-        return instance + " already promoted (writable, no source)";
+        return new StepDone(request.instance() + " already promoted (writable, no source)");
       }
-      stopReplication(c, sql, "stopping replication on " + instance);
+      stopReplication(c, sql, "stopping replication on " + request.instance());
       exec(c, sql.resetReplicaAll);
       Failpoints.during();
       exec(c, sql.enableSemiSyncPrimary(true));
       for (String stmt : sql.setReadOnly(false)) {
         exec(c, stmt);
       }
-      return instance + " promoted at " + gtidPosition(c, sql) + " (was replicating from " + sourceOf(r) + ")";
+      return new StepDone(request.instance() + " promoted at " + gtidPosition(c, sql) + " (was replicating from " + sourceOf(r) + ")");
     } catch (SQLException e) {
-      throw FailureType.INSTANCE_UNREACHABLE.failure("promoting " + instance + ": " + e.getMessage());
+      throw FailureType.INSTANCE_UNREACHABLE.failure("promoting " + request.instance() + ": " + e.getMessage());
     }
   }
 
   @Override
-  public StepDone rejoinAsReplica(RejoinAsReplica r) {
-    return new StepDone(rejoinAsReplica(r.cluster(), r.instance(), r.source()));
-  }
-
-  private String rejoinAsReplica(String cluster, InstanceKey instance, InstanceKey source) {
-    lookup.instance(cluster, instance);
-    lookup.instance(cluster, source);
-    try (Connection c = connect(instance)) {
-      InstanceSnapshot r = SnapshotReader.self(c, instance);
+  public StepDone rejoinAsReplica(RejoinAsReplica request) {
+    lookup.instance(request.cluster(), request.instance());
+    lookup.instance(request.cluster(), request.source());
+    try (Connection c = connect(request.instance())) {
+      InstanceSnapshot r = SnapshotReader.self(c, request.instance());
       FlavorSql sql = FlavorSql.fromVersion(r.version());
-      if (r.readOnly() && replicatesFrom(r, source)) {
-        return instance + " already replicates from " + source;
+      if (r.readOnly() && replicatesFrom(r, request.source())) {
+        return new StepDone(request.instance() + " already replicates from " + request.source());
       }
-      setReadOnlyBounded(c, sql, instance);
+      setReadOnlyBounded(c, sql, request.instance());
       exec(c, sql.enableSemiSyncPrimary(false));
-      stopReplication(c, sql, "stopping replication on " + instance);
+      stopReplication(c, sql, "stopping replication on " + request.instance());
       Failpoints.during();
       // It replicates from what it has itself: on MariaDB the slave position starts from its binlog.
       for (String stmt : sql.startFromOwnPosition()) {
         exec(c, stmt);
       }
-      pointAt(c, sql, source);
-      awaitRunning(c, instance, source);
-      return instance + " is read-only and replicates from " + source + " from " + gtidPosition(c, sql);
+      pointAt(c, sql, request.source());
+      awaitRunning(c, request.instance(), request.source());
+      return new StepDone(request.instance() + " is read-only and replicates from " + request.source() + " from " + gtidPosition(c, sql));
     } catch (SQLException e) {
-      throw FailureType.INSTANCE_UNREACHABLE.failure("rejoining " + instance + " under " + source + ": " + e.getMessage());
+      throw FailureType.INSTANCE_UNREACHABLE.failure("rejoining " + request.instance() + " under " + request.source() + ": " + e.getMessage());
     }
   }
 

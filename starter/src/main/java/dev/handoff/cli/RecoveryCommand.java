@@ -4,6 +4,7 @@ import dev.handoff.client.Runbooks;
 import dev.handoff.client.TemporalConnection;
 import dev.handoff.client.Watches;
 import dev.handoff.config.HandoffConfig;
+import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.RecoveryRequest;
 import dev.handoff.recovery.WatchMode;
 import dev.handoff.recovery.WatchStatus;
@@ -81,12 +82,9 @@ final class RecoveryCommand extends GroupCommand {
       description = "Acknowledge the last recovery: lift the cooldown so the next dead primary is recovered.")
   static final class Ack extends WatchCommand.WatchClusterCommand {
     @Override
-    public Integer call() {
-      return withWatch((wf, cfg) -> {
-        wf.acknowledge(System.getProperty("user.name", "operator"));
-        System.out.println("acknowledged: automatic recovery of " + cluster + " is armed again");
-        return 0;
-      });
+    void actOn(ClusterWatchWorkflow watch) {
+      watch.acknowledge(System.getProperty("user.name", "operator"));
+      System.out.println("acknowledged: automatic recovery of " + cluster + " is armed again");
     }
   }
 }

@@ -1,8 +1,6 @@
 package dev.handoff.cli;
 
 import dev.handoff.client.Runbooks;
-import dev.handoff.client.TemporalConnection;
-import dev.handoff.config.HandoffConfig;
 import dev.handoff.runbook.OperatorDecision;
 import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.WorkflowIds;
@@ -21,22 +19,9 @@ import picocli.CommandLine.Spec;
     description = "The running (or last) runbook of a cluster, a switchover or a recovery.",
     subcommands = {RunbookCommand.Status.class, RunbookCommand.Retry.class, RunbookCommand.Abandon.class})
 final class RunbookCommand extends GroupCommand {
-  /** A runbook subcommand, with its connection. */
-  abstract static class ClusterRunbook extends ClusterCommand {
-    abstract int act(WorkflowClient client);
-
-    @Override
-    public Integer call() {
-      HandoffConfig cfg = load();
-      try (TemporalConnection t = new TemporalConnection(cfg)) {
-        return act(t.client());
-      }
-    }
-  }
-
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "The state, the current step and what each finished step found, of a cluster's last runbook.")
-  static final class Status extends ClusterRunbook {
+  static final class Status extends ClusterClientCommand {
     @Override
     int act(WorkflowClient client) {
       RunbookProgress p;
@@ -63,7 +48,7 @@ final class RunbookCommand extends GroupCommand {
    * runbook refuses it, to this caller and with nothing changed, unless it waits for a decision at the moment it
    * receives it (a decision sent just after another, or after the runbook moved on, is refused, not dropped).
    */
-  abstract static class Decision extends ClusterRunbook {
+  abstract static class Decision extends ClusterClientCommand {
     @Spec
     CommandSpec spec;
 

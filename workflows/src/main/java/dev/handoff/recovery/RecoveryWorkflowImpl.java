@@ -25,6 +25,7 @@ import dev.handoff.runbook.RunbookProgress;
 import dev.handoff.runbook.RunbookWorkflow;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
+import dev.handoff.runbook.RunbookStubs;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
@@ -49,12 +50,8 @@ import java.util.stream.Collectors;
  * left behind, never waited on.
  */
 public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWorkflow {
-  private final DetectionActivities detection =
-      Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
-  private final MysqlActivities mysqlBestEffort =
-      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.BEST_EFFORT);
-  private final HaproxyActivities haproxyFence =
-      Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.MUTATION);
+  /** Courtesy steps (setting the dead primary read-only): one short try. */
+  private final RunbookStubs bestEffortStubs = new RunbookStubs(RunbookOptions.BEST_EFFORT);
 
   /** The signal that starts the watch's cooldown after a forced recovery promoted; null when not forced. */
   private Promise<Void> cooldown;
@@ -86,15 +83,12 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   /** The catch-up wait has no overall limit of its own (it gives up when progress stops): only a generous bound. */
   private final MysqlActivities mysqlCatchUp = Workflow.newActivityStub(MysqlActivities.class,
       ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT).setStartToCloseTimeout(Duration.ofMinutes(30)).build());
-  private final MysqlActivities mysqlTidy = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.TIDY);
   /** Stopping and resuming a replica's IO thread: one try (it only saves time), heartbeating while it waits. */
   private final MysqlActivities mysqlReceiving = Workflow.newActivityStub(MysqlActivities.class,
       ActivityOptions.newBuilder(RunbookOptions.BEST_EFFORT).setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT)
           .build());
   /** The replicas asked to stop receiving from the dead primary, with the answers; empty before that. */
   private final Map<InstanceKey, Promise<String>> receiving = new LinkedHashMap<>();
-  private final TopologyActivities kvTidy = Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.TIDY);
-  private final HaproxyActivities haproxyTidy = Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.TIDY);
 
   /** The request, kept for the phases that report on it. */
   private RecoveryRequest request;
@@ -115,7 +109,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     this.request = request;
     cluster = request.cluster();
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
-    Promise<DetectionResult> probe = Async.function(detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
+    Promise<DetectionResult> probe = Async.function(probeStubs.detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
     if (request.handover() != null) {
       steps.continueFrom(request.handover().steps());
     }
@@ -132,7 +126,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     }
     // Reads that need no fence start beside it: the cluster's state (the fenced old primary left out) and the
     // KV store's writability, which is waited for only right before the promotion.
-    Promise<List<InstanceSnapshot>> inspect = Async.function(mysqlProbe::inspectClusterExcept, new MysqlActivities.InspectClusterExcept(cluster,
+    Promise<List<InstanceSnapshot>> inspect = Async.function(probeStubs.mysql::inspectClusterExcept, new MysqlActivities.InspectClusterExcept(cluster,
         List.of(oldPrimary))).thenApply(MysqlActivities.Inspection::instances);
     Promise<String> kvWritable = Async.function(kvWait::checkWritable, new TopologyActivities.CheckWritable(cluster, facts.topology().epoch(),
         KV_WAIT_SECONDS)).thenApply(StepDone::detail);
@@ -144,7 +138,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
         Workflow.currentTimeMillis() - stopsStarted);
     List<InstanceKey> moved = promoteAndRoute(facts, replicas);
     String tidyNote = publishMoved(facts, replicas, moved);
-    forwardOrEnd(RunbookPlan.RESTART_HEARTBEAT, () -> heartbeatForward.restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail());
+    forwardOrEnd(RunbookPlan.RESTART_HEARTBEAT, () -> forwardStubs.heartbeat.restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail());
     detail = handedOver() + settleOldPrimary(chosen) + reportOf(chosen, replicas, tidyNote) + cooldownNote(cooldown);
     steps.done(RunbookPlan.OLD_PRIMARY, detail);
     return finish(RunbookState.COMPLETED);
@@ -153,9 +147,9 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   /** The configuration and the topology; a failure refuses the recovery with nothing changed. */
   private Facts readFacts() {
     try {
-      ClusterDescription desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> clusterConfig.describeCluster(new ClusterActivities.DescribeCluster(cluster)),
+      ClusterDescription desc = steps.run(RunbookPlan.CONFIRM_DEAD + ":config", () -> probeStubs.cluster.describeCluster(new ClusterActivities.DescribeCluster(cluster)),
           d -> d.instances().size() + " instances");
-      Topology topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> kvProbe.readTopology(new TopologyActivities.ReadTopology(cluster)),
+      Topology topology = steps.run(RunbookPlan.CONFIRM_DEAD + ":topology", () -> probeStubs.kv.readTopology(new TopologyActivities.ReadTopology(cluster)),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
       oldPrimary = topology.primary();
       RunbookPlan runbook = RunbookPlan.recovery(topology, null);
@@ -205,7 +199,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private void fence(ClusterDescription desc) {
     try {
       steps.run(RunbookPlan.FENCE_OLD_PRIMARY, () -> onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyFence::fenceWriter, new HaproxyActivities.FenceWriter(h, cluster, oldPrimary)).thenApply(StepDone::detail)), d -> d);
+          h -> Async.function(mutationStubs.haproxy::fenceWriter, new HaproxyActivities.FenceWriter(h, cluster, oldPrimary)).thenApply(StepDone::detail)), d -> d);
     } catch (TemporalFailure e) {
       throw endUnpromoted(RunbookState.FENCE_FAILED, RunbookSteps.failureType(e), "could not fence " + oldPrimary
           + " out of every HAProxy writer backend (" + RunbookSteps.message(e) + "); nothing was promoted."
@@ -228,7 +222,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       try {
         Promise<List<InstanceSnapshot>> started = gaveUp.isEmpty() ? firstInspect : null;
         states = steps.run(RunbookPlan.CHOOSE_CANDIDATE + ":inspect", () -> started != null ? started.get()
-            : mysqlProbe.inspectClusterExcept(new MysqlActivities.InspectClusterExcept(cluster, List.of(oldPrimary))).instances(), RunbookSteps::describeStates);
+            : probeStubs.mysql.inspectClusterExcept(new MysqlActivities.InspectClusterExcept(cluster, List.of(oldPrimary))).instances(), RunbookSteps::describeStates);
         List<InstanceSnapshot> replicas = replicasOf(states);
         choice = steps.run(RunbookPlan.CHOOSE_CANDIDATE,
             () -> CandidateSelector.chooseUnplanned(replicas, null, tried), RecoveryChoice::detail);
@@ -283,17 +277,17 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private List<InstanceKey> promoteAndRoute(Facts facts, RecoveryReplicas replicas) {
     String promoted = newPrimary + " is the primary";
     try {
-      forward(RunbookPlan.PROMOTE, () -> mysqlForward.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(), "promoting " + newPrimary, planned);
+      forward(RunbookPlan.PROMOTE, () -> forwardStubs.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(), "promoting " + newPrimary, planned);
       long movesStarted = Workflow.currentTimeMillis();
       Map<InstanceKey, Promise<String>> moves = startMoves(replicas.toMove());
       Promise<List<InstanceKey>> moved = Async.function(() -> joinMoves(moves, replicas.leftBehind(), movesStarted));
       // Not started by the watch (an operator's, or a switchover's handover): tell the watch, for its cooldown.
       cooldown = request.forced() || request.handover() != null ? startWatchCooldown(request.handover() != null) : null;
       Promise<String> routed = Async.function(() -> forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(
-          facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointRoutes,
+          facts.desc().remoteHaproxies(), h -> Async.function(forwardStubs.haproxy::repointRoutes,
               new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, replicas.listed())).thenApply(StepDone::detail)),
           promoted, planned));
-      Promise<String> published = Async.function(() -> forward(RunbookPlan.PUBLISH_TOPOLOGY, () -> kvForward.publishTopology(
+      Promise<String> published = Async.function(() -> forward(RunbookPlan.PUBLISH_TOPOLOGY, () -> forwardStubs.kv.publishTopology(
           new TopologyActivities.PublishTopology(cluster, newPrimary, replicas.listed(), facts.topology().epoch())).detail(),
           promoted, planned));
       routed.get();
@@ -313,9 +307,9 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       return "";
     }
     try {
-      steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvTidy.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, moved,
+      steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> tidyStubs.kv.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, moved,
           facts.topology().epoch() + 1)).detail() + "; " + onEach(facts.desc().remoteHaproxies(),
-          h -> Async.function(haproxyTidy::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, moved)).thenApply(StepDone::detail)), d -> "replicas " + moved
+          h -> Async.function(tidyStubs.haproxy::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, moved)).thenApply(StepDone::detail)), d -> "replicas " + moved
           + ": " + d);
       return "";
     } catch (TemporalFailure e) {
@@ -335,7 +329,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   /** Sets the old primary read-only if it answers, and says what it has that the new primary lacks. */
   private String settleOldPrimary(Chosen chosen) {
     try {
-      String position = mysqlBestEffort.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
+      String position = bestEffortStubs.mysql.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
       String errantOld = errantOnOldPrimary(position, stateOf(chosen.states(), newPrimary), chosen.target());
       return oldPrimary + " answered and is now read-only" + (errantOld.isEmpty() ? stays() : errantOld);
     } catch (TemporalFailure e) {
@@ -464,7 +458,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     if (choice.anotherReplicaAhead()) {
       // Its IO thread is stopped first: the detour replaces its source, and two stops must not overlap.
       stoppedReceiving(newPrimary);
-      mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, newPrimary, choice.aheadReplica())).detail();
+      mutationStubs.mysql.moveReplica(new MysqlActivities.MoveReplica(cluster, newPrimary, choice.aheadReplica())).detail();
       // What the ahead replica can serve (its relay log too, unless its SQL thread is broken), not only
       // what it had executed when inspected: its unapplied events may be the last acknowledged writes.
       done += "; caught up from " + choice.aheadReplica() + ": "
@@ -477,7 +471,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private Map<InstanceKey, Promise<String>> startMoves(List<InstanceKey> toMove) {
     Map<InstanceKey, Promise<String>> moves = new LinkedHashMap<>();
     for (InstanceKey r : toMove) {
-      moves.put(r, Async.function(mysqlTidy::moveReplica, new MysqlActivities.MoveReplica(cluster, r, newPrimary)).thenApply(StepDone::detail));
+      moves.put(r, Async.function(tidyStubs.mysql::moveReplica, new MysqlActivities.MoveReplica(cluster, r, newPrimary)).thenApply(StepDone::detail));
     }
     return moves;
   }

@@ -44,17 +44,27 @@ public final class RunbookOptions {
    */
   public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(3);
 
+  /**
+   * The options of a step that heartbeats: {@code startToClose} per attempt, {@link #HEARTBEAT_TIMEOUT}, and the
+   * {@code retry} given, never retrying the failures in {@link #NOT_RETRYABLE}.
+   */
+  private static ActivityOptions heartbeating(Duration startToClose, RetryOptions.Builder retry) {
+    return ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(startToClose)
+        .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
+        .setRetryOptions(retry.setDoNotRetry(NOT_RETRYABLE).build())
+        .build();
+  }
+
+  /** Retries that start {@code initialMillis} apart, {@code maximumAttempts} attempts in all. */
+  private static RetryOptions.Builder retries(long initialMillis, int maximumAttempts) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofMillis(initialMillis))
+        .setMaximumAttempts(maximumAttempts);
+  }
+
   /** A read: quick, a few attempts; heartbeats while it waits on slow instances. */
-  public static final ActivityOptions PROBE = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(10))
-      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofMillis(200))
-          .setBackoffCoefficient(2)
-          .setMaximumAttempts(3)
-          .setDoNotRetry(NOT_RETRYABLE)
-          .build())
-      .build();
+  public static final ActivityOptions PROBE = heartbeating(Duration.ofSeconds(10), retries(200, 3).setBackoffCoefficient(2));
 
   /** A courtesy step whose failure changes nothing (e.g. setting a dead primary read-only): one short try. */
   public static final ActivityOptions BEST_EFFORT = ActivityOptions.newBuilder()
@@ -67,68 +77,25 @@ public final class RunbookOptions {
    * leader election), and a store that does not answer fails it within seconds (each try gives up at 2 s),
    * so a planned switchover rolls back instead of holding writes down.
    */
-  public static final ActivityOptions KV_CHECK = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(10))
-      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofMillis(200))
-          .setMaximumAttempts(2)
-          .setDoNotRetry(NOT_RETRYABLE)
-          .build())
-      .build();
+  public static final ActivityOptions KV_CHECK = heartbeating(Duration.ofSeconds(10), retries(200, 2));
 
   /** A change before the point of no return: retried a few times, then the runbook rolls back. */
-  public static final ActivityOptions MUTATION = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(30))
-      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofMillis(100))
-          .setBackoffCoefficient(2)
-          .setMaximumInterval(Duration.ofSeconds(2))
-          .setMaximumAttempts(4)
-          .setDoNotRetry(NOT_RETRYABLE)
-          .build())
-      .build();
+  public static final ActivityOptions MUTATION = heartbeating(Duration.ofSeconds(30),
+      retries(100, 4).setBackoffCoefficient(2).setMaximumInterval(Duration.ofSeconds(2)));
 
   /** A wait for replication to catch up: long, heartbeating, so a dead worker is noticed in seconds. */
-  public static final ActivityOptions CATCH_UP_WAIT = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofMinutes(5))
-      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofMillis(200))
-          .setMaximumAttempts(3)
-          .setDoNotRetry(NOT_RETRYABLE)
-          .build())
-      .build();
+  public static final ActivityOptions CATCH_UP_WAIT = heartbeating(Duration.ofMinutes(5), retries(200, 3));
 
   /**
    * A step after the writes resumed that may be reported instead of waited on (moving a replica, rejoining an
    * old primary): a few attempts, then the runbook reports it (or checks why) and goes on.
    */
-  public static final ActivityOptions TIDY = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(60))
-      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofMillis(200))
-          .setBackoffCoefficient(2)
-          .setMaximumAttempts(5)
-          .setDoNotRetry(NOT_RETRYABLE)
-          .build())
-      .build();
+  public static final ActivityOptions TIDY = heartbeating(Duration.ofSeconds(60), retries(200, 5).setBackoffCoefficient(2));
 
   /**
    * A change after the point of no return: the runbook can only go forward, so it retries for about five
    * minutes (backing off to 10 s); then, or on a failure no retry can fix, it waits for an operator.
    */
-  public static final ActivityOptions FORWARD = ActivityOptions.newBuilder()
-      .setStartToCloseTimeout(Duration.ofSeconds(60))
-      .setHeartbeatTimeout(HEARTBEAT_TIMEOUT)
-      .setRetryOptions(RetryOptions.newBuilder()
-          .setInitialInterval(Duration.ofMillis(100))
-          .setBackoffCoefficient(2)
-          .setMaximumInterval(Duration.ofSeconds(10))
-          .setMaximumAttempts(35)
-          .setDoNotRetry(NOT_RETRYABLE)
-          .build())
-      .build();
+  public static final ActivityOptions FORWARD = heartbeating(Duration.ofSeconds(60),
+      retries(100, 35).setBackoffCoefficient(2).setMaximumInterval(Duration.ofSeconds(10)));
 }

@@ -1,15 +1,9 @@
 package dev.handoff.runbook;
 
-import dev.handoff.cluster.ClusterActivities;
 import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
-import dev.handoff.haproxy.HaproxyActivities;
-import dev.handoff.heartbeat.HeartbeatActivities;
-import dev.handoff.kv.TopologyActivities;
-import dev.handoff.mysql.MysqlActivities;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Promise;
-import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -20,23 +14,19 @@ import java.util.function.Supplier;
  * options, the step log, the operator gate, and the progress they report.
  */
 public abstract class RunbookWorkflow implements RunbookControl {
-  protected final ClusterActivities clusterConfig =
-      Workflow.newActivityStub(ClusterActivities.class, RunbookOptions.PROBE);
-  protected final MysqlActivities mysqlProbe = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.PROBE);
-  protected final MysqlActivities mysqlChange =
-      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.MUTATION);
-  protected final MysqlActivities mysqlWait =
-      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.CATCH_UP_WAIT);
-  protected final MysqlActivities mysqlForward =
-      Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.FORWARD);
-  protected final TopologyActivities kvProbe =
-      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.PROBE);
-  protected final TopologyActivities kvForward =
-      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.FORWARD);
-  protected final HaproxyActivities haproxyForward =
-      Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.FORWARD);
-  protected final HeartbeatActivities heartbeatForward =
-      Workflow.newActivityStub(HeartbeatActivities.class, RunbookOptions.FORWARD);
+  /** Reads: the configuration, the instances, the topology, the HAProxies, the detector. */
+  protected final RunbookStubs probeStubs = new RunbookStubs(RunbookOptions.PROBE);
+  /** Changes before the point of no return. */
+  protected final RunbookStubs mutationStubs = new RunbookStubs(RunbookOptions.MUTATION);
+  /** Waits for replication to catch up. */
+  protected final RunbookStubs catchUpStubs = new RunbookStubs(RunbookOptions.CATCH_UP_WAIT);
+  /** Changes after the point of no return. */
+  protected final RunbookStubs forwardStubs = new RunbookStubs(RunbookOptions.FORWARD);
+  /**
+   * Steps after the writes resumed that may be reported instead of waited on (the switchover's rejoin of the
+   * old primary: a few attempts, then it is checked for death before the runbook waits on it).
+   */
+  protected final RunbookStubs tidyStubs = new RunbookStubs(RunbookOptions.TIDY);
 
   /**
    * The step name of that check, followed by where it runs ({@code :before-promote}): not a sub-step of a

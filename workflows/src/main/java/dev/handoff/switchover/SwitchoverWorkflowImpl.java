@@ -27,6 +27,7 @@ import dev.handoff.recovery.RecoveryWorkflow;
 import dev.handoff.recovery.RecoveryRequest;
 import dev.handoff.runbook.RunbookOptions;
 import dev.handoff.runbook.RunbookSteps;
+import dev.handoff.runbook.RunbookStubs;
 import dev.handoff.runbook.UndoLog;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
@@ -43,14 +44,8 @@ import java.util.Map;
  * failure rolls back (the old primary writable again); from promotion on, steps retry until done.
  */
 public class SwitchoverWorkflowImpl extends RunbookWorkflow implements SwitchoverWorkflow {
-  private final DetectionActivities detection =
-      Workflow.newActivityStub(DetectionActivities.class, RunbookOptions.PROBE);
-  /** Rejoining the old primary: a few attempts, then it is checked for death before the runbook waits on it. */
-  private final MysqlActivities mysqlRejoin = Workflow.newActivityStub(MysqlActivities.class, RunbookOptions.TIDY);
-  private final HaproxyActivities haproxyProbe =
-      Workflow.newActivityStub(HaproxyActivities.class, RunbookOptions.PROBE);
-  private final TopologyActivities kvCheck =
-      Workflow.newActivityStub(TopologyActivities.class, RunbookOptions.KV_CHECK);
+  /** The KV writability checks before the points of no return. */
+  private final RunbookStubs kvCheckStubs = new RunbookStubs(RunbookOptions.KV_CHECK);
 
   /** What an operator does about a KV store that does not answer before a switchover. */
   static final String KV_TO_DO = "bring the KV store back (or fix kv.endpoints in the config), then run the"
@@ -102,12 +97,12 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   /** The pre-checks' reads; any that fails refuses the switchover with nothing changed. */
   private Facts readFacts() {
     try {
-      ClusterDescription desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> clusterConfig.describeCluster(new ClusterActivities.DescribeCluster(cluster)),
+      ClusterDescription desc = steps.run(RunbookPlan.PRECHECK + ":config", () -> probeStubs.cluster.describeCluster(new ClusterActivities.DescribeCluster(cluster)),
           d -> d.instances().size() + " instances, " + d.remoteHaproxies().size() + " remote HAProxies");
-      Topology topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> kvProbe.readTopology(new TopologyActivities.ReadTopology(cluster)),
+      Topology topology = steps.run(RunbookPlan.PRECHECK + ":topology", () -> probeStubs.kv.readTopology(new TopologyActivities.ReadTopology(cluster)),
           t -> "KV primary " + t.primary() + " at epoch " + t.epoch());
       List<InstanceSnapshot> states = steps.run(RunbookPlan.PRECHECK + ":inspect",
-          () -> mysqlProbe.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances(), RunbookSteps::describeStates);
+          () -> probeStubs.mysql.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances(), RunbookSteps::describeStates);
       return new Facts(desc, topology, states);
     } catch (TemporalFailure e) {
       FailureType type = RunbookSteps.failureType(e);
@@ -146,9 +141,9 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       // Checked before read-only, so a KV store already gone costs no write outage at all.
       kvWritable(topology, "before-read-only");
       steps.run(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
-        undo.register("make " + oldPrimary + " writable again", () -> mysqlChange.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, false)).gtidPosition());
-        String position = mysqlChange.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
-        return mysqlWait.waitForGtid(new MysqlActivities.WaitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS)).detail();
+        undo.register("make " + oldPrimary + " writable again", () -> mutationStubs.mysql.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, false)).gtidPosition());
+        String position = mutationStubs.mysql.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
+        return catchUpStubs.mysql.waitForGtid(new MysqlActivities.WaitForGtid(cluster, newPrimary, position, CATCH_UP_SECONDS)).detail();
       }, d -> d);
     });
     bodies.put(RunbookPlan.PROMOTE, () -> {
@@ -157,17 +152,17 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       kvWritable(topology, "before-promote");
       steps.run(RunbookPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
-            () -> mysqlChange.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, newPrimary, oldPrimary)).detail());
-        return mysqlChange.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail();
+            () -> mutationStubs.mysql.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, newPrimary, oldPrimary)).detail());
+        return mutationStubs.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail();
       }, d -> d);
     });
     bodies.put(RunbookPlan.PUBLISH_TOPOLOGY, () -> forward(RunbookPlan.PUBLISH_TOPOLOGY,
-        () -> kvForward.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, newReplicas, topology.epoch())).detail(), situation, planned));
+        () -> forwardStubs.kv.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, newReplicas, topology.epoch())).detail(), situation, planned));
     bodies.put(RunbookPlan.REPOINT_HAPROXY, () -> forward(RunbookPlan.REPOINT_HAPROXY, () -> onEach(
-        facts.desc().remoteHaproxies(), h -> Async.function(haproxyForward::repointWriter, new HaproxyActivities.RepointWriter(h, cluster, newPrimary)).thenApply(StepDone::detail)),
+        facts.desc().remoteHaproxies(), h -> Async.function(forwardStubs.haproxy::repointWriter, new HaproxyActivities.RepointWriter(h, cluster, newPrimary)).thenApply(StepDone::detail)),
         situation, planned));
     bodies.put(RunbookPlan.RESTART_HEARTBEAT, () -> forward(RunbookPlan.RESTART_HEARTBEAT,
-        () -> heartbeatForward.restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail(), situation, planned));
+        () -> forwardStubs.heartbeat.restartHeartbeat(new HeartbeatActivities.RestartHeartbeat(cluster, newPrimary)).detail(), situation, planned));
     bodies.put(RunbookPlan.REJOIN_OLD_PRIMARY,
         () -> detail = rejoinOrLeaveBehind(facts.desc(), newReplicas, topology, situation, planned));
     return bodies;
@@ -176,8 +171,8 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   private String moveReplicas(Others others, UndoLog undo) {
     List<String> moved = new ArrayList<>();
     for (InstanceKey r : others.reachable()) {
-      undo.register("move " + r + " back under " + oldPrimary, () -> mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, r, oldPrimary)).detail());
-      moved.add(mysqlChange.moveReplica(new MysqlActivities.MoveReplica(cluster, r, newPrimary)).detail());
+      undo.register("move " + r + " back under " + oldPrimary, () -> mutationStubs.mysql.moveReplica(new MysqlActivities.MoveReplica(cluster, r, oldPrimary)).detail());
+      moved.add(mutationStubs.mysql.moveReplica(new MysqlActivities.MoveReplica(cluster, r, newPrimary)).detail());
     }
     if (!others.skipped().isEmpty()) {
       moved.add("skipped unreachable " + others.skipped() + ": repoint them to " + newPrimary + " when they are back");
@@ -186,7 +181,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   }
 
   private void kvWritable(Topology topology, String where) {
-    steps.run(KV_WRITABLE + ":" + where, () -> kvCheck.checkWritable(new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(), d -> d);
+    steps.run(KV_WRITABLE + ":" + where, () -> kvCheckStubs.kv.checkWritable(new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(), d -> d);
   }
 
   /** The replica pool after the switchover: the others, the old primary, and the skipped ones that were in it. */
@@ -249,20 +244,20 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   private String rejoinOrLeaveBehind(ClusterDescription desc, List<InstanceKey> newReplicas, Topology topology,
       String situation, List<String> planned) {
     try {
-      steps.run(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlRejoin.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, oldPrimary, newPrimary)).detail(),
+      steps.run(RunbookPlan.REJOIN_OLD_PRIMARY, () -> tidyStubs.mysql.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, oldPrimary, newPrimary)).detail(),
           d -> d);
       return null;
     } catch (TemporalFailure e) {
       String gone = oldPrimaryGone();
       if (gone == null) {
-        forward(RunbookPlan.REJOIN_OLD_PRIMARY, () -> mysqlForward.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, oldPrimary, newPrimary)).detail(),
+        forward(RunbookPlan.REJOIN_OLD_PRIMARY, () -> forwardStubs.mysql.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, oldPrimary, newPrimary)).detail(),
             situation, planned);
         return null;
       }
       List<InstanceKey> readers = newReplicas.stream().filter(r -> !r.equals(oldPrimary)).toList();
-      forward(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> kvForward.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary,
+      forward(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> forwardStubs.kv.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary,
           readers, topology.epoch() + 1)).detail() + "; " + onEach(desc.remoteHaproxies(),
-          h -> Async.function(haproxyForward::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, readers)).thenApply(StepDone::detail)), situation, planned);
+          h -> Async.function(forwardStubs.haproxy::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, readers)).thenApply(StepDone::detail)), situation, planned);
       return "The old primary died after the promotion. " + leftBehind(oldPrimary, "unreachable: " + gone)
           + "; before that, check it for transactions " + newPrimary + " lacks";
     }
@@ -277,7 +272,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       }
       InstanceSnapshot s;
       try {
-        s = mysqlProbe.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances().stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
+        s = probeStubs.mysql.inspectCluster(new MysqlActivities.InspectCluster(cluster)).instances().stream().filter(x -> x.key().equals(oldPrimary)).findFirst()
             .orElse(null);
       } catch (TemporalFailure e) {
         return null;
@@ -323,7 +318,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       }
       DetectionResult r;
       try {
-        r = detection.probeCluster(new DetectionActivities.ProbeCluster(cluster));
+        r = probeStubs.detection.probeCluster(new DetectionActivities.ProbeCluster(cluster));
       } catch (TemporalFailure e) {
         return null;
       }
@@ -359,7 +354,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     Map<String, Boolean> answers = new LinkedHashMap<>();
     Map<String, Promise<Boolean>> pings = new LinkedHashMap<>();
     for (String h : desc.remoteHaproxies()) {
-      pings.put(h, Async.function(haproxyProbe::pingHaproxy, new HaproxyActivities.PingHaproxy(h)).thenApply(HaproxyActivities.PingResult::answers));
+      pings.put(h, Async.function(probeStubs.haproxy::pingHaproxy, new HaproxyActivities.PingHaproxy(h)).thenApply(HaproxyActivities.PingResult::answers));
     }
     pings.forEach((h, p) -> {
       try {
