@@ -20,7 +20,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -32,13 +34,21 @@ import java.util.concurrent.Executors;
  * and when, read_only). Replicas are read before the primary, so a replica can never look ahead of the
  * primary's snapshot; the primary's connection opens beside them, so a frozen primary costs one timeout
  * per probe, not one after the replicas'. Changes nothing. One per worker: it remembers when each replica
- * last received something, so the silence it measures spans probes.
+ * last received something, so the silence it measures spans probes, and it keeps one open connection per
+ * instance and purpose between probes (opening one costs a worker far more than the reads over it). A read
+ * that fails drops its connection; when it failed fast over a connection kept from an earlier probe (the
+ * server closed it), it is read once more over a fresh one, so a stale connection never reads as an
+ * unreachable instance.
  */
 public final class ClusterProber {
   private final SnapshotReader reader;
   private final TopologyStore store;
   private final ReceiveTracker received = new ReceiveTracker();
   private final ExecutorService pool;
+  private final Map<Kept, Connection> idle = new ConcurrentHashMap<>();
+
+  /** The key of a kept connection: its instance and the purpose (timeouts) it was opened with. */
+  private record Kept(InstanceKey key, Purpose purpose) {}
 
   public ClusterProber(SnapshotReader reader, TopologyStore store, ExecutorService pool) {
     this.reader = reader;
@@ -73,13 +83,16 @@ public final class ClusterProber {
     InstanceKey primary = InstanceKey.parse(t.primary());
     // The primary's connection opens beside the replicas' views, so a frozen primary's handshake timeout runs
     // while they are read, not after; what it says is still read after them.
-    CompletableFuture<Connection> primaryConnection = CompletableFuture.supplyAsync(() -> {
-      try {
-        return reader.connect(primary, Purpose.PROBE_PRIMARY);
-      } catch (SQLException e) {
-        throw new CompletionException(e);
-      }
-    }, pool);
+    Kept primaryKept = new Kept(primary, Purpose.PROBE_PRIMARY);
+    Connection kept = idle.remove(primaryKept);
+    CompletableFuture<Connection> primaryConnection = kept != null ? CompletableFuture.completedFuture(kept)
+        : CompletableFuture.supplyAsync(() -> {
+          try {
+            return reader.connect(primary, Purpose.PROBE_PRIMARY);
+          } catch (SQLException e) {
+            throw new CompletionException(e);
+          }
+        }, pool);
     List<CompletableFuture<ReplicaView>> views = new ArrayList<>();
     for (InstanceSettings i : c.instances()) {
       InstanceKey key = new InstanceKey(i.host(), i.port());
@@ -88,7 +101,7 @@ public final class ClusterProber {
       }
     }
     List<ReplicaView> replicas = Heartbeats.joinAll(views);
-    InstanceSnapshot p = reader.read(c, primary, Purpose.PROBE_PRIMARY, () -> opened(primaryConnection));
+    InstanceSnapshot p = read(c, primaryKept, () -> opened(primaryConnection), kept != null);
     // A dead primary's GTIDs are judged by the flavor its replicas' @@version just showed.
     DetectionInput in = p.reachable()
         ? DetectionInput.primaryUp(t.epoch(), primary, p.readOnly(), p.semiSyncDegraded(), p.flavor(),
@@ -96,6 +109,48 @@ public final class ClusterProber {
         : DetectionInput.primaryDown(t.epoch(), primary, p.error(), Flavors.of(c), replicas);
     return new Probe(in, DetectionAnalyzer.analyze(in,
         new DetectionLimits(settings.maxSecondsSinceLastEvent(), c.limits().maxLagSeconds())));
+  }
+
+  /**
+   * Reads an instance over the connection {@code open} gives and keeps the connection for the next probe; a
+   * failed read closes it, and one that failed fast over a {@code reused} connection is read again fresh.
+   */
+  private InstanceSnapshot read(ClusterSettings c, Kept k, SnapshotReader.Opener open, boolean reused) {
+    long started = System.nanoTime();
+    Connection conn = null;
+    try {
+      conn = open.open();
+      InstanceSnapshot s = reader.readOpen(conn, c, k.key());
+      Connection before = idle.putIfAbsent(k, conn);
+      if (before != null) {
+        close(conn); // another probe of the same instance kept one meanwhile
+      }
+      return s;
+    } catch (SQLException e) {
+      close(conn);
+      boolean fast = System.nanoTime() - started < k.purpose().readMillis * 500_000L;
+      if (reused && fast) {
+        return read(c, k, () -> reader.connect(k.key(), k.purpose()), false);
+      }
+      return InstanceSnapshot.unreachable(k.key(), SnapshotReader.rule(c, k.key()), e.getMessage());
+    }
+  }
+
+  private static void close(Connection conn) {
+    if (conn == null) {
+      return;
+    }
+    try {
+      conn.close();
+    } catch (SQLException | RuntimeException ignored) {
+      // already broken: nothing to give back
+    }
+  }
+
+  /** Closes the kept connections (the worker stops). */
+  public void close() {
+    idle.values().forEach(ClusterProber::close);
+    idle.clear();
   }
 
   /** The connection a future opened; its SQLException as thrown, so an unreachable primary reads as one. */
@@ -112,7 +167,9 @@ public final class ClusterProber {
 
   /** The detector's view of an instance other than the primary, with its silence as the tracker measures it. */
   private ReplicaView view(ClusterSettings c, InstanceKey key) {
-    InstanceSnapshot s = reader.read(c, key, Purpose.PROBE);
+    Kept k = new Kept(key, Purpose.PROBE);
+    Connection kept = idle.remove(k);
+    InstanceSnapshot s = read(c, k, kept != null ? () -> kept : () -> reader.connect(key, Purpose.PROBE), kept != null);
     return ReplicaView.of(s, received.secondsSinceReceived(key, s.replication(), System.nanoTime()));
   }
 }

@@ -80,13 +80,25 @@ public final class SnapshotReader {
 
   /** The same, over the connection {@code open} gives (closed after); its failure is an unreachable snapshot. */
   public InstanceSnapshot read(ClusterSettings c, InstanceKey key, Purpose purpose, Opener open) {
-    PromotionRule rule = PromotionRule.fromString(c.instance(key.toString()).map(InstanceSettings::promotionRule)
-        .orElse(null));
+    PromotionRule rule = rule(c, key);
     try (Connection conn = open.open()) {
       return read(conn, c, key, rule, purpose == Purpose.INSPECT);
     } catch (SQLException e) {
       return InstanceSnapshot.unreachable(key, rule, e.getMessage());
     }
+  }
+
+  /**
+   * The snapshot of one of the cluster's instances over an open connection, which stays open (a pooled one);
+   * a failed read throws, so the caller can drop the connection.
+   */
+  public InstanceSnapshot readOpen(Connection conn, ClusterSettings c, InstanceKey key) throws SQLException {
+    return read(conn, c, key, rule(c, key), false);
+  }
+
+  /** The promotion rule the configuration gives the instance. */
+  public static PromotionRule rule(ClusterSettings c, InstanceKey key) {
+    return PromotionRule.fromString(c.instance(key.toString()).map(InstanceSettings::promotionRule).orElse(null));
   }
 
   /**

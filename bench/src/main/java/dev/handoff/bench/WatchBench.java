@@ -39,9 +39,10 @@ import java.util.List;
  * What watching healthy clusters costs, for both designs in the same run: detection in every worker
  * ({@link DetectionMode#WORKERS}) and the first design's detector activity per cluster
  * ({@link DetectionMode#ACTIVITY}). For each cluster count, one worker and then two (separate processes,
- * {@code -Xmx256m}) watch every cluster of one lab for a window; printed per design: each worker's CPU
- * (cores, from /proc) and resident memory, the probes per second each worker runs (counted on the
- * primaries: every probe opens one connection to the primary), and the billable Temporal actions per
+ * {@code -Xmx256m -XX:TieredStopAtLevel=1}: without the second flag the JIT's C2 compiler alone kept
+ * burning 0.05 core minutes after the start) watch every cluster of one lab for a window; printed per design:
+ * each worker's CPU (cores, from /proc) and resident memory, the probes per second each worker runs (counted
+ * on the primaries: every probe reads each instance's replica status once), and the billable Temporal actions per
  * cluster-hour (the dev server's own {@code action} counter, from its metrics port). Then, on the largest
  * lab with two workers, the time from a primary's {@code kill -9} to its recovery's start, alone and with
  * a worker killed at the same moment (under the first design the one running that cluster's detector).
@@ -151,13 +152,13 @@ public final class WatchBench {
       startWorkers(design, count);
       long actions0 = actions();
       long[] cpu0 = cpuTicks();
-      long conns0 = primaryConnections();
+      long probes0 = primaryProbes();
       long t0 = System.nanoTime();
       Thread.sleep(windowSeconds * 1000L);
       double seconds = (System.nanoTime() - t0) / 1e9;
       long actions1 = actions();
       long[] cpu1 = cpuTicks();
-      long conns1 = primaryConnections();
+      long probes1 = primaryProbes();
       double rss = 0;
       for (LocalProcess w : workers) {
         rss += rssMib(w.pid());
@@ -167,8 +168,7 @@ public final class WatchBench {
         ticks += cpu1[i] - cpu0[i];
       }
       int clusters = config.clusters().size();
-      // The counting itself opens one connection per primary per sample.
-      double probes = Math.max(0, conns1 - conns0 - clusters);
+      double probes = probes1 - probes0;
       Cost c = new Cost(design, clusters, count, ticks / CLOCK_TICKS_PER_SECOND / seconds / count, rss / count,
           probes / seconds / count, (actions1 - actions0) * 3600.0 / seconds / clusters);
       stopWorkers();
@@ -251,7 +251,7 @@ public final class WatchBench {
       for (var c : config.clusters()) {
         Waits.analysis(client, config, c.name(), "NoProblem", READY);
       }
-      Thread.sleep(5000); // the first reports and activity starts settle
+      Thread.sleep(15_000); // the first reports and activity starts settle, and the JIT has compiled the probe
     }
 
     private LocalProcess startWorker(DetectionMode design, int index) throws IOException {
@@ -261,7 +261,7 @@ public final class WatchBench {
           config.clusters(), new WorkerSettings(null, null, null, true, w.cooldownSeconds(), design.wireName())), file);
       Path log = info.dir().resolve("bench-worker-" + design.wireName() + "-" + index + ".log");
       LocalProcess p = LocalProcess.spawn("bench-worker", List.of(Path.of(System.getProperty("java.home"), "bin",
-          "java").toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+          "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
           "dev.handoff.worker.WorkerMain", file.toString()), log, info.dir());
       long deadline = System.nanoTime() + READY.toNanos();
       while (!Files.readString(log).contains("worker ready")) {
@@ -300,14 +300,21 @@ public final class WatchBench {
       return Double.NaN;
     }
 
-    /** Connections ever opened to the clusters' primaries (each probe opens one). */
-    private long primaryConnections() throws SQLException {
+    /**
+     * Probes of the clusters' primaries so far: every probe reads each instance's replica status, the
+     * primary's too, and nothing else on a primary does (its statement counter under either name).
+     */
+    private long primaryProbes() throws SQLException {
       long sum = 0;
       for (var c : config.clusters()) {
         try (Connection conn = lab.admin(lab.instances(c.name()).get(0)); Statement st = conn.createStatement();
-            ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Connections'")) {
-          rs.next();
-          sum += rs.getLong(2);
+            ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS WHERE Variable_name IN"
+                + " ('Com_show_slave_status', 'Com_show_replica_status')")) {
+          long most = 0;
+          while (rs.next()) {
+            most = Math.max(most, rs.getLong(2));
+          }
+          sum += most;
         }
       }
       return sum;

@@ -55,10 +55,13 @@ public final class HandoffWorker implements AutoCloseable {
   /** This worker's detection of every configured cluster; null when it watches none. */
   private final WorkerDetector detector;
   private final ExecutorService probePool;
+  private final ClusterProber prober;
 
   private HandoffWorker(WorkflowServiceStubs service, WorkerFactory factory, TopologyStore store,
-      AlertReceiver alerts, StepInterceptor steps, WorkerDetector detector, ExecutorService probePool) {
+      AlertReceiver alerts, StepInterceptor steps, WorkerDetector detector, ExecutorService probePool,
+      ClusterProber prober) {
     this.detector = detector;
+    this.prober = prober;
     this.probePool = probePool;
     this.service = service;
     this.factory = factory;
@@ -150,7 +153,7 @@ public final class HandoffWorker implements AutoCloseable {
         log.warn("alert endpoint {} not started: {}", config.worker().alertsListen(), e.getMessage());
       }
     }
-    return new HandoffWorker(service, factory, store, receiver, steps, detector, probePool);
+    return new HandoffWorker(service, factory, store, receiver, steps, detector, probePool, prober);
   }
 
   /** Stops polling, lets running activities finish for a few seconds, then closes the clients. */
@@ -205,6 +208,7 @@ public final class HandoffWorker implements AutoCloseable {
       detector.close();
     }
     probePool.shutdownNow();
+    prober.close();
   }
 
   /** Stops at once, as a crash would, minus the process exit: for in-process tests. */
