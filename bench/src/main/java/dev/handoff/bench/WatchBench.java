@@ -42,7 +42,8 @@ import java.util.List;
  * {@code -Xmx256m -XX:TieredStopAtLevel=1}: without the second flag the JIT's C2 compiler alone kept
  * burning 0.05 core minutes after the start) watch every cluster of one lab for a window; printed per design:
  * each worker's CPU (cores, from /proc) and resident memory, the probes per second each worker runs (counted
- * on the primaries: every probe reads each instance's replica status once), and the billable Temporal actions per
+ * on the primaries: every probe reads each instance's replica status once; the rate with no worker running,
+ * pt-heartbeat's, is measured first and subtracted), and the billable Temporal actions per
  * cluster-hour (the dev server's own {@code action} counter, from its metrics port). Then, on the largest
  * lab with two workers, the time from a primary's {@code kill -9} to its recovery's start, alone and with
  * a worker killed at the same moment (under the first design the one running that cluster's detector).
@@ -76,6 +77,7 @@ public final class WatchBench {
       out.printf("lab: %d cluster(s) of %d instance(s) starting...%n", n, replicas + 1);
       LabInfo info = Lab.up(new LabSpec(dir, n, replicas, null), line -> { });
       try (Bench b = new Bench(info)) {
+        b.measureBaseline(Math.min(20, windowSeconds));
         for (DetectionMode design : List.of(DetectionMode.ACTIVITY, DetectionMode.WORKERS)) {
           for (int workers = 1; workers <= 2; workers++) {
             Cost c = b.cost(design, workers, windowSeconds);
@@ -136,6 +138,8 @@ public final class WatchBench {
     private final List<LocalProcess> workers = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private final String metricsUrl;
+    /** Replica-status reads per second on the primaries with no worker running (pt-heartbeat's own). */
+    private double baselinePerSecond;
 
     Bench(LabInfo info) throws IOException {
       this.info = info;
@@ -146,6 +150,14 @@ public final class WatchBench {
       this.client = WorkflowClient.newInstance(service,
           WorkflowClientOptions.newBuilder().setNamespace(config.temporal().namespace()).build());
       this.metricsUrl = "http://127.0.0.1:" + metricsPort(info.dir()) + "/metrics";
+    }
+
+    /** Counts the primaries' replica-status reads with no worker running, to subtract from every row. */
+    void measureBaseline(int seconds) throws Exception {
+      long before = primaryProbes();
+      long t0 = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      baselinePerSecond = (primaryProbes() - before) / ((System.nanoTime() - t0) / 1e9);
     }
 
     Cost cost(DetectionMode design, int count, int windowSeconds) throws Exception {
@@ -168,7 +180,7 @@ public final class WatchBench {
         ticks += cpu1[i] - cpu0[i];
       }
       int clusters = config.clusters().size();
-      double probes = probes1 - probes0;
+      double probes = Math.max(0, probes1 - probes0 - baselinePerSecond * seconds);
       Cost c = new Cost(design, clusters, count, ticks / CLOCK_TICKS_PER_SECOND / seconds / count, rss / count,
           probes / seconds / count, (actions1 - actions0) * 3600.0 / seconds / clusters);
       stopWorkers();
@@ -302,7 +314,8 @@ public final class WatchBench {
 
     /**
      * Probes of the clusters' primaries so far: every probe reads each instance's replica status, the
-     * primary's too, and nothing else on a primary does (its statement counter under either name).
+     * primary's too (its statement counter under either name). pt-heartbeat reads it as well: the rate seen
+     * with no worker running is subtracted.
      */
     private long primaryProbes() throws SQLException {
       long sum = 0;
