@@ -15,6 +15,8 @@ import dev.handoff.mysql.MysqlActivitiesImpl;
 import dev.handoff.support.Lookup;
 import dev.handoff.detection.ClusterProber;
 import dev.handoff.detection.DetectionActivitiesImpl;
+import dev.handoff.detection.LocalProbeActivitiesImpl;
+import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.detection.TemporalRunbookLock;
 import dev.handoff.detection.WatchSettings;
 import dev.handoff.detection.WorkerDetector;
@@ -125,18 +127,24 @@ public final class HandoffWorker implements AutoCloseable {
         new HaproxyActivitiesImpl(lookup),
         new HeartbeatActivitiesImpl(lookup),
         new DetectionActivitiesImpl(lookup, store, new TemporalRunbookLock(client), prober, probePool));
-    factory.start();
     WorkerDetector detector = null;
+    if (config.worker().watch() && config.worker().detectionMode() == DetectionMode.WORKERS) {
+      String identity = client.getOptions().getIdentity();
+      detector = new WorkerDetector(identity, prober, WatchSettings.defaults(),
+          (cluster, report) -> Watches.report(client, config, cluster, report));
+      // This worker's own queue: an alert's request that every worker probe now reaches this one here.
+      factory.newWorker(WorkflowIds.workerQueue(config.temporal().taskQueue(), identity))
+          .registerActivitiesImplementations(new LocalProbeActivitiesImpl(detector));
+    }
+    factory.start();
     if (config.worker().watch()) {
       for (var c : config.clusters()) {
         if (Watches.start(client, config, c.name())) {
-          log.info("cluster={} watch started: {}", c.name(), dev.handoff.runbook.WorkflowIds.watch(c.name()));
+          log.info("cluster={} watch started: {}", c.name(), WorkflowIds.watch(c.name()));
         }
       }
     }
-    if (config.worker().watch() && config.worker().detectionMode() == DetectionMode.WORKERS) {
-      detector = new WorkerDetector(client.getOptions().getIdentity(), prober, WatchSettings.defaults(),
-          (cluster, report) -> Watches.report(client, config, cluster, report));
+    if (detector != null) {
       detector.start(config.clusters());
     }
     log.info("worker started: temporal={} namespace={} taskQueue={} clusters={}", config.temporal().target(),

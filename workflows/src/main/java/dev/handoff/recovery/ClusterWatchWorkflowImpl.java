@@ -2,6 +2,7 @@ package dev.handoff.recovery;
 
 import dev.handoff.runbook.RunbookState;
 import dev.handoff.detection.DetectionActivities;
+import dev.handoff.detection.LocalProbeActivities;
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.domain.InstanceKey;
 import dev.handoff.config.DetectionMode;
@@ -61,6 +62,10 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   static final Duration DETECTOR_FAILED_PAUSE = Duration.ofSeconds(10);
   /** The version marker of detection in the workers (version 1) instead of a detector activity (default). */
   static final String WORKER_DETECTION = "worker-detection";
+  /** The workers an alert asks to probe: the latest that reported. */
+  static final int MAX_WORKERS = 16;
+  /** A worker that does not take the request to probe this soon is gone, and is not asked again. */
+  static final Duration WORKER_PROBE_TIMEOUT = Duration.ofSeconds(2);
 
   private final List<String> events = new ArrayList<>();
   private final Set<InstanceKey> fenced = new LinkedHashSet<>();
@@ -92,6 +97,10 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   private final List<DetectionReport> reports = new ArrayList<>();
   /** The watch looks at the cluster itself at its next turn (a recovery ended, a dead primary to confirm). */
   private boolean lookAgain;
+  /** The workers whose detectors reported here, the latest last; an alert asks each to probe at once. */
+  private final Set<String> workers = new LinkedHashSet<>();
+  /** An alert asked for a probe: every known worker is asked at the next turn. */
+  private boolean askWorkers;
 
   /**
    * Restores the carried state before any signal handler runs: signals that arrive with the start (an
@@ -154,10 +163,37 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       while (!reports.isEmpty()) {
         onResult(reports.remove(0).result(), true);
       }
+      if (askWorkers) {
+        askWorkers = false;
+        askWorkersToProbe();
+      }
       if (asked || lookAgain || deadlinePassed) {
         lookAgain = false;
         look(req.settings());
       }
+    }
+  }
+
+  /**
+   * Asks every worker that reported here to probe the cluster at once, each on its own task queue, without
+   * waiting for them; one that does not take the request within {@link #WORKER_PROBE_TIMEOUT} is forgotten.
+   */
+  private void askWorkersToProbe() {
+    String queue = Workflow.getInfo().getTaskQueue();
+    for (String w : List.copyOf(workers)) {
+      LocalProbeActivities worker = Workflow.newActivityStub(LocalProbeActivities.class, ActivityOptions.newBuilder()
+          .setTaskQueue(WorkflowIds.workerQueue(queue, w))
+          .setScheduleToStartTimeout(WORKER_PROBE_TIMEOUT)
+          .setStartToCloseTimeout(WORKER_PROBE_TIMEOUT)
+          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+          .build());
+      Async.procedure(worker::probeHere, new LocalProbeActivities.ProbeHere(cluster)).exceptionally(e -> {
+        if (workers.remove(w)) {
+          note("worker " + w + " did not take a request to probe within " + WORKER_PROBE_TIMEOUT.toSeconds()
+              + " s: no longer asked");
+        }
+        return null;
+      });
     }
   }
 
@@ -290,6 +326,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     lastDetail = s.lastDetail();
     alerts = s.alertsReceived();
     events.addAll(s.events());
+    workers.addAll(s.workers());
   }
 
   /** Whether a confirmed dead primary would be recovered now. */
@@ -496,7 +533,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   private WatchState state() {
     return new WatchState(stopped, maintenance, blockedUntil, retryNotBefore, reportAgainAt, failedAttempts,
         List.copyOf(fenced), unfence, unfenceEpoch, semiSyncDegradedSince, recoveries, lastRecovery, lastAnalysis,
-        lastDetail, alerts, List.copyOf(events));
+        lastDetail, alerts, List.copyOf(events), List.copyOf(workers));
   }
 
   private WatchMode mode() {
@@ -513,6 +550,13 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   public void report(DetectionReport report) {
     if (report != null && report.result() != null) {
       reports.add(report);
+      if (report.worker() != null) {
+        workers.remove(report.worker());
+        workers.add(report.worker());
+        while (workers.size() > MAX_WORKERS) {
+          workers.remove(workers.iterator().next());
+        }
+      }
     }
   }
 
@@ -523,6 +567,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
       note("probe requested (" + reason + ") but the watch is stopped: ./handoff watch start --cluster " + cluster);
     } else {
       note("probe requested: " + reason);
+      askWorkers = true;
     }
     wakeUp = true;
   }

@@ -19,6 +19,8 @@ import java.util.List;
  *     answers; null when none
  * @param unfenceEpoch the topology epoch at which {@code unfence} was fenced
  * @param semiSyncDegradedSinceMillis since when the primary replicates asynchronously (0: it does not)
+ * @param workers the workers whose detectors reported to the watch, the latest last: an alert asks each of
+ *     them to probe at once
  */
 public record WatchState(
     boolean stopped,
@@ -36,11 +38,22 @@ public record WatchState(
     AnalysisCode lastAnalysis,
     String lastDetail,
     int alertsReceived,
-    List<String> events) {
+    List<String> events,
+    List<String> workers) {
 
   public WatchState {
     fenced = fenced == null ? List.of() : List.copyOf(fenced);
     events = events == null ? List.of() : List.copyOf(events);
+    workers = workers == null ? List.of() : List.copyOf(workers);
+  }
+
+  public WatchState(boolean stopped, boolean maintenance, long blockedUntilMillis, long retryNotBeforeMillis,
+      long reportAgainAtMillis, int failedAttempts, List<InstanceKey> fenced, InstanceKey unfence, long unfenceEpoch,
+      long semiSyncDegradedSinceMillis, int recoveries, String lastRecovery, AnalysisCode lastAnalysis,
+      String lastDetail, int alertsReceived, List<String> events) {
+    this(stopped, maintenance, blockedUntilMillis, retryNotBeforeMillis, reportAgainAtMillis, failedAttempts, fenced,
+        unfence, unfenceEpoch, semiSyncDegradedSinceMillis, recoveries, lastRecovery, lastAnalysis, lastDetail,
+        alertsReceived, events, List.of());
   }
 
   public static WatchState initial() {

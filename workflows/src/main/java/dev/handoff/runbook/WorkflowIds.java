@@ -16,6 +16,14 @@ public final class WorkflowIds {
     return "watch-" + cluster;
   }
 
+  /**
+   * The task queue only {@code worker} polls (its identity), beside the shared {@code taskQueue}: what the
+   * watch asks of every worker (probe this cluster now) goes to each one's own.
+   */
+  public static String workerQueue(String taskQueue, String worker) {
+    return taskQueue + "/" + worker;
+  }
+
   /** A dry run (pre-checks and plan only) runs beside a failover, never instead of one. */
   public static String dryRun(String cluster) {
     return "precheck-" + cluster;

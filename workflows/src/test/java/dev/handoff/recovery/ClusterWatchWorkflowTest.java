@@ -97,6 +97,8 @@ class ClusterWatchWorkflowTest {
   @BeforeEach
   void startWorker(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
     worker.registerActivitiesImplementations(fixture.activities());
+    env.newWorker(WorkflowIds.workerQueue(worker.getTaskQueue(), ScriptedDetector.WORKER))
+        .registerActivitiesImplementations(detector.localProbes());
     env.start();
     detector.reportTo(client, SETTINGS.confirmations());
     this.env = env;
@@ -215,7 +217,8 @@ class ClusterWatchWorkflowTest {
   void aDeadPrimaryInsideTheCooldownWaitsForAnAcknowledgement() throws InterruptedException {
     detector.world.set(AnalysisCode.DEAD_PRIMARY);
     startWatch(COOLDOWN_SECONDS);
-    awaitQuiet("one recovery", s -> s.recoveries() == 1);
+    // The watch looks again once its recovery ended, and finds the world (still) dead: blocked.
+    awaitQuiet("one recovery, then the still-dead primary blocked", s -> s.recoveries() == 1 && count(s, BLOCKED) == 1);
 
     // The new primary dies too, well inside the cooldown.
     detector.world.set(AnalysisCode.NO_PROBLEM);
@@ -349,6 +352,25 @@ class ClusterWatchWorkflowTest {
     assertThat(after.events()).last().asString().contains("probe requested: alertmanager: MySQLPrimaryDown #50");
     verify(fixture.detection, never()).probeCluster(any());
     verify(fixture.mysql, never()).promote(any());
+  }
+
+  @Test
+  void anAlertAsksEveryWorkerThatReportedToProbeAndForgetsOneThatIsGone() throws InterruptedException {
+    startWatch(COOLDOWN_SECONDS);
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
+    // A second worker that reported once and died: nothing polls its queue.
+    watch.report(new DetectionReport("gone", RecoveryFixture.analysis(AnalysisCode.NO_PROBLEM, EPOCH), 1));
+
+    watch.probeNow("alertmanager: MySQLPrimaryDown");
+
+    awaitStatus(watch, "the scripted worker asked to probe", s -> detector.probesAsked.get() == 1);
+    WatchStatus s = awaitStatus(watch, "the dead worker forgotten",
+        st -> hasEvent(st, "worker gone did not take a request to probe"));
+    assertThat(s.recoveries()).isZero();
+    watch.probeNow("alertmanager: MySQLPrimaryDown again");
+    awaitStatus(watch, "the scripted worker asked again", st -> detector.probesAsked.get() == 2);
+    assertThat(count(watch.status(), "worker gone did not take")).as("the dead worker is not asked again")
+        .isEqualTo(1);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.handoff.recovery;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.AdditionalAnswers.answer;
 import dev.handoff.detection.DetectionActivities;
+import dev.handoff.detection.LocalProbeActivities;
 import static org.mockito.ArgumentMatchers.argThat;
 import static dev.handoff.recovery.RecoveryFixture.CLUSTER;
 import static org.mockito.ArgumentMatchers.any;
@@ -37,6 +38,10 @@ final class ScriptedDetector {
   final AtomicLong epoch = new AtomicLong(RecoveryFixture.EPOCH);
   /** The watch's own probes. */
   final AtomicInteger runs = new AtomicInteger();
+  /** Requests to probe now that reached the scripted worker's own queue. */
+  final AtomicInteger probesAsked = new AtomicInteger();
+  /** The scripted worker's identity, in its reports. */
+  static final String WORKER = "scripted";
   /** Reports the watch accepted. */
   final AtomicInteger reports = new AtomicInteger();
   private final AtomicReference<AnalysisCode> lastSent = new AtomicReference<>();
@@ -69,7 +74,7 @@ final class ScriptedDetector {
         int confirmed = policy.observe(now, at);
         if (confirmed > 0) {
           try {
-            watch.report(new DetectionReport("scripted", RecoveryFixture.analysis(now, epoch.get()), confirmed));
+            watch.report(new DetectionReport(WORKER, RecoveryFixture.analysis(now, epoch.get()), confirmed));
             policy.sent(now, at);
             lastSent.set(now);
             reports.incrementAndGet();
@@ -86,6 +91,11 @@ final class ScriptedDetector {
     }, "scripted-detector");
     reporter.setDaemon(true);
     reporter.start();
+  }
+
+  /** The scripted worker's answer on its own queue to a request to probe now. */
+  LocalProbeActivities localProbes() {
+    return request -> probesAsked.incrementAndGet();
   }
 
   /** Stops reporting: a test ends. */
