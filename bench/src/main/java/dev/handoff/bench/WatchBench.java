@@ -66,19 +66,21 @@ public final class WatchBench {
 
   public record Result(List<Cost> costs, List<Detection> detections) {}
 
-  public static Result run(List<Integer> clusterCounts, int windowSeconds, int trials, PrintStream out)
-      throws Exception {
+  /** {@code withCosts} false: only the detection times, on the largest lab. */
+  public static Result run(List<Integer> clusterCounts, int windowSeconds, int trials, boolean withCosts,
+      PrintStream out) throws Exception {
     List<Cost> costs = new ArrayList<>();
     List<Detection> detections = new ArrayList<>();
     int largest = Collections.max(clusterCounts);
-    for (int n : clusterCounts) {
+    for (int n : withCosts ? clusterCounts : List.of(largest)) {
       Path dir = Files.createTempDirectory(Path.of("/tmp"), "hw-");
       int replicas = n >= LIGHT_FROM_CLUSTERS ? 1 : 2;
       out.printf("lab: %d cluster(s) of %d instance(s) starting...%n", n, replicas + 1);
       LabInfo info = Lab.up(new LabSpec(dir, n, replicas, null), line -> { });
       try (Bench b = new Bench(info)) {
         b.measureBaseline(Math.min(20, windowSeconds));
-        for (DetectionMode design : List.of(DetectionMode.ACTIVITY, DetectionMode.WORKERS)) {
+        for (DetectionMode design : withCosts ? List.of(DetectionMode.ACTIVITY, DetectionMode.WORKERS)
+            : List.<DetectionMode>of()) {
           for (int workers = 1; workers <= 2; workers++) {
             Cost c = b.cost(design, workers, windowSeconds);
             costs.add(c);
@@ -136,6 +138,8 @@ public final class WatchBench {
     private final WorkflowServiceStubs service;
     private final WorkflowClient client;
     private final List<LocalProcess> workers = new ArrayList<>();
+    /** Clusters whose primary a detection trial killed: recovered onto their last instance, no longer healthy. */
+    private final java.util.Set<String> killed = new java.util.HashSet<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private final String metricsUrl;
     /** Replica-status reads per second on the primaries with no worker running (pt-heartbeat's own). */
@@ -195,6 +199,7 @@ public final class WatchBench {
         String cluster = config.clusters().get(first + t).name();
         String primary = lab.instances(cluster).get(0);
         int victim = killWorker ? detectorOf(design, cluster) : -1;
+        killed.add(cluster);
         long killedAt = System.currentTimeMillis();
         info.mariadb(cluster, primary).signal("KILL");
         if (victim >= 0) {
@@ -261,7 +266,9 @@ public final class WatchBench {
         workers.add(startWorker(design, i));
       }
       for (var c : config.clusters()) {
-        Waits.analysis(client, config, c.name(), "NoProblem", READY);
+        if (!killed.contains(c.name())) {
+          Waits.analysis(client, config, c.name(), "NoProblem", READY);
+        }
       }
       Thread.sleep(15_000); // the first reports and activity starts settle, and the JIT has compiled the probe
     }

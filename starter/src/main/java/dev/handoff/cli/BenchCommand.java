@@ -74,6 +74,9 @@ final class BenchCommand extends GroupCommand {
         description = "Kills per design and case on the largest lab (default ${DEFAULT-VALUE}).")
     int trials;
 
+    @Option(names = "--detection-only", description = "Skip the cost rows: only the kill trials, on the largest lab.")
+    boolean detectionOnly;
+
     @Override
     public Integer call() throws Exception {
       for (int c : clusters) {
@@ -89,7 +92,7 @@ final class BenchCommand extends GroupCommand {
         throw new CliException("--trials must be 1.." + java.util.Collections.max(clusters) / 4
             + " (each kill takes a cluster of the largest lab), got " + trials);
       }
-      var r = dev.handoff.bench.WatchBench.run(clusters, window, trials, System.out);
+      var r = dev.handoff.bench.WatchBench.run(clusters, window, trials, !detectionOnly, System.out);
       dev.handoff.bench.WatchBench.print(r, window, System.out);
       return 0;
     }
