@@ -66,9 +66,36 @@ public final class WatchBench {
 
   public record Result(List<Cost> costs, List<Detection> detections) {}
 
-  /** {@code withCosts} false: only the detection times, on the largest lab. */
-  public static Result run(List<Integer> clusterCounts, int windowSeconds, int trials, boolean withCosts,
-      PrintStream out) throws Exception {
+  /**
+   * What to measure: the cluster counts (a fresh lab each), the window of each cost row, the kills per design
+   * and case on the largest lab (each kill takes one of its clusters), and whether the cost rows run at all
+   * (false: only the kills, on the largest lab). Refuses, naming the option, what cannot run.
+   */
+  public record Plan(List<Integer> clusterCounts, int windowSeconds, int trials, boolean withCosts) {
+    public Plan {
+      clusterCounts = List.copyOf(clusterCounts);
+      for (int c : clusterCounts) {
+        if (c < 1 || c > LabSpec.MAX_CLUSTERS) {
+          throw new IllegalArgumentException("--clusters: each count must be 1.." + LabSpec.MAX_CLUSTERS + ", got "
+              + c);
+        }
+      }
+      if (windowSeconds < 10 || windowSeconds > 3600) {
+        throw new IllegalArgumentException("--window must be 10..3600 seconds, got " + windowSeconds);
+      }
+      int largest = clusterCounts.isEmpty() ? 0 : Collections.max(clusterCounts);
+      if (trials < 1 || trials * 4 > largest) {
+        throw new IllegalArgumentException("--trials must be 1.." + largest / 4
+            + " (each kill takes a cluster of the largest lab, four cases), got " + trials);
+      }
+    }
+  }
+
+  public static Result run(Plan plan, PrintStream out) throws Exception {
+    List<Integer> clusterCounts = plan.clusterCounts();
+    int windowSeconds = plan.windowSeconds();
+    int trials = plan.trials();
+    boolean withCosts = plan.withCosts();
     List<Cost> costs = new ArrayList<>();
     List<Detection> detections = new ArrayList<>();
     int largest = Collections.max(clusterCounts);
@@ -106,10 +133,10 @@ public final class WatchBench {
     return new Result(costs, detections);
   }
 
-  public static void print(Result r, int windowSeconds, PrintStream out) {
+  public static void print(Result r, Plan plan, PrintStream out) {
     out.println();
     out.printf("watch bench: healthy clusters watched for %d s per row; one replica per cluster from %d clusters,"
-        + " two below%n", windowSeconds, LIGHT_FROM_CLUSTERS);
+        + " two below%n", plan.windowSeconds(), LIGHT_FROM_CLUSTERS);
     out.printf("%-9s %8s %7s %14s %12s %16s %22s%n", "design", "clusters", "workers", "cores/worker",
         "MiB/worker", "probes/s/worker", "actions/cluster-hour");
     for (Cost c : r.costs()) {

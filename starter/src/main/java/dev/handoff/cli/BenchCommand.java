@@ -1,6 +1,7 @@
 package dev.handoff.cli;
 
 import dev.handoff.bench.SwitchoverBench;
+import dev.handoff.bench.WatchBench;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** {@code handoff bench ...}: benchmarks on a fresh lab of their own, printing their figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark on a fresh lab.",
-    subcommands = {BenchCommand.Switchover.class, BenchCommand.Recovery.class, BenchCommand.Watch.class})
+    subcommands = {BenchCommand.Switchover.class, BenchCommand.Recovery.class})
 final class BenchCommand extends GroupCommand {
   /** The recovery bench's old name, hidden: it names the new one and exits 2, running nothing. */
   static final List<FailoverCommand.OldName> OLD_NAMES =
@@ -58,43 +59,27 @@ final class BenchCommand extends GroupCommand {
     }
   }
 
+  /** {@code handoff bench watch}: a method subcommand, its options its parameters, checked by the bench's plan. */
   @Command(name = "watch", mixinStandardHelpOptions = true,
       description = "What watching healthy clusters costs (CPU, memory, probes, Temporal actions) and how fast a"
           + " kill -9 is detected with a worker killed too: detection in the workers beside the detector activity.")
-  static final class Watch implements Callable<Integer> {
-    @Option(names = "--clusters", defaultValue = "1,10,50", split = ",",
-        description = "Cluster counts, a fresh lab each (default ${DEFAULT-VALUE}).")
-    List<Integer> clusters;
-
-    @Option(names = "--window", defaultValue = "60", description = "Seconds each cost row is measured over"
-        + " (default ${DEFAULT-VALUE}).")
-    int window;
-
-    @Option(names = "--trials", defaultValue = "5",
-        description = "Kills per design and case on the largest lab (default ${DEFAULT-VALUE}).")
-    int trials;
-
-    @Option(names = "--detection-only", description = "Skip the cost rows: only the kill trials, on the largest lab.")
-    boolean detectionOnly;
-
-    @Override
-    public Integer call() throws Exception {
-      for (int c : clusters) {
-        if (c < 1 || c > dev.handoff.lab.LabSpec.MAX_CLUSTERS) {
-          throw new CliException("--clusters: each count must be 1.." + dev.handoff.lab.LabSpec.MAX_CLUSTERS
-              + ", got " + c);
-        }
-      }
-      if (window < 10 || window > 3600) {
-        throw new CliException("--window must be 10..3600 seconds, got " + window);
-      }
-      if (trials < 1 || trials * 4 > java.util.Collections.max(clusters)) {
-        throw new CliException("--trials must be 1.." + java.util.Collections.max(clusters) / 4
-            + " (each kill takes a cluster of the largest lab), got " + trials);
-      }
-      var r = dev.handoff.bench.WatchBench.run(clusters, window, trials, !detectionOnly, System.out);
-      dev.handoff.bench.WatchBench.print(r, window, System.out);
-      return 0;
+  int watch(
+      @Option(names = "--clusters", defaultValue = "1,10,50", split = ",",
+          description = "Cluster counts, a fresh lab each (default ${DEFAULT-VALUE}).") List<Integer> clusters,
+      @Option(names = "--window", defaultValue = "60",
+          description = "Seconds each cost row is measured over (default ${DEFAULT-VALUE}).") int window,
+      @Option(names = "--trials", defaultValue = "5",
+          description = "Kills per design and case on the largest lab (default ${DEFAULT-VALUE}).") int trials,
+      @Option(names = "--detection-only",
+          description = "Skip the cost rows: only the kill trials, on the largest lab.") boolean detectionOnly)
+      throws Exception {
+    WatchBench.Plan plan;
+    try {
+      plan = new WatchBench.Plan(clusters, window, trials, !detectionOnly);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
     }
+    WatchBench.print(WatchBench.run(plan, System.out), plan, System.out);
+    return 0;
   }
 }

@@ -312,13 +312,28 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
     WatchState s = req.state() == null ? WatchState.initial() : req.state();
     stopped = s.stopped();
     maintenance = s.maintenance();
+    restoreGates(s);
+    restoreFences(s);
+    restoreReport(s);
+  }
+
+  /** What holds automatic recovery and repairs back: the cooldown, the back-off, a repair to retry. */
+  private void restoreGates(WatchState s) {
     blockedUntil = s.blockedUntilMillis();
     retryNotBefore = s.retryNotBeforeMillis();
     reportAgainAt = s.reportAgainAtMillis();
     failedAttempts = s.failedAttempts();
+  }
+
+  /** The old primaries recoveries fenced, and a fence still to undo. */
+  private void restoreFences(WatchState s) {
     fenced.addAll(s.fenced());
     unfence = s.unfence();
     unfenceEpoch = s.unfenceEpoch();
+  }
+
+  /** What the watch reports: analyses, recoveries, alerts, events, and the workers it heard from. */
+  private void restoreReport(WatchState s) {
     semiSyncDegradedSince = s.semiSyncDegradedSinceMillis();
     recoveries = s.recoveries();
     lastRecovery = s.lastRecovery();
