@@ -36,7 +36,10 @@ public final class WorkerDetector implements AutoCloseable {
   private final WatchSettings settings;
   private final ReportSink sink;
   private final Map<String, Loop> loops = new ConcurrentHashMap<>();
-  private final Map<String, DetectionResult> latest = new ConcurrentHashMap<>();
+  private final Map<String, Seen> latest = new ConcurrentHashMap<>();
+
+  /** A probe's analysis and when the probe ended. */
+  private record Seen(DetectionResult result, long atMillis) {}
   private final AtomicLong probes = new AtomicLong();
   private volatile boolean closed;
 
@@ -67,9 +70,15 @@ public final class WorkerDetector implements AutoCloseable {
     return true;
   }
 
-  /** The latest analysis of each cluster this worker probed. */
-  public Map<String, DetectionResult> latest() {
-    return Map.copyOf(latest);
+  /** What this worker's latest probe of the cluster concluded, and how long ago; no code when it has none. */
+  public LocalProbeActivities.Latest latest(String cluster) {
+    Seen s = latest.get(cluster);
+    if (s == null) {
+      return new LocalProbeActivities.Latest(null, loops.containsKey(cluster) ? "not probed yet"
+          : "this worker does not watch " + cluster, 0);
+    }
+    return new LocalProbeActivities.Latest(s.result().code(), s.result().detail(),
+        System.currentTimeMillis() - s.atMillis());
   }
 
   /** Probes run since the start. */
@@ -134,7 +143,7 @@ public final class WorkerDetector implements AutoCloseable {
         try {
           ClusterProber.Probe p = prober.probe(cluster, settings);
           probes.incrementAndGet();
-          latest.put(cluster.name(), p.result());
+          latest.put(cluster.name(), new Seen(p.result(), System.currentTimeMillis()));
           report(p.result());
           pause = ProbePacing.nextPauseMillis(p.input(), p.result().code(), policy.confirming(), pause,
               settings.probeIntervalMillis(), settings.maxSecondsSinceLastEvent());

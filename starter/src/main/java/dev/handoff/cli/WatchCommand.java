@@ -4,12 +4,14 @@ import dev.handoff.client.TemporalConnection;
 import dev.handoff.client.Watches;
 import dev.handoff.config.HandoffConfig;
 import dev.handoff.recovery.ClusterWatchWorkflow;
+import dev.handoff.recovery.WatchMode;
 import dev.handoff.recovery.WatchStatus;
 import dev.handoff.runbook.WorkflowIds;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowServiceException;
 import java.time.Instant;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -68,6 +70,9 @@ final class WatchCommand extends GroupCommand {
       System.out.println("watch " + WorkflowIds.watch(cluster) + ": " + s.mode().wireName());
       System.out.println("  last analysis: " + (s.lastAnalysis() == null ? "-" : s.lastAnalysis() + ": "
           + s.lastDetail()));
+      if (s.mode() != WatchMode.STOPPED) {
+        printWorkers(watch);
+      }
       long now = System.currentTimeMillis();
       System.out.println("  automatic recovery: " + (s.blockedUntilMillis() > now
           ? "blocked until " + Instant.ofEpochMilli(s.blockedUntilMillis())
@@ -92,6 +97,24 @@ final class WatchCommand extends GroupCommand {
           + s.lastRecovery()));
       System.out.println("  probe requests (alerts): " + s.alertsReceived());
       s.events().forEach(e -> System.out.println("  " + e));
+    }
+  }
+
+  /** Each reporting worker's own latest analysis, asked through the watch (an update, not a query). */
+  private static void printWorkers(ClusterWatchWorkflow watch) {
+    List<ClusterWatchWorkflow.WorkerAnalysis> all;
+    try {
+      all = watch.workerAnalyses().workers();
+    } catch (RuntimeException e) {
+      System.out.println("  workers: not asked (" + e.getMessage() + ")");
+      return;
+    }
+    if (all.isEmpty()) {
+      System.out.println("  workers: none has reported to this watch yet");
+    }
+    for (ClusterWatchWorkflow.WorkerAnalysis w : all) {
+      System.out.println("  worker " + w.worker() + ": " + (w.code() == null ? w.detail()
+          : w.code() + " " + w.ageMillis() + " ms ago: " + w.detail()));
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.handoff.domain.AnalysisCode;
 import dev.handoff.lab.LabExtension;
+import dev.handoff.recovery.ClusterWatchWorkflow;
 import dev.handoff.recovery.DetectionReport;
 import dev.handoff.recovery.WatchStatus;
 import dev.handoff.runbook.WorkflowIds;
@@ -62,6 +63,13 @@ class TwoWorkersIT {
       assertThat(events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
           .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName()))
           .as("no detector activity to move off the dead worker").doesNotContain("WatchCluster");
+
+      // watch status asks each worker for its own latest analysis: the survivor answers, the dead one cannot.
+      List<ClusterWatchWorkflow.WorkerAnalysis> answers = client.client.newWorkflowStub(ClusterWatchWorkflow.class,
+          WorkflowIds.watch("c1")).workerAnalyses().workers();
+      assertThat(answers).as("answers: " + answers)
+          .anySatisfy(a -> assertThat(a.worker()).startsWith(w2.pid() + "@"))
+          .allSatisfy(a -> assertThat(a.code() != null).isEqualTo(a.worker().startsWith(w2.pid() + "@")));
     }
   }
 }

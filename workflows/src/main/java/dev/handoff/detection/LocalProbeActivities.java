@@ -1,5 +1,6 @@
 package dev.handoff.detection;
 
+import dev.handoff.domain.AnalysisCode;
 import io.temporal.activity.ActivityInterface;
 
 /** What a cluster's watch asks of one worker on that worker's own task queue. */
@@ -10,5 +11,20 @@ public interface LocalProbeActivities {
   void probeHere(ProbeHere request);
 
   record ProbeHere(String cluster) {
+  }
+
+  /** What this worker's detector saw of the cluster at its latest probe; changes nothing. */
+  Latest latestHere(LatestHere request);
+
+  record LatestHere(String cluster) {
+  }
+
+  /**
+   * One worker's latest analysis of a cluster.
+   *
+   * @param code null when this worker has not probed the cluster (it does not watch it)
+   * @param ageMillis how long ago that probe ended
+   */
+  record Latest(AnalysisCode code, String detail, long ageMillis) {
   }
 }

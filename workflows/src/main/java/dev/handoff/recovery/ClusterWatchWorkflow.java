@@ -2,6 +2,9 @@ package dev.handoff.recovery;
 
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.UpdateMethod;
+import dev.handoff.domain.AnalysisCode;
+import java.util.List;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -58,4 +61,24 @@ public interface ClusterWatchWorkflow {
 
   @QueryMethod
   WatchStatus status();
+
+  /**
+   * Asks every worker that reported here for its latest analysis of the cluster, each on its own task
+   * queue, and waits for the answers (a worker that does not answer within 2 s is named with no answer).
+   * Costs an update and one activity per worker, so it is for an operator's {@code watch status}, not for
+   * polling.
+   */
+  @UpdateMethod
+  WorkerAnalyses workerAnalyses();
+
+  /** The answers of {@link #workerAnalyses}, in the order the workers last reported. */
+  record WorkerAnalyses(List<WorkerAnalysis> workers) {
+    public WorkerAnalyses {
+      workers = workers == null ? List.of() : List.copyOf(workers);
+    }
+  }
+
+  /** One worker's latest analysis; {@code code} null when it gave none (see {@code detail}). */
+  record WorkerAnalysis(String worker, AnalysisCode code, String detail, long ageMillis) {
+  }
 }

@@ -179,15 +179,8 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
    * waiting for them; one that does not take the request within {@link #WORKER_PROBE_TIMEOUT} is forgotten.
    */
   private void askWorkersToProbe() {
-    String queue = Workflow.getInfo().getTaskQueue();
     for (String w : List.copyOf(workers)) {
-      LocalProbeActivities worker = Workflow.newActivityStub(LocalProbeActivities.class, ActivityOptions.newBuilder()
-          .setTaskQueue(WorkflowIds.workerQueue(queue, w))
-          .setScheduleToStartTimeout(WORKER_PROBE_TIMEOUT)
-          .setStartToCloseTimeout(WORKER_PROBE_TIMEOUT)
-          .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-          .build());
-      Async.procedure(worker::probeHere, new LocalProbeActivities.ProbeHere(cluster)).exceptionally(e -> {
+      Async.procedure(onWorker(w)::probeHere, new LocalProbeActivities.ProbeHere(cluster)).exceptionally(e -> {
         if (workers.remove(w)) {
           note("worker " + w + " did not take a request to probe within " + WORKER_PROBE_TIMEOUT.toSeconds()
               + " s: no longer asked");
@@ -195,6 +188,36 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
         return null;
       });
     }
+  }
+
+  /** The activities of one worker, on its own task queue: one attempt, taken within the timeout or not at all. */
+  private static LocalProbeActivities onWorker(String worker) {
+    return Workflow.newActivityStub(LocalProbeActivities.class, ActivityOptions.newBuilder()
+        .setTaskQueue(WorkflowIds.workerQueue(Workflow.getInfo().getTaskQueue(), worker))
+        .setScheduleToStartTimeout(WORKER_PROBE_TIMEOUT)
+        .setStartToCloseTimeout(WORKER_PROBE_TIMEOUT)
+        .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+        .build());
+  }
+
+  @Override
+  public WorkerAnalyses workerAnalyses() {
+    List<String> asked = List.copyOf(workers);
+    List<Promise<LocalProbeActivities.Latest>> answers = new ArrayList<>();
+    for (String w : asked) {
+      answers.add(Async.function(onWorker(w)::latestHere, new LocalProbeActivities.LatestHere(cluster)));
+    }
+    List<WorkerAnalysis> out = new ArrayList<>();
+    for (int i = 0; i < asked.size(); i++) {
+      try {
+        LocalProbeActivities.Latest l = answers.get(i).get();
+        out.add(new WorkerAnalysis(asked.get(i), l.code(), l.detail(), l.ageMillis()));
+      } catch (TemporalFailure e) {
+        out.add(new WorkerAnalysis(asked.get(i), null, "no answer within " + WORKER_PROBE_TIMEOUT.toSeconds()
+            + " s (the worker is gone or busy)", 0));
+      }
+    }
+    return new WorkerAnalyses(out);
   }
 
   /** Whether a block, a back-off or a retry ended after {@code since} and by {@code now}. */

@@ -218,5 +218,10 @@ class ClusterWatchReplayTest {
     public WatchStatus status() {
       return null;
     }
+
+    @Override
+    public WorkerAnalyses workerAnalyses() {
+      return new WorkerAnalyses(List.of());
+    }
   }
 }

@@ -374,6 +374,27 @@ class ClusterWatchWorkflowTest {
   }
 
   @Test
+  void theWatchAsksEachWorkerForItsLatestAnalysisAndNamesOneThatDoesNotAnswer() throws InterruptedException {
+    startWatch(COOLDOWN_SECONDS);
+    awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());
+    watch.report(new DetectionReport("gone", RecoveryFixture.analysis(AnalysisCode.NO_PROBLEM, EPOCH), 1));
+    detector.world.set(AnalysisCode.REPLICA_LAGGING);
+
+    List<ClusterWatchWorkflow.WorkerAnalysis> all = watch.workerAnalyses().workers();
+
+    assertThat(all).extracting(ClusterWatchWorkflow.WorkerAnalysis::worker)
+        .containsExactlyInAnyOrder(ScriptedDetector.WORKER, "gone");
+    ClusterWatchWorkflow.WorkerAnalysis scripted = all.stream()
+        .filter(w -> w.worker().equals(ScriptedDetector.WORKER)).findFirst().orElseThrow();
+    ClusterWatchWorkflow.WorkerAnalysis gone = all.stream()
+        .filter(w -> w.worker().equals("gone")).findFirst().orElseThrow();
+    assertThat(scripted.code()).as("the worker's own latest").isEqualTo(AnalysisCode.REPLICA_LAGGING);
+    assertThat(scripted.ageMillis()).isEqualTo(7);
+    assertThat(gone.code()).isNull();
+    assertThat(gone.detail()).contains("no answer within 2 s");
+  }
+
+  @Test
   void stopKeepsTheWorkflowRunningUntilResume() throws InterruptedException {
     startWatch(COOLDOWN_SECONDS);
     awaitQuiet("NoProblem is reported", s -> AnalysisCode.NO_PROBLEM == s.lastAnalysis());

@@ -95,7 +95,17 @@ final class ScriptedDetector {
 
   /** The scripted worker's answer on its own queue to a request to probe now. */
   LocalProbeActivities localProbes() {
-    return request -> probesAsked.incrementAndGet();
+    return new LocalProbeActivities() {
+      @Override
+      public void probeHere(ProbeHere request) {
+        probesAsked.incrementAndGet();
+      }
+
+      @Override
+      public Latest latestHere(LatestHere request) {
+        return new Latest(world.get(), "scripted: " + world.get().wireName(), 7);
+      }
+    };
   }
 
   /** Stops reporting: a test ends. */
