@@ -16,16 +16,10 @@ import dev.handoff.kv.TopologyRecord;
 import dev.handoff.kv.TopologyStore;
 import dev.handoff.domain.InstanceSnapshot;
 import dev.handoff.mysql.FlavorSql;
-import dev.handoff.mysql.Flavors;
 import dev.handoff.mysql.SnapshotReader;
 import dev.handoff.mysql.SnapshotReader.Purpose;
-import dev.handoff.planning.DetectionAnalyzer;
-import dev.handoff.planning.DetectionInput;
-import dev.handoff.planning.DetectionLimits;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.ProbePacing;
-import dev.handoff.planning.ReceiveTracker;
-import dev.handoff.planning.ReplicaView;
 import dev.handoff.support.Failpoints;
 import dev.handoff.support.Heartbeats;
 import dev.handoff.support.Lookup;
@@ -38,19 +32,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The watch's activities: the probe it runs itself (an alert, an acknowledgement, a repair to retry), the
- * detector loop of watches started before detection moved into the workers ({@link WorkerDetector}), and
- * the writer repairs. Probes are {@link ClusterProber}'s. Nothing here acts on one observation: {@link #repair} and {@link #restoreWriter}
+ * detector loop of the first design ({@code worker.detection: activity}, and watches started before
+ * detection moved into the workers' {@link WorkerDetector}), and the writer repairs. Probes are {@link ClusterProber}'s. Nothing here acts on one observation: {@link #repair} and {@link #restoreWriter}
  * re-read the topology, the runbook lock and the instances just before they change anything.
  */
 public final class DetectionActivitiesImpl implements DetectionActivities {

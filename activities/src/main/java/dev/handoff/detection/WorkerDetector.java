@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,6 @@ public final class WorkerDetector implements AutoCloseable {
 
   /** A probe's analysis and when the probe ended. */
   private record Seen(DetectionResult result, long atMillis) {}
-  private final AtomicLong probes = new AtomicLong();
   private volatile boolean closed;
 
   /** {@code worker}: this worker's identity, named in every report. */
@@ -79,11 +77,6 @@ public final class WorkerDetector implements AutoCloseable {
     }
     return new LocalProbeActivities.Latest(s.result().code(), s.result().detail(),
         System.currentTimeMillis() - s.atMillis());
-  }
-
-  /** Probes run since the start. */
-  public long probes() {
-    return probes.get();
   }
 
   @Override
@@ -142,7 +135,6 @@ public final class WorkerDetector implements AutoCloseable {
       while (!closed) {
         try {
           ClusterProber.Probe p = prober.probe(cluster, settings);
-          probes.incrementAndGet();
           latest.put(cluster.name(), new Seen(p.result(), System.currentTimeMillis()));
           report(p.result());
           pause = ProbePacing.nextPauseMillis(p.input(), p.result().code(), policy.confirming(), pause,

@@ -72,11 +72,6 @@ public final class HandoffWorker implements AutoCloseable {
     this.alerts = alerts;
   }
 
-  /** This worker's detector, or null when it watches no cluster. */
-  public WorkerDetector detector() {
-    return detector;
-  }
-
   /** The alert endpoint's port, or -1 when this worker serves none. */
   public int alertsPort() {
     return alerts == null ? -1 : alerts.port();

@@ -63,11 +63,7 @@ public final class Watches {
   /** Asks the cluster's watch to probe now, starting the watch first if it is not running. */
   public static void probeNow(WorkflowClient client, HandoffConfig config, String cluster, String reason) {
     config.requireCluster(cluster);
-    ClusterWatchWorkflow wf = client.newWorkflowStub(ClusterWatchWorkflow.class, options(config, cluster));
-    BatchRequest batch = client.newSignalWithStartRequest();
-    batch.add(wf::watch, request(config, cluster));
-    batch.add(wf::probeNow, reason);
-    client.signalWithStart(batch);
+    signalWithStart(client, config, cluster, (batch, wf) -> batch.add(wf::probeNow, reason));
   }
 
   /**
@@ -75,10 +71,16 @@ public final class Watches {
    * (a stopped watch stays stopped and drops it).
    */
   public static void report(WorkflowClient client, HandoffConfig config, String cluster, DetectionReport report) {
+    signalWithStart(client, config, cluster, (batch, wf) -> batch.add(wf::report, report));
+  }
+
+  /** Sends the signal {@code signal} adds to the batch, starting the cluster's watch first if it is not running. */
+  private static void signalWithStart(WorkflowClient client, HandoffConfig config, String cluster,
+      java.util.function.BiConsumer<BatchRequest, ClusterWatchWorkflow> signal) {
     ClusterWatchWorkflow wf = client.newWorkflowStub(ClusterWatchWorkflow.class, options(config, cluster));
     BatchRequest batch = client.newSignalWithStartRequest();
     batch.add(wf::watch, request(config, cluster));
-    batch.add(wf::report, report);
+    signal.accept(batch, wf);
     client.signalWithStart(batch);
   }
 

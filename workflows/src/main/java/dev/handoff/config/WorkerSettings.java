@@ -40,7 +40,11 @@ public record WorkerSettings(String sourceAddress, String alertsListen, SecretRe
         return m;
       }
     }
-    throw new ConfigException("worker.detection: expected workers or activity, got " + detection);
+    throw new ConfigException(badDetection());
+  }
+
+  private String badDetection() {
+    return "worker.detection: expected workers or activity, got " + detection;
   }
 
   void validate(List<String> errors) {
@@ -58,8 +62,10 @@ public record WorkerSettings(String sourceAddress, String alertsListen, SecretRe
     if (alertsToken != null) {
       alertsToken.validate("worker.alertsToken", errors);
     }
-    if (java.util.Arrays.stream(DetectionMode.values()).noneMatch(m -> m.wireName().equals(detection))) {
-      errors.add("worker.detection: expected workers or activity, got " + detection);
+    try {
+      detectionMode();
+    } catch (ConfigException e) {
+      errors.add(e.getMessage());
     }
     if (cooldownSeconds < 0) {
       errors.add("worker.cooldownSeconds: must be 0 or more, got " + cooldownSeconds);

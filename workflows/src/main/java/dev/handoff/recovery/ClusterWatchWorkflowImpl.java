@@ -222,7 +222,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
 
   /** Whether a block, a back-off or a retry ended after {@code since} and by {@code now}. */
   private boolean deadlinePassed(long since, long now) {
-    for (long t : new long[] {blockedUntil, retryNotBefore, reportAgainAt}) {
+    for (long t : deadlines()) {
       if (t > since && t <= now) {
         return true;
       }
@@ -375,12 +375,17 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
   /** The next moment the detector must be restarted with other arguments (a block ends, a repair retry); 0 none. */
   private long nextWake(long now) {
     long next = 0;
-    for (long t : new long[] {blockedUntil, retryNotBefore, reportAgainAt}) {
+    for (long t : deadlines()) {
       if (t > now && (next == 0 || t < next)) {
         next = t;
       }
     }
     return next;
+  }
+
+  /** The moments the watch must act at by itself: a cooldown's end, a back-off's end, a repair's retry (0: none). */
+  private long[] deadlines() {
+    return new long[] {blockedUntil, retryNotBefore, reportAgainAt};
   }
 
   private boolean recoveryDone() {
