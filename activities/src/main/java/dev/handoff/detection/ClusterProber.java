@@ -112,6 +112,32 @@ public final class ClusterProber {
   }
 
   /**
+   * Whether the primary still answers a ping over the connection the last probe kept to it: the cheap check a
+   * detector runs between probes, so a primary that dies (its connection reset, or refused) or freezes (no
+   * answer within {@link Purpose#PROBE_PRIMARY}'s read timeout) calls for a whole probe at once instead of at
+   * the next interval. True when no connection is kept (the probes themselves decide then). A ping that fails
+   * only says "probe now": it is never an observation anything acts on.
+   */
+  public boolean pulse(InstanceKey primary) {
+    Kept k = new Kept(primary, Purpose.PROBE_PRIMARY);
+    Connection conn = idle.remove(k);
+    if (conn == null) {
+      return true;
+    }
+    try (java.sql.Statement st = conn.createStatement()) {
+      // Connector/J sends a statement beginning with this comment as a protocol ping (COM_PING).
+      st.executeQuery("/* ping */ SELECT 1").close();
+    } catch (SQLException e) {
+      close(conn);
+      return false;
+    }
+    if (idle.putIfAbsent(k, conn) != null) {
+      close(conn);
+    }
+    return true;
+  }
+
+  /**
    * Reads an instance over the connection {@code open} gives and keeps the connection for the next probe; a
    * failed read closes it, and one that failed fast over a {@code reused} connection is read again fresh.
    */

@@ -2,6 +2,7 @@ package dev.handoff.detection;
 
 import dev.handoff.config.ClusterSettings;
 import dev.handoff.domain.AnalysisCode;
+import dev.handoff.domain.InstanceKey;
 import dev.handoff.planning.DetectionResult;
 import dev.handoff.planning.ProbePacing;
 import dev.handoff.planning.ReportPolicy;
@@ -117,16 +118,36 @@ public final class WorkerDetector implements AutoCloseable {
       notifyAll();
     }
 
-    private synchronized void pause(long millis) throws InterruptedException {
+    /**
+     * Pauses {@code millis} before the next probe, cut short by {@link #wake}; with a {@code primary} that
+     * answered the last probe, pings it every {@link ProbePacing#PULSE_MILLIS} meanwhile and ends the pause
+     * as soon as a ping fails, so a primary that dies is probed within a pulse, not an interval.
+     */
+    private void pause(long millis, InstanceKey primary) throws InterruptedException {
+      long until = System.currentTimeMillis() + millis;
+      while (true) {
+        long left = until - System.currentTimeMillis();
+        if (left <= 0 || awaitWake(Math.min(left, ProbePacing.PULSE_MILLIS))) {
+          return;
+        }
+        if (primary != null && until - System.currentTimeMillis() > 0 && !prober.pulse(primary)) {
+          return;
+        }
+      }
+    }
+
+    /** Waits at most {@code millis} for {@link #wake} (or the close); true, and the wake taken, when it came. */
+    private synchronized boolean awaitWake(long millis) throws InterruptedException {
       long until = System.currentTimeMillis() + millis;
       while (!woken && !closed) {
         long left = until - System.currentTimeMillis();
         if (left <= 0) {
-          break;
+          return false;
         }
         wait(left);
       }
       woken = false;
+      return true;
     }
 
     @Override
@@ -139,14 +160,14 @@ public final class WorkerDetector implements AutoCloseable {
           report(p.result());
           pause = ProbePacing.nextPauseMillis(p.input(), p.result().code(), policy.confirming(), pause,
               settings.probeIntervalMillis(), settings.maxSecondsSinceLastEvent());
-          pause(pause);
+          pause(pause, ProbePacing.answered(p.input(), p.result().code()) ? p.input().primary() : null);
         } catch (InterruptedException e) {
           return;
         } catch (RuntimeException e) {
           // A probe never throws by design (what fails is its analysis); a bug must not end detection.
           log.error("cluster={} detector probe failed: {}", cluster.name(), e.toString(), e);
           try {
-            pause(settings.probeIntervalMillis());
+            pause(settings.probeIntervalMillis(), null);
           } catch (InterruptedException stop) {
             return;
           }

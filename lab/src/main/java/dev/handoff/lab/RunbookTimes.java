@@ -1,12 +1,16 @@
 package dev.handoff.lab;
 
-import io.temporal.api.enums.v1.EventType;
+import dev.handoff.runbook.RunbookProgress;
+import dev.handoff.runbook.StepOutcome;
+import dev.handoff.runbook.StepRecord;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
-import java.util.HashMap;
-import java.util.Map;
 
-/** When a runbook's steps finished, read from its history: the clock a freeze-to-recovery figure is read on. */
+/**
+ * When a runbook started and when its steps ended: the clock a kill-to-recovery or freeze-to-recovery figure
+ * is read on. The steps' ends come from the runbook's own step records (the workflow's clock), which hold for
+ * steps run as local activities, whose history has no completion event of their own.
+ */
 public final class RunbookTimes {
   private RunbookTimes() {}
 
@@ -16,21 +20,15 @@ public final class RunbookTimes {
   }
 
   /**
-   * The wall-clock time (epoch millis, the server's clock) at which the first successful run of
-   * {@code activityType} (e.g. {@code Promote}, {@code PublishTopology}) in the workflow's latest run
-   * completed; -1 when none completed.
+   * When the first successful run of the step named {@code step} (e.g. {@code promote}) ended, epoch millis on
+   * the workflow's clock; -1 when no such step finished (or the result predates the recorded ends).
    */
-  public static long completedAt(WorkflowClient client, String workflowId, String activityType) {
-    Map<Long, String> scheduled = new HashMap<>();
-    for (HistoryEvent e : client.fetchHistory(workflowId).getEvents()) {
-      if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-        scheduled.put(e.getEventId(), e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
-      } else if (e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
-          && activityType.equals(scheduled.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId()))) {
-        return millis(e);
-      }
+  public static long endedAt(RunbookProgress progress, String step) {
+    if (progress == null) {
+      return -1;
     }
-    return -1;
+    return progress.steps().stream().filter(r -> r.name().equals(step) && r.outcome() == StepOutcome.DONE)
+        .mapToLong(StepRecord::endedAtMillis).filter(t -> t > 0).findFirst().orElse(-1);
   }
 
   private static long millis(HistoryEvent e) {

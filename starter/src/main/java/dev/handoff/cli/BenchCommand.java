@@ -11,14 +11,11 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark on a fresh lab.",
     subcommands = {BenchCommand.Switchover.class, BenchCommand.Recovery.class})
 final class BenchCommand extends GroupCommand {
-  /** The recovery bench's old name, hidden: it names the new one and exits 2, running nothing. */
-  static final List<FailoverCommand.OldName> OLD_NAMES =
-      List.of(new FailoverCommand.OldName("unplanned", "bench recovery"));
-
-  @Command(name = "recovery", mixinStandardHelpOptions = true,
-      description = "Write outage of kill -9 (or SIGSTOP) recoveries (detection and recovery apart), on fresh labs.")
+  @Command(name = "recovery", aliases = "unplanned", mixinStandardHelpOptions = true,
+      description = "Write outage of kill -9 (or SIGSTOP) recoveries, with detection and every step of the critical"
+          + " path timed, on fresh labs.")
   static final class Recovery implements Callable<Integer> {
-    @Option(names = "--trials", defaultValue = "10", description = "Trials, each on a fresh lab (default ${DEFAULT-VALUE}).")
+    @Option(names = "--trials", defaultValue = "20", description = "Trials, each on a fresh lab (default ${DEFAULT-VALUE}).")
     int trials;
 
     @Option(names = "--clusters", defaultValue = "1",
@@ -45,7 +42,7 @@ final class BenchCommand extends GroupCommand {
   @Command(name = "switchover", mixinStandardHelpOptions = true,
       description = "Write outage of planned switchovers under a write load (p50, p99, max, lost writes).")
   static final class Switchover implements Callable<Integer> {
-    @Option(names = "--runs", defaultValue = "10", description = "Switchovers to run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "20", description = "Switchovers to run (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Override

@@ -21,7 +21,6 @@ public final class HandoffCli extends GroupCommand {
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new HandoffCli());
     FailoverCommand.addOldNames(cl.getSubcommands().get("failover"), FailoverCommand.OLD_NAMES, false);
-    FailoverCommand.addOldNames(cl.getSubcommands().get("bench"), BenchCommand.OLD_NAMES, true);
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof LabException || e instanceof ConfigException || e instanceof CliException) {
         cmd.getErr().println("error: " + e.getMessage());

@@ -125,10 +125,11 @@ class CliIT {
       assertThat(r.code()).isEqualTo(FailoverCommand.RENAMED);
       assertThat(r.output()).contains("is now `handoff runbook " + sub + "`");
     }
-    Run bench = run("bench", "unplanned", "--trials", "1");
-    assertThat(bench.code()).isEqualTo(FailoverCommand.RENAMED);
-    assertThat(bench.output()).contains("`handoff bench unplanned` is now `handoff bench recovery`")
-        .contains("./handoff bench recovery --trials 1");
+    // `bench unplanned` is the recovery bench under the name the issue tracker and the README use: bad input
+    // is refused by that bench before any lab starts.
+    Run bench = run("bench", "unplanned", "--trials", "0");
+    assertThat(bench.code()).isEqualTo(1);
+    assertThat(bench.output()).contains("--trials must be 1..100, got 0");
     assertThat(run("--help").output()).as("hidden").doesNotContainPattern("(?m)^\\s+failover\\b")
         .containsPattern("(?m)^\\s+switchover\\b").containsPattern("(?m)^\\s+runbook\\b");
     assertThat(kvLine(run("lab", "status", "--config", config()).output())).isEqualTo(kvLine(before.output()));

@@ -113,8 +113,8 @@ class FrozenPrimaryIT {
             Duration.ofSeconds(60));
         System.out.println("recovery: " + result.state() + ": " + result.detail());
         assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
-        long promoted = RunbookTimes.completedAt(harness.client, WorkflowIds.failover("c1"), "Promote");
-        long published = RunbookTimes.completedAt(harness.client, WorkflowIds.failover("c1"), "PublishTopology");
+        long promoted = RunbookTimes.endedAt(result, dev.handoff.planning.RunbookPlan.PROMOTE);
+        long published = RunbookTimes.endedAt(result, dev.handoff.planning.RunbookPlan.PUBLISH_TOPOLOGY);
         long resumed = load.resumedAtNanos(frozenNanos);
         System.out.println("recovery started " + (RunbookTimes.startedAt(harness.client, WorkflowIds.failover("c1"))
             - frozenAt) + " ms after SIGSTOP; its steps: " + result.steps().stream()

@@ -14,8 +14,20 @@ import dev.handoff.planning.ReplicaView.IoState;
 public final class ProbePacing {
   /** The pause before the next probe while the cluster is suspicious; a frozen primary's timeout spaces them more. */
   public static final long SUSPICIOUS_PAUSE_MILLIS = 100;
-  /** The pause before the probe that confirms a dead primary. */
-  public static final long CONFIRM_PAUSE_MILLIS = 100;
+  /**
+   * The pause before the probe that confirms a dead primary: a second observation, made apart from the first
+   * (its own reads of the topology, the primary and every replica), that costs tens of milliseconds, not an
+   * interval. A frozen primary spaces the two by its read timeout anyway.
+   */
+  public static final long CONFIRM_PAUSE_MILLIS = 20;
+  /**
+   * Between probes a detector pings the primary that answered the last probe this often, over the connection
+   * that probe kept (a protocol ping: no query, no lock, a few microseconds of the server's time). A ping that
+   * fails (the connection reset or refused: a killed primary; no answer within the probe's read timeout: a
+   * frozen one) starts a probe at once. So a dead primary is probed within this, not within the interval, while
+   * the whole probe (the topology, every replica's view) still runs once an interval.
+   */
+  public static final long PULSE_MILLIS = 100;
   /** While blind, the pause doubles up to this. */
   public static final long BLIND_BACKOFF_MAX_MILLIS = 8000;
 
@@ -43,6 +55,12 @@ public final class ProbePacing {
       return Math.min(SUSPICIOUS_PAUSE_MILLIS, intervalMillis);
     }
     return intervalMillis;
+  }
+
+  /** Whether the probe found the primary answering: only then is there a kept connection to ping between probes. */
+  public static boolean answered(DetectionInput in, AnalysisCode code) {
+    return in != null && code != AnalysisCode.DEAD_PRIMARY && code != AnalysisCode.UNREACHABLE_PRIMARY
+        && code != AnalysisCode.DETECTION_BLIND;
   }
 
   /**

@@ -59,9 +59,9 @@ public record RunbookPlan(
             + " read-only (a bounded lock wait), wait until " + cand + " has executed every transaction " + old + " has"),
         new Step(4, PROMOTE, "check the KV store takes a write again, stop and reset replication on " + cand
             + ", make it writable"),
-        new Step(5, PUBLISH_TOPOLOGY, "write primary " + cand + " of cluster " + topology.cluster()
+        new Step(5, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand + " and verify it routes there"),
+        new Step(6, PUBLISH_TOPOLOGY, "beside the repoint: write primary " + cand + " of cluster " + topology.cluster()
             + " to the KV store in one transaction, epoch " + topology.epoch() + " -> " + (topology.epoch() + 1)),
-        new Step(6, REPOINT_HAPROXY, "point every remote HAProxy writer backend at " + cand + " and verify it routes there"),
         new Step(7, RESTART_HEARTBEAT, "point pt-heartbeat at " + cand + " on every replica host, restart it, verify heartbeats advance"),
         new Step(8, REJOIN_OLD_PRIMARY, "make " + old + " a replica of " + cand));
     return new RunbookPlan(Kind.SWITCHOVER, topology.cluster(), old, candidate, steps, PROMOTE);

@@ -450,6 +450,7 @@ public class ClusterWatchWorkflowImpl implements ClusterWatchWorkflow {
             .setWorkflowId(WorkflowIds.failover(cluster))
             .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
             .setWorkflowExecutionTimeout(dev.handoff.runbook.RunbookOptions.EXECUTION_TIMEOUT)
+            .setWorkflowTaskTimeout(dev.handoff.runbook.RunbookOptions.WORKFLOW_TASK_TIMEOUT)
             .build());
     Promise<RunbookProgress> p = Async.function(child::recover,
         new RecoveryRequest(cluster, false, "watch: " + r.detail(), semiSyncDegradedSince));

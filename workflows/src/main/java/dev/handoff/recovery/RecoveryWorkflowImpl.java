@@ -51,7 +51,7 @@ import java.util.stream.Collectors;
  */
 public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWorkflow {
   /** Courtesy steps (setting the dead primary read-only): one short try. */
-  private final RunbookStubs bestEffortStubs = new RunbookStubs(RunbookOptions.BEST_EFFORT);
+  private RunbookStubs bestEffortStubs;
 
   /** The signal that starts the watch's cooldown after a forced recovery promoted; null when not forced. */
   private Promise<Void> cooldown;
@@ -75,18 +75,18 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   static final int KV_WAIT_SECONDS = 120;
 
   /** The KV wait: long (it holds its own bound), heartbeating what it waits for, one more try if its worker dies. */
-  private final TopologyActivities kvWait = Workflow.newActivityStub(TopologyActivities.class,
-      ActivityOptions.newBuilder(RunbookOptions.KV_CHECK)
-          .setStartToCloseTimeout(Duration.ofSeconds(KV_WAIT_SECONDS + 30)).build());
-
-
+  private static final ActivityOptions KV_WAIT = ActivityOptions.newBuilder(RunbookOptions.KV_CHECK)
+      .setStartToCloseTimeout(Duration.ofSeconds(KV_WAIT_SECONDS + 30)).build();
   /** The catch-up wait has no overall limit of its own (it gives up when progress stops): only a generous bound. */
-  private final MysqlActivities mysqlCatchUp = Workflow.newActivityStub(MysqlActivities.class,
-      ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT).setStartToCloseTimeout(Duration.ofMinutes(30)).build());
+  private static final ActivityOptions CATCH_UP = ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT)
+      .setStartToCloseTimeout(Duration.ofMinutes(30)).build();
   /** Stopping and resuming a replica's IO thread: one try (it only saves time), heartbeating while it waits. */
-  private final MysqlActivities mysqlReceiving = Workflow.newActivityStub(MysqlActivities.class,
-      ActivityOptions.newBuilder(RunbookOptions.BEST_EFFORT).setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT)
-          .build());
+  private static final ActivityOptions RECEIVING = ActivityOptions.newBuilder(RunbookOptions.BEST_EFFORT)
+      .setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT).build();
+
+  private TopologyActivities kvWait;
+  private MysqlActivities mysqlCatchUp;
+  private MysqlActivities mysqlReceiving;
   /** The replicas asked to stop receiving from the dead primary, with the answers; empty before that. */
   private final Map<InstanceKey, Promise<String>> receiving = new LinkedHashMap<>();
 
@@ -108,6 +108,11 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   public RunbookProgress recover(RecoveryRequest request) {
     this.request = request;
     cluster = request.cluster();
+    pickSteps();
+    bestEffortStubs = new RunbookStubs(RunbookOptions.BEST_EFFORT, localSteps);
+    kvWait = RunbookStubs.stub(TopologyActivities.class, KV_WAIT, localSteps);
+    mysqlCatchUp = RunbookStubs.stub(MysqlActivities.class, CATCH_UP, localSteps);
+    mysqlReceiving = RunbookStubs.stub(MysqlActivities.class, RECEIVING, localSteps);
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
     Promise<DetectionResult> probe = Async.function(probeStubs.detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
     if (request.handover() != null) {

@@ -2,6 +2,7 @@ package dev.handoff.runbook;
 
 import dev.handoff.domain.FailureType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.RetryOptions;
@@ -30,8 +31,38 @@ public final class RunbookOptions {
         .setWorkflowId(workflowId)
         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
         .setWorkflowExecutionTimeout(EXECUTION_TIMEOUT)
+        .setWorkflowTaskTimeout(WORKFLOW_TASK_TIMEOUT)
         .build();
   }
+
+  /**
+   * A failover runbook's workflow task timeout. Its steps run as local activities inside its workflow tasks
+   * (see {@link #local}): a worker that dies mid-step is noticed when its task times out, and the task, with
+   * the step, runs again on another worker. Temporal's default (10 s) would hold a recovery that long; a step
+   * that runs longer than this is not cut short (the worker extends its task while the step runs).
+   */
+  public static final Duration WORKFLOW_TASK_TIMEOUT = Duration.ofSeconds(4);
+
+  /**
+   * {@code options} as a local activity's: the same bound per attempt and the same retries. A local activity
+   * runs in the worker that runs the workflow task, with no task-queue round trip and no history event until
+   * the task completes; it cannot heartbeat, so a dead worker is noticed by {@link #WORKFLOW_TASK_TIMEOUT}
+   * instead of {@link #HEARTBEAT_TIMEOUT}.
+   */
+  public static LocalActivityOptions local(ActivityOptions options) {
+    return LocalActivityOptions.newBuilder()
+        .setStartToCloseTimeout(options.getStartToCloseTimeout())
+        .setRetryOptions(options.getRetryOptions())
+        .setLocalRetryThreshold(LOCAL_RETRY_THRESHOLD)
+        .build();
+  }
+
+  /**
+   * A local activity's retries run inside the workflow task while their back-off is at most this; a longer
+   * back-off waits on a durable timer instead (the task completes, and the next attempt may run on another
+   * worker), so a step retried for minutes holds no workflow task.
+   */
+  public static final Duration LOCAL_RETRY_THRESHOLD = Duration.ofSeconds(1);
 
   /** Failures that a retry cannot fix: the operator must act. */
   public static final String[] NOT_RETRYABLE = java.util.stream.Stream.of(

@@ -20,18 +20,23 @@ public final class RunbookSteps {
   private String failedStep;
   private long compensationStart;
 
+  /** Records a finished step, with the workflow's time now as its end. */
+  private void add(String name, StepOutcome outcome, String detail, long millis) {
+    records.add(new StepRecord(name, outcome, detail, millis, Workflow.currentTimeMillis()));
+  }
+
   /** Runs a step, recording its outcome; a failure is recorded and rethrown. */
   public <T> T run(String name, Supplier<T> body, Function<T, String> describe) {
     current = name;
     long t0 = Workflow.currentTimeMillis();
     try {
       T result = body.get();
-      records.add(new StepRecord(name, StepOutcome.DONE, describe.apply(result), Workflow.currentTimeMillis() - t0));
+      add(name, StepOutcome.DONE, describe.apply(result), Workflow.currentTimeMillis() - t0);
       return result;
     } catch (TemporalFailure e) {
       failedStep = name;
-      records.add(new StepRecord(name, StepOutcome.FAILED, failureType(e) + ": " + message(e),
-          Workflow.currentTimeMillis() - t0));
+      add(name, StepOutcome.FAILED, failureType(e) + ": " + message(e),
+          Workflow.currentTimeMillis() - t0);
       throw e;
     }
   }
@@ -101,16 +106,16 @@ public final class RunbookSteps {
     if (outcome == StepOutcome.FAILED) {
       failedStep = name;
     }
-    records.add(new StepRecord(name, outcome, detail, millis));
+    add(name, outcome, detail, millis);
   }
 
   public void done(String name, String detail) {
-    records.add(new StepRecord(name, StepOutcome.DONE, detail, 0));
+    add(name, StepOutcome.DONE, detail, 0);
   }
 
   public void failed(String name, String detail) {
     failedStep = name;
-    records.add(new StepRecord(name, StepOutcome.FAILED, detail, 0));
+    add(name, StepOutcome.FAILED, detail, 0);
   }
 
   public void compensating() {
@@ -119,8 +124,8 @@ public final class RunbookSteps {
   }
 
   public void compensated() {
-    records.add(new StepRecord(ROLLBACK, StepOutcome.ROLLED_BACK, "undid the steps before " + failedStep,
-        Workflow.currentTimeMillis() - compensationStart));
+    add(ROLLBACK, StepOutcome.ROLLED_BACK, "undid the steps before " + failedStep,
+        Workflow.currentTimeMillis() - compensationStart);
   }
 
   public void finished() {

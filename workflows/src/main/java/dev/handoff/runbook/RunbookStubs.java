@@ -7,6 +7,7 @@ import dev.handoff.heartbeat.HeartbeatActivities;
 import dev.handoff.kv.TopologyActivities;
 import dev.handoff.mysql.MysqlActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.workflow.Workflow;
 
 /**
@@ -24,11 +25,28 @@ public final class RunbookStubs {
 
   /** Must be made in workflow code (a runbook's fields), as every activity stub. */
   public RunbookStubs(ActivityOptions options) {
-    cluster = Workflow.newActivityStub(ClusterActivities.class, options);
-    mysql = Workflow.newActivityStub(MysqlActivities.class, options);
-    kv = Workflow.newActivityStub(TopologyActivities.class, options);
-    haproxy = Workflow.newActivityStub(HaproxyActivities.class, options);
-    heartbeat = Workflow.newActivityStub(HeartbeatActivities.class, options);
-    detection = Workflow.newActivityStub(DetectionActivities.class, options);
+    this(options, false);
+  }
+
+  /**
+   * With {@code local}, the calls run as local activities in the worker that runs the workflow task, with
+   * the same bounds and retries ({@link RunbookOptions#local}): no task-queue round trip per step.
+   */
+  public RunbookStubs(ActivityOptions options, boolean local) {
+    cluster = stub(ClusterActivities.class, options, local);
+    mysql = stub(MysqlActivities.class, options, local);
+    kv = stub(TopologyActivities.class, options, local);
+    haproxy = stub(HaproxyActivities.class, options, local);
+    heartbeat = stub(HeartbeatActivities.class, options, local);
+    detection = stub(DetectionActivities.class, options, local);
+  }
+
+  /** One activity interface's stub, local or not. */
+  public static <T> T stub(Class<T> activities, ActivityOptions options, boolean local) {
+    if (local) {
+      LocalActivityOptions l = RunbookOptions.local(options);
+      return Workflow.newLocalActivityStub(activities, l);
+    }
+    return Workflow.newActivityStub(activities, options);
   }
 }

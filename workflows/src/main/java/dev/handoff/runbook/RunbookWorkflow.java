@@ -4,6 +4,7 @@ import dev.handoff.domain.FailureType;
 import dev.handoff.domain.InstanceKey;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -15,24 +16,30 @@ import java.util.function.Supplier;
  */
 public abstract class RunbookWorkflow implements RunbookControl {
   /** Reads: the configuration, the instances, the topology, the HAProxies, the detector. */
-  protected final RunbookStubs probeStubs = new RunbookStubs(RunbookOptions.PROBE);
+  protected RunbookStubs probeStubs = new RunbookStubs(RunbookOptions.PROBE);
   /** Changes before the point of no return. */
-  protected final RunbookStubs mutationStubs = new RunbookStubs(RunbookOptions.MUTATION);
+  protected RunbookStubs mutationStubs = new RunbookStubs(RunbookOptions.MUTATION);
   /** Waits for replication to catch up. */
-  protected final RunbookStubs catchUpStubs = new RunbookStubs(RunbookOptions.CATCH_UP_WAIT);
+  protected RunbookStubs catchUpStubs = new RunbookStubs(RunbookOptions.CATCH_UP_WAIT);
   /** Changes after the point of no return. */
-  protected final RunbookStubs forwardStubs = new RunbookStubs(RunbookOptions.FORWARD);
+  protected RunbookStubs forwardStubs = new RunbookStubs(RunbookOptions.FORWARD);
   /**
    * Steps after the writes resumed that may be reported instead of waited on (the switchover's rejoin of the
    * old primary: a few attempts, then it is checked for death before the runbook waits on it).
    */
-  protected final RunbookStubs tidyStubs = new RunbookStubs(RunbookOptions.TIDY);
+  protected RunbookStubs tidyStubs = new RunbookStubs(RunbookOptions.TIDY);
 
   /**
    * The step name of that check, followed by where it runs ({@code :before-promote}): not a sub-step of a
    * planned step, whose record would count that step as done.
    */
   protected static final String KV_WRITABLE = "kv-writable";
+
+  /** The version marker from which a runbook's steps run as local activities (see {@link #pickSteps}). */
+  public static final String LOCAL_STEPS = "local-steps";
+
+  /** Whether this run's steps are local activities (decided by {@link #pickSteps}). */
+  protected boolean localSteps;
 
   protected final RunbookSteps steps = new RunbookSteps();
   private final OperatorGate gate = new OperatorGate();
@@ -58,6 +65,30 @@ public abstract class RunbookWorkflow implements RunbookControl {
   protected String plan;
   protected FailureType failureType;
   protected String detail;
+
+  /**
+   * Called first by every runbook. From version 1 of {@link #LOCAL_STEPS} on, every step runs as a local
+   * activity: each costs what its work costs, not a round trip through a task queue (100 to 300 ms each on a
+   * busy machine, most of a recovery before), and steps started side by side run side by side in the worker.
+   * The durability argument is the one a retried activity already needed: every step is idempotent (a repeat
+   * finds its work done and says so), so a worker that dies mid-step is replaced within
+   * {@link RunbookOptions#WORKFLOW_TASK_TIMEOUT} and the new one runs again, from the last completed workflow
+   * task, the steps whose results had not been recorded. The tidy steps (moving the replicas, the rejoin) are
+   * local too: moved beside the routing, a replica acknowledges the new semi-sync primary's first writes at
+   * once, where a task-queue activity would start only once the workflow task that routed completed. Runs
+   * started before this version replay with the activities they recorded.
+   */
+  protected boolean pickSteps() {
+    localSteps = Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;
+    if (localSteps) {
+      probeStubs = new RunbookStubs(RunbookOptions.PROBE, true);
+      mutationStubs = new RunbookStubs(RunbookOptions.MUTATION, true);
+      catchUpStubs = new RunbookStubs(RunbookOptions.CATCH_UP_WAIT, true);
+      forwardStubs = new RunbookStubs(RunbookOptions.FORWARD, true);
+      tidyStubs = new RunbookStubs(RunbookOptions.TIDY, true);
+    }
+    return localSteps;
+  }
 
   /** A step after the point of no return: retried, then held for the operator (see {@link RunbookSteps#forward}). */
   protected String forward(String name, Supplier<String> body, String situation, List<String> planned) {

@@ -45,7 +45,7 @@ import java.util.Map;
  */
 public class SwitchoverWorkflowImpl extends RunbookWorkflow implements SwitchoverWorkflow {
   /** The KV writability checks before the points of no return. */
-  private final RunbookStubs kvCheckStubs = new RunbookStubs(RunbookOptions.KV_CHECK);
+  private RunbookStubs kvCheckStubs;
 
   /** What an operator does about a KV store that does not answer before a switchover. */
   static final String KV_TO_DO = "bring the KV store back (or fix kv.endpoints in the config), then run the"
@@ -75,6 +75,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
   @Override
   public RunbookProgress switchover(SwitchoverRequest request) {
     cluster = request.cluster();
+    kvCheckStubs = new RunbookStubs(RunbookOptions.KV_CHECK, pickSteps());
     Facts facts = readFacts();
     oldPrimary = facts.topology().primary();
     newPrimary = precheck(request, facts.desc(), facts.topology(), facts.states()).candidate();
@@ -87,7 +88,21 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     Map<String, Runnable> bodies = bodies(facts, others(facts.states()), undo, runbook.stepNames());
     runUntilPromoted(runbook, bodies, facts.topology(), undo);
     try {
-      runbook.after(RunbookPlan.PROMOTE).forEach(step -> bodies.get(step.name()).run());
+      if (localSteps) {
+        // Writes resume once every writer frontend routes to the new primary: the topology is published beside
+        // that, not before it.
+        Promise<Void> published = Async.procedure(bodies.get(RunbookPlan.PUBLISH_TOPOLOGY)::run);
+        bodies.get(RunbookPlan.REPOINT_HAPROXY).run();
+        published.get();
+      } else {
+        // Runs recorded before the local steps published first, then repointed.
+        bodies.get(RunbookPlan.PUBLISH_TOPOLOGY).run();
+        bodies.get(RunbookPlan.REPOINT_HAPROXY).run();
+      }
+      // Then pt-heartbeat and the old primary's rejoin.
+      runbook.after(RunbookPlan.PROMOTE).stream().map(RunbookPlan.Step::name)
+          .filter(n -> !n.equals(RunbookPlan.PUBLISH_TOPOLOGY) && !n.equals(RunbookPlan.REPOINT_HAPROXY))
+          .forEach(n -> bodies.get(n).run());
     } catch (RunbookSteps.Stopped stopped) {
       throw end(stopped.state, stopped.failureType, stopped.getMessage());
     }

@@ -18,11 +18,11 @@ class RunbookPlanTest {
     RunbookPlan plan = RunbookPlan.switchover(topology, R1);
     assertThat(plan.kind()).isEqualTo(RunbookPlan.Kind.SWITCHOVER);
     assertThat(plan.stepNames()).containsExactly("precheck", "move-replicas", "set-read-only-and-wait", "promote",
-        "publish-topology", "repoint-haproxy", "restart-heartbeat", "rejoin-old-primary");
+        "repoint-haproxy", "publish-topology", "restart-heartbeat", "rejoin-old-primary");
     assertThat(plan.steps()).extracting(RunbookPlan.Step::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     assertThat(plan.pointOfNoReturn()).isEqualTo(RunbookPlan.PROMOTE);
     assertThat(plan.steps().get(1).description()).contains("move 127.0.0.1:3309 under 127.0.0.1:3308");
-    assertThat(plan.steps().get(4).description()).contains("epoch 7 -> 8");
+    assertThat(plan.steps().get(5).description()).contains("epoch 7 -> 8");
     assertThat(plan.steps().get(7).description()).isEqualTo("make 127.0.0.1:3307 a replica of 127.0.0.1:3308");
   }
 
