@@ -114,18 +114,23 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     mysqlCatchUp = RunbookStubs.stub(MysqlActivities.class, CATCH_UP, localSteps);
     mysqlReceiving = RunbookStubs.stub(MysqlActivities.class, RECEIVING, localSteps);
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
-    Promise<DetectionResult> probe = Async.function(probeStubs.detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
+    // A task-queue activity with local steps too: recorded before the replicas are told to stop receiving.
+    Promise<DetectionResult> probe = Async.function(probeTasks.detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
     if (request.handover() != null) {
       steps.continueFrom(request.handover().steps());
     }
     Facts facts = readFacts();
     long stopsStarted = Workflow.currentTimeMillis();
-    boolean confirmedBefore = confirmedBefore();
-    if (confirmedBefore) {
+    // Runs recorded before the local steps stopped the replicas' IO threads beside the confirmation when it
+    // had been confirmed before; with local steps the confirmation is recorded first: a successor that
+    // confirmed again after the stops would find replicas that no longer say anything (stopped IO threads
+    // have no say), and refuse.
+    boolean stopBeside = confirmedBefore() && !localSteps;
+    if (stopBeside) {
       stopReceiving(facts.desc());
     }
     confirmDeath(probe, facts.topology());
-    if (!confirmedBefore) {
+    if (!stopBeside) {
       stopsStarted = Workflow.currentTimeMillis();
       stopReceiving(facts.desc());
     }
@@ -282,7 +287,9 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private List<InstanceKey> promoteAndRoute(Facts facts, RecoveryReplicas replicas) {
     String promoted = newPrimary + " is the primary";
     try {
-      forward(RunbookPlan.PROMOTE, () -> forwardStubs.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(), "promoting " + newPrimary, planned);
+      // A task-queue activity with local steps too: the choice is recorded before it, and the promotion after
+      // it, so a successor never inspects again and finds the promoted candidate gone from the replicas.
+      forward(RunbookPlan.PROMOTE, () -> forwardTasks.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(), "promoting " + newPrimary, planned);
       long movesStarted = Workflow.currentTimeMillis();
       Map<InstanceKey, Promise<String>> moves = startMoves(replicas.toMove());
       Promise<List<InstanceKey>> moved = Async.function(() -> joinMoves(moves, replicas.leftBehind(), movesStarted));
@@ -312,9 +319,11 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
       return "";
     }
     try {
-      steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> tidyStubs.kv.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, moved,
+      // Task-queue activities with local steps too: the routing is recorded before this publication at the next
+      // epoch, which a successor re-running the routing would take for a newer change.
+      steps.run(RunbookPlan.PUBLISH_TOPOLOGY + ":replicas", () -> tidyTasks.kv.publishTopology(new TopologyActivities.PublishTopology(cluster, newPrimary, moved,
           facts.topology().epoch() + 1)).detail() + "; " + onEach(facts.desc().remoteHaproxies(),
-          h -> Async.function(tidyStubs.haproxy::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, moved)).thenApply(StepDone::detail)), d -> "replicas " + moved
+          h -> Async.function(tidyTasks.haproxy::repointRoutes, new HaproxyActivities.RepointRoutes(h, cluster, newPrimary, moved)).thenApply(StepDone::detail)), d -> "replicas " + moved
           + ": " + d);
       return "";
     } catch (TemporalFailure e) {

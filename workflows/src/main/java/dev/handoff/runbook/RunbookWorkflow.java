@@ -30,6 +30,15 @@ public abstract class RunbookWorkflow implements RunbookControl {
   protected RunbookStubs tidyStubs = new RunbookStubs(RunbookOptions.TIDY);
 
   /**
+   * The same kinds of step as task-queue activities, whatever the version: the steps each runbook makes its
+   * durable points (see {@link #pickSteps}).
+   */
+  protected final RunbookStubs probeTasks = new RunbookStubs(RunbookOptions.PROBE);
+  protected final RunbookStubs mutationTasks = new RunbookStubs(RunbookOptions.MUTATION);
+  protected final RunbookStubs forwardTasks = new RunbookStubs(RunbookOptions.FORWARD);
+  protected final RunbookStubs tidyTasks = new RunbookStubs(RunbookOptions.TIDY);
+
+  /**
    * The step name of that check, followed by where it runs ({@code :before-promote}): not a sub-step of a
    * planned step, whose record would count that step as done.
    */
@@ -67,16 +76,23 @@ public abstract class RunbookWorkflow implements RunbookControl {
   protected String detail;
 
   /**
-   * Called first by every runbook. From version 1 of {@link #LOCAL_STEPS} on, every step runs as a local
-   * activity: each costs what its work costs, not a round trip through a task queue (100 to 300 ms each on a
+   * Called first by every runbook. From version 1 of {@link #LOCAL_STEPS} on, most steps run as local
+   * activities: each costs what its work costs, not a round trip through a task queue (100 to 300 ms each on a
    * busy machine, most of a recovery before), and steps started side by side run side by side in the worker.
-   * The durability argument is the one a retried activity already needed: every step is idempotent (a repeat
-   * finds its work done and says so), so a worker that dies mid-step is replaced within
-   * {@link RunbookOptions#WORKFLOW_TASK_TIMEOUT} and the new one runs again, from the last completed workflow
-   * task, the steps whose results had not been recorded. The tidy steps (moving the replicas, the rejoin) are
-   * local too: moved beside the routing, a replica acknowledges the new semi-sync primary's first writes at
-   * once, where a task-queue activity would start only once the workflow task that routed completed. Runs
-   * started before this version replay with the activities they recorded.
+   * A local step is recorded only when its workflow task completes, and that task may hold many: a worker that
+   * dies, or a workflow task that times out ({@link RunbookOptions#WORKFLOW_TASK_TIMEOUT}: its worker too
+   * slow to report in time), has the next attempt, on any worker, run again every step since the last
+   * recorded event, against a cluster those steps already changed. Two rules make that safe. Every step is
+   * idempotent (a repeat finds its work done and says so), as a retried activity already had to be. And the
+   * runbooks make a few steps task-queue activities ({@link #probeTasks} and the like): scheduling one
+   * completes the workflow task, recording every step before it, and its completion is recorded too. They sit
+   * where a repeat of the steps before them would decide differently once the cluster changed: the
+   * recovery's confirmation (after it, the replicas are told to stop receiving, and stopped replicas no longer
+   * vouch for the death), both promotions (after one, the candidate is no replica to choose, and a re-run of the
+   * switchover's epoch check would find its own publication and roll back), the switchover's KV check before
+   * read-only (the last step before the write outage: a re-run of the pre-checks would find the old primary
+   * read-only), and the recovery's republication of the replica pool. Runs started before this version
+   * replay with the activities they recorded.
    */
   protected boolean pickSteps() {
     localSteps = Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;

@@ -46,6 +46,8 @@ import java.util.Map;
 public class SwitchoverWorkflowImpl extends RunbookWorkflow implements SwitchoverWorkflow {
   /** The KV writability checks before the points of no return. */
   private RunbookStubs kvCheckStubs;
+  /** The KV check before read-only, a task-queue activity in every version. */
+  private final RunbookStubs kvCheckTasks = new RunbookStubs(RunbookOptions.KV_CHECK);
 
   /** What an operator does about a KV store that does not answer before a switchover. */
   static final String KV_TO_DO = "bring the KV store back (or fix kv.endpoints in the config), then run the"
@@ -153,8 +155,11 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     bodies.put(RunbookPlan.MOVE_REPLICAS, () -> steps.run(RunbookPlan.MOVE_REPLICAS, () -> moveReplicas(others, undo),
         d -> d));
     bodies.put(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
-      // Checked before read-only, so a KV store already gone costs no write outage at all.
-      kvWritable(topology, "before-read-only");
+      // Checked before read-only, so a KV store already gone costs no write outage at all. A task-queue activity
+      // with local steps too: the pre-checks and the moves are recorded before the write outage begins, so a
+      // successor never runs the pre-checks again against an old primary it finds read-only.
+      steps.run(KV_WRITABLE + ":before-read-only", () -> kvCheckTasks.kv.checkWritable(
+          new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(), d -> d);
       steps.run(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
         undo.register("make " + oldPrimary + " writable again", () -> mutationStubs.mysql.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, false)).gtidPosition());
         String position = mutationStubs.mysql.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
@@ -168,7 +173,10 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       steps.run(RunbookPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
             () -> mutationStubs.mysql.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, newPrimary, oldPrimary)).detail());
-        return mutationStubs.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail();
+        // A task-queue activity with local steps too: recorded before anything routes to the new primary or
+        // publishes it, so a successor never runs read-only, the wait and the epoch check again, finds its own
+        // publication (a stale epoch to it) and rolls back onto the old primary while clients write to the new one.
+        return mutationTasks.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail();
       }, d -> d);
     });
     bodies.put(RunbookPlan.PUBLISH_TOPOLOGY, () -> forward(RunbookPlan.PUBLISH_TOPOLOGY,
