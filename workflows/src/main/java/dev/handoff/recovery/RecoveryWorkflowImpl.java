@@ -112,25 +112,24 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     bestEffortStubs = new RunbookStubs(RunbookOptions.BEST_EFFORT, localSteps);
     kvWait = RunbookStubs.stub(TopologyActivities.class, KV_WAIT, localSteps);
     mysqlCatchUp = RunbookStubs.stub(MysqlActivities.class, CATCH_UP, localSteps);
-    mysqlReceiving = RunbookStubs.stub(MysqlActivities.class, RECEIVING, localSteps);
+    // Task-queue activities in every version: with local steps, the recovery's durable point (see recover).
+    mysqlReceiving = RunbookStubs.stub(MysqlActivities.class, RECEIVING, false);
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
-    // A task-queue activity with local steps too: recorded before the replicas are told to stop receiving.
-    Promise<DetectionResult> probe = Async.function(probeTasks.detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
+    Promise<DetectionResult> probe = Async.function(probeStubs.detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
     if (request.handover() != null) {
       steps.continueFrom(request.handover().steps());
     }
     Facts facts = readFacts();
     long stopsStarted = Workflow.currentTimeMillis();
     // Runs recorded before the local steps stopped the replicas' IO threads beside the confirmation when it
-    // had been confirmed before; with local steps the confirmation is recorded first: a successor that
-    // confirmed again after the stops would find replicas that no longer say anything (stopped IO threads
-    // have no say), and refuse.
+    // had been confirmed before, else right after it. With local steps they stop right before the promotion
+    // (see below).
     boolean stopBeside = confirmedBefore() && !localSteps;
     if (stopBeside) {
       stopReceiving(facts.desc());
     }
     confirmDeath(probe, facts.topology());
-    if (!stopBeside) {
+    if (!stopBeside && !localSteps) {
       stopsStarted = Workflow.currentTimeMillis();
       stopReceiving(facts.desc());
     }
@@ -144,6 +143,15 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     Chosen chosen = chooseAndCatchUp(inspect, facts.topology());
     RecoveryReplicas replicas = RecoveryReplicas.of(chosen.states(), oldPrimary, newPrimary);
     awaitKvWritable(kvWritable);
+    if (localSteps) {
+      // The recovery's durable point: the stops are task-queue activities, so scheduling them records every
+      // step so far (the confirmation, the fence, the choice, the catch-up) before anything that a successor
+      // could not decide again on: stopped replicas no longer vouch for the death, and a promoted candidate
+      // is no replica to choose. Stopping here rather than beside the confirmation also keeps a recovery that
+      // refuses from changing the replicas at all.
+      stopsStarted = Workflow.currentTimeMillis();
+      stopReceiving(facts.desc());
+    }
     steps.record(RunbookPlan.STOP_RECEIVING, StepOutcome.DONE, joinEach(receiving, "(not stopped: the promotion stops it)"),
         Workflow.currentTimeMillis() - stopsStarted);
     List<InstanceKey> moved = promoteAndRoute(facts, replicas);
@@ -287,9 +295,7 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   private List<InstanceKey> promoteAndRoute(Facts facts, RecoveryReplicas replicas) {
     String promoted = newPrimary + " is the primary";
     try {
-      // A task-queue activity with local steps too: the choice is recorded before it, and the promotion after
-      // it, so a successor never inspects again and finds the promoted candidate gone from the replicas.
-      forward(RunbookPlan.PROMOTE, () -> forwardTasks.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(), "promoting " + newPrimary, planned);
+      forward(RunbookPlan.PROMOTE, () -> forwardStubs.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail(), "promoting " + newPrimary, planned);
       long movesStarted = Workflow.currentTimeMillis();
       Map<InstanceKey, Promise<String>> moves = startMoves(replicas.toMove());
       Promise<List<InstanceKey>> moved = Async.function(() -> joinMoves(moves, replicas.leftBehind(), movesStarted));

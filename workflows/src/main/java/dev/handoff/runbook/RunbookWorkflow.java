@@ -33,9 +33,7 @@ public abstract class RunbookWorkflow implements RunbookControl {
    * The same kinds of step as task-queue activities, whatever the version: the steps each runbook makes its
    * durable points (see {@link #pickSteps}).
    */
-  protected final RunbookStubs probeTasks = new RunbookStubs(RunbookOptions.PROBE);
   protected final RunbookStubs mutationTasks = new RunbookStubs(RunbookOptions.MUTATION);
-  protected final RunbookStubs forwardTasks = new RunbookStubs(RunbookOptions.FORWARD);
   protected final RunbookStubs tidyTasks = new RunbookStubs(RunbookOptions.TIDY);
 
   /**
@@ -84,15 +82,16 @@ public abstract class RunbookWorkflow implements RunbookControl {
    * slow to report in time), has the next attempt, on any worker, run again every step since the last
    * recorded event, against a cluster those steps already changed. Two rules make that safe. Every step is
    * idempotent (a repeat finds its work done and says so), as a retried activity already had to be. And the
-   * runbooks make a few steps task-queue activities ({@link #probeTasks} and the like): scheduling one
+   * runbooks make a few steps task-queue activities ({@link #mutationTasks} and the like): scheduling one
    * completes the workflow task, recording every step before it, and its completion is recorded too. They sit
    * where a repeat of the steps before them would decide differently once the cluster changed: the
-   * recovery's confirmation (after it, the replicas are told to stop receiving, and stopped replicas no longer
-   * vouch for the death), both promotions (after one, the candidate is no replica to choose, and a re-run of the
-   * switchover's epoch check would find its own publication and roll back), the switchover's KV check before
+   * recovery's stops of the replicas' IO threads, right before its promotion (stopped replicas no longer vouch
+   * for the death, and a promoted candidate is no replica to choose), the switchover's KV check before
    * read-only (the last step before the write outage: a re-run of the pre-checks would find the old primary
-   * read-only), and the recovery's republication of the replica pool. Runs started before this version
-   * replay with the activities they recorded.
+   * read-only), and the recovery's republication of the replica pool. The one repeat no durable point
+   * covers without a round trip inside the write outage, the switchover's epoch check finding its own
+   * publication, is caught before any rollback (see the switchover). Runs started before this version replay
+   * with the activities they recorded.
    */
   protected boolean pickSteps() {
     localSteps = Workflow.getVersion(LOCAL_STEPS, Workflow.DEFAULT_VERSION, 1) >= 1;

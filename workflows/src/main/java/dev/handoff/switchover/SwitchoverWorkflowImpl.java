@@ -173,10 +173,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       steps.run(RunbookPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
             () -> mutationStubs.mysql.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, newPrimary, oldPrimary)).detail());
-        // A task-queue activity with local steps too: recorded before anything routes to the new primary or
-        // publishes it, so a successor never runs read-only, the wait and the epoch check again, finds its own
-        // publication (a stale epoch to it) and rolls back onto the old primary while clients write to the new one.
-        return mutationTasks.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail();
+        return mutationStubs.mysql.promote(new MysqlActivities.Promote(cluster, newPrimary)).detail();
       }, d -> d);
     });
     bodies.put(RunbookPlan.PUBLISH_TOPOLOGY, () -> forward(RunbookPlan.PUBLISH_TOPOLOGY,
@@ -230,7 +227,40 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       runbook.through(RunbookPlan.PROMOTE).stream().filter(s -> !s.name().equals(RunbookPlan.PRECHECK))
           .forEach(step -> bodies.get(step.name()).run());
     } catch (TemporalFailure e) {
+      String tookEffect = promotionPublished(topology);
+      if (tookEffect != null) {
+        // Re-run after the promotion took effect: going forward is the only way that keeps one writer.
+        steps.done(PROMOTION_PUBLISHED, "not rolled back: step " + steps.failedStep() + " failed ("
+            + RunbookSteps.message(e) + "), but " + tookEffect + ": this switchover published its promotion"
+            + " before (a worker died, or a workflow task timed out, and the steps since read-only ran again);"
+            + " going on with the routing");
+        return;
+      }
       throw rollBack(e, topology, undo);
+    }
+  }
+
+  /** The step recorded when a failure before the promotion is found to follow this switchover's own publication. */
+  public static final String PROMOTION_PUBLISHED = "promotion-published";
+
+  /**
+   * With local steps, what the KV store says when it already names the candidate as primary at a later epoch
+   * than the switchover started from; null otherwise (and always for runs recorded before the local steps).
+   * The steps from read-only to the publication run again when a worker dies or a workflow task times out
+   * after them: the epoch check then finds this switchover's own publication, a stale epoch to it, and a
+   * rollback would make the old primary writable while every writer frontend routes to the new one. Read
+   * again just before rolling back, so a rollback never acts on the one observation that failed.
+   */
+  private String promotionPublished(Topology topology) {
+    if (!localSteps) {
+      return null;
+    }
+    try {
+      Topology now = probeStubs.kv.readTopology(new TopologyActivities.ReadTopology(cluster));
+      return now.primary().equals(newPrimary) && now.epoch() > topology.epoch()
+          ? "the KV store names " + newPrimary + " as primary at epoch " + now.epoch() : null;
+    } catch (TemporalFailure unreadable) {
+      return null;
     }
   }
 

@@ -38,39 +38,33 @@ class LocalStepsReplayTest {
   }
 
   @Test
-  void aRecoveryRecordsItsConfirmationBeforeItChangesAnythingAndItsChoiceBeforeThePromotion() throws IOException {
+  void aRecoveryRecordsItsConfirmationAndItsChoiceBeforeItStopsTheReplicasAndPromotes() throws IOException {
     List<String> seq = sequence(history(RECOVERY));
 
-    // Only the confirmation and the promotion go through the task queue.
-    assertThat(seq).filteredOn(s -> s.startsWith("task:")).containsExactly("task:ProbeCluster", "task:Promote");
-    // The confirmation recorded before the IO threads stop and the fence: a successor confirming again
-    // afterwards would find the replicas silent (stopped) and refuse.
-    int confirmed = seq.indexOf("done:ProbeCluster");
-    assertThat(confirmed).isLessThan(seq.indexOf("StopReceiving")).isLessThan(seq.indexOf("FenceWriter"));
-    // The choice and the catch-up recorded before the promotion (scheduling it completes their workflow task),
-    // the promotion before the routing: a successor never inspects again and finds the candidate promoted.
-    int promote = seq.indexOf("task:Promote");
-    assertThat(seq.subList(confirmed, promote)).contains("InspectClusterExcept", "CatchUp", "StopReceiving");
-    assertThat(seq.subList(seq.indexOf("done:Promote"), seq.size()))
-        .contains("RepointRoutes", "PublishTopology", "MoveReplica", "RestartHeartbeat");
+    // Only the stops of the replicas' IO threads go through the task queue: the recovery's durable point.
+    assertThat(seq).filteredOn(s -> s.startsWith("task:")).containsOnly("task:StopReceiving").hasSize(2);
+    int stops = seq.indexOf("task:StopReceiving");
+    // Scheduling them records the confirmation, the fence, the choice and the catch-up: a successor never
+    // confirms again after the stops (stopped replicas do not vouch for the death) nor chooses again after
+    // the promotion (the promoted candidate is no replica).
+    assertThat(seq.subList(0, stops)).contains("ProbeCluster", "FenceWriter", "InspectClusterExcept", "CatchUp")
+        .doesNotContain("Promote");
+    int stopped = seq.lastIndexOf("done:StopReceiving");
+    assertThat(seq.indexOf("Promote")).isGreaterThan(stopped);
+    assertThat(seq.subList(stopped, seq.size())).contains("RepointRoutes", "PublishTopology", "MoveReplica",
+        "RestartHeartbeat");
   }
 
   @Test
-  void aSwitchoverRecordsItsPreChecksAndItsMovesBeforeTheWriteOutageAndItsPromotionBeforeTheRouting()
-      throws IOException {
+  void aSwitchoverRecordsItsPreChecksAndItsMovesBeforeTheWriteOutageBegins() throws IOException {
     List<String> seq = sequence(history(SWITCHOVER));
 
-    assertThat(seq).filteredOn(s -> s.startsWith("task:")).containsExactly("task:CheckWritable", "task:Promote");
+    // Only the KV check before read-only goes through the task queue: nothing inside the write outage does.
+    assertThat(seq).filteredOn(s -> s.startsWith("task:")).containsExactly("task:CheckWritable");
     // The pre-checks and the moves recorded before read-only: a successor never runs the pre-checks again
     // against an old primary it finds read-only.
-    int readOnly = seq.indexOf("SetReadOnly");
-    assertThat(seq.indexOf("done:CheckWritable")).isGreaterThan(seq.indexOf("MoveReplica")).isLessThan(readOnly);
-    // Read-only, the wait and the epoch check recorded before the promotion, the promotion before the routing
-    // and the publication: a successor never finds its own publication and rolls back.
-    int promoted = seq.indexOf("done:Promote");
-    assertThat(seq.subList(readOnly, seq.indexOf("task:Promote"))).contains("WaitForGtid", "CheckWritable");
-    assertThat(seq.subList(promoted, seq.size())).contains("RepointWriter", "PublishTopology");
-    assertThat(seq.subList(0, promoted)).doesNotContain("RepointWriter", "PublishTopology");
+    assertThat(seq.indexOf("done:CheckWritable")).isGreaterThan(seq.indexOf("MoveReplica"))
+        .isLessThan(seq.indexOf("SetReadOnly"));
   }
 
   /**

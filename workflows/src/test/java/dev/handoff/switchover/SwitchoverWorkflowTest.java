@@ -478,6 +478,32 @@ class SwitchoverWorkflowTest {
   @Nested
   class ForwardAfterPromotion {
     @Test
+    void aRerunThatFindsItsOwnPublicationGoesForwardInsteadOfRollingBack() {
+      // The steps from read-only on ran before, up to the publication, and their workflow task was lost (its
+      // worker died, or it timed out): this run's epoch check fails on the switchover's own publication.
+      doReturn(new StepDone("etcd took a write at epoch " + EPOCH))
+          .doThrow(FailureType.STALE_EPOCH.nonRetryable("topology of c1 is at epoch " + (EPOCH + 1) + ", expected "
+              + EPOCH + ": a newer change was published; nothing was written"))
+          .when(fixture.kv).checkWritable(new TopologyActivities.CheckWritable(CLUSTER, EPOCH, 0));
+      org.mockito.Mockito.when(fixture.kv.readTopology(new TopologyActivities.ReadTopology(CLUSTER))).thenReturn(
+          new Topology(CLUSTER, PRIMARY, List.of(R1, R2), EPOCH), new Topology(CLUSTER, R1, List.of(R2, PRIMARY), EPOCH + 1));
+
+      RunbookProgress result = switchover(R1);
+
+      assertThat(result.state()).isEqualTo(RunbookState.COMPLETED);
+      assertThat(result.newPrimary()).isEqualTo(R1.toString());
+      assertThat(result.steps()).filteredOn(r -> r.name().equals(SwitchoverWorkflowImpl.PROMOTION_PUBLISHED))
+          .singleElement().satisfies(r -> assertThat(r.detail()).contains("not rolled back",
+              "the KV store names " + R1 + " as primary at epoch " + (EPOCH + 1)));
+      // Never back onto the old primary while the writer frontends go to the new one.
+      verify(fixture.mysql, never()).setReadOnly(new MysqlActivities.SetReadOnly(CLUSTER, PRIMARY, false));
+      verify(fixture.mysql, never()).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, R1, PRIMARY));
+      verify(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote1", CLUSTER, R1));
+      verify(fixture.haproxy).repointWriter(new HaproxyActivities.RepointWriter("remote2", CLUSTER, R1));
+      verify(fixture.mysql).rejoinAsReplica(new MysqlActivities.RejoinAsReplica(CLUSTER, PRIMARY, R1));
+    }
+
+    @Test
     void retriesTheKvWriteUntilItSucceeds() {
       doThrow(ApplicationFailure.newFailure("etcd: context deadline exceeded", "KvUnavailable"))
           .doReturn(new StepDone("epoch 2"))
