@@ -482,8 +482,9 @@ class ChaosIT {
     if (baseline != null) {
       List<Double> extra = rows.stream().map(r -> r.outageMillis() - baseline.outageMillis()).toList();
       System.out.printf("extra write outage a worker crash adds: p50 %.0f ms, max %.0f ms (target: at most the"
-          + " heartbeat timeout %d s + 2 s)%n", Percentiles.of(extra, 50), extra.stream().mapToDouble(d -> d).max()
-          .orElse(0), RunbookOptions.HEARTBEAT_TIMEOUT.toSeconds());
+          + " workflow task timeout %d s, after which another worker runs the local steps again, + 2 s)%n",
+          Percentiles.of(extra, 50), extra.stream().mapToDouble(d -> d).max().orElse(0),
+          RunbookOptions.WORKFLOW_TASK_TIMEOUT.toSeconds());
     }
   }
 }
