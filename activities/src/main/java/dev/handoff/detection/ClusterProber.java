@@ -131,10 +131,15 @@ public final class ClusterProber {
       close(conn);
       return false;
     }
+    keep(k, conn);
+    return true;
+  }
+
+  /** Keeps {@code conn} for the next probe; closes it when another probe of the instance kept one meanwhile. */
+  private void keep(Kept k, Connection conn) {
     if (idle.putIfAbsent(k, conn) != null) {
       close(conn);
     }
-    return true;
   }
 
   /**
@@ -147,10 +152,7 @@ public final class ClusterProber {
     try {
       conn = open.open();
       InstanceSnapshot s = reader.readOpen(conn, c, k.key());
-      Connection before = idle.putIfAbsent(k, conn);
-      if (before != null) {
-        close(conn); // another probe of the same instance kept one meanwhile
-      }
+      keep(k, conn);
       return s;
     } catch (SQLException e) {
       close(conn);

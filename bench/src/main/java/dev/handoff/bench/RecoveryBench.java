@@ -10,7 +10,6 @@ import dev.handoff.lab.RunbookTimes;
 import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.planning.RunbookPlan;
-import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.worker.HandoffWorker;
@@ -53,13 +52,10 @@ public final class RecoveryBench {
       RunbookPlan.PROMOTE, RunbookPlan.REPOINT_HAPROXY, RunbookPlan.PUBLISH_TOPOLOGY, RunbookPlan.MOVE_REPLICAS,
       RunbookPlan.RESTART_HEARTBEAT);
 
-  /**
-   * One cluster's figures from one trial; {@code stepEnds}: when each timed step ended, in ms after the kill
-   * (or freeze), and {@code stepMillis} how long it took, by step name.
-   */
+  /** One cluster's figures from one trial; {@code steps}: its timed steps, counted from the kill (or freeze). */
   public record Trial(double outageMillis, double detectionMillis, double recoveryMillis, long acknowledged,
       long lost, boolean healthy, double promotedMillis, double publishedMillis, double resumedMillis,
-      int replicaTimeoutSeconds, Map<String, Double> stepEnds, Map<String, Double> stepMillis) {}
+      int replicaTimeoutSeconds, StepTimes steps) {}
 
   /** {@code trials} fresh labs of {@code clusters} clusters each; every primary is killed at once. */
   public static List<Trial> run(int trials, int clusters, PrintStream out) throws Exception {
@@ -120,14 +116,7 @@ public final class RecoveryBench {
         var progress = Waits.result(client, config, c, WorkflowIds.failover(c), RESULT_TIMEOUT);
         long promoted = RunbookTimes.endedAt(progress, RunbookPlan.PROMOTE);
         long published = RunbookTimes.endedAt(progress, RunbookPlan.PUBLISH_TOPOLOGY);
-        Map<String, Double> stepEnds = new LinkedHashMap<>();
-        Map<String, Double> stepMillis = new LinkedHashMap<>();
-        for (StepRecord r : progress == null ? List.<StepRecord>of() : progress.steps()) {
-          if (TIMED_STEPS.contains(r.name()) && r.endedAtMillis() > 0 && !stepEnds.containsKey(r.name())) {
-            stepEnds.put(r.name(), (double) (r.endedAtMillis() - killedWall));
-            stepMillis.put(r.name(), (double) r.millis());
-          }
-        }
+        StepTimes steps = StepTimes.of(progress, TIMED_STEPS, killedWall);
         long resumedAt = load.resumedAtNanos(killedAt);
         int replicaTimeout = lab.replicaNetTimeoutSeconds(lab.instances(c).get(1));
         ClusterStatus s = Waits.healthy(config, c, Duration.ofSeconds(15));
@@ -139,7 +128,7 @@ public final class RecoveryBench {
         boolean ok = s.healthy() && resumed.get(c);
         Trial trial = new Trial(outage, detection, Math.max(0, outage - detection), load.acknowledged().size(), lost,
             ok, promoted < 0 ? Double.NaN : promoted - killedWall, published < 0 ? Double.NaN : published - killedWall,
-            resumedAt < 0 ? Double.NaN : (resumedAt - killedAt) / 1e6, replicaTimeout, stepEnds, stepMillis);
+            resumedAt < 0 ? Double.NaN : (resumedAt - killedAt) / 1e6, replicaTimeout, steps);
         results.add(trial);
         out.printf("trial %2d %-4s outage %6.0f ms  detection %6.0f ms  recovery %6.0f ms  %s to promotion %6.0f ms,"
             + " to publish %6.0f ms, to writes resumed %6.0f ms  lost %d  %s%n", n, c, outage, detection,
@@ -149,9 +138,7 @@ public final class RecoveryBench {
         // Where the recovery's time went: each step's end after the kill, and its own time (steps that ran side
         // by side overlap).
         out.printf("         critical path, ms after the %s (the step's own time): failover started %.0f, %s%n",
-            freeze ? "freeze" : "kill", detection, stepEnds.isEmpty() ? "(no step times in the result)"
-                : stepEnds.keySet().stream().map(k -> String.format("%s %.0f (%.0f)", k, stepEnds.get(k), stepMillis.get(k)))
-                    .collect(java.util.stream.Collectors.joining(", ")));
+            freeze ? "freeze" : "kill", detection, steps.line());
       }
     } finally {
       loads.values().forEach(WriteLoad::close);
@@ -187,16 +174,7 @@ public final class RecoveryBench {
     int timeout = trials.stream().mapToInt(Trial::replicaTimeoutSeconds).max().orElse(0);
     line(out, "resumed", trials.stream().map(Trial::resumedMillis).toList(), "(" + from + " to writes resumed through"
         + " the local HAProxy" + (freeze ? "; the replicas' timeout is slave_net_timeout " + timeout + " s)" : ")"));
-    out.println("critical path  each step's end, ms after the " + from + " (p50 / p99), and its own time (p50 / p99):");
-    for (String step : TIMED_STEPS) {
-      List<Double> ends = trials.stream().map(t -> t.stepEnds().get(step)).filter(v -> v != null).toList();
-      List<Double> own = trials.stream().map(t -> t.stepMillis().get(step)).filter(v -> v != null).toList();
-      if (!ends.isEmpty()) {
-        out.printf("  %-28s ends %6.0f / %6.0f ms   takes %6.0f / %6.0f ms%s%n", step, Percentiles.of(ends, 50),
-            Percentiles.of(ends, 99), Percentiles.of(own, 50), Percentiles.of(own, 99),
-            ends.size() < trials.size() ? "   (in " + ends.size() + " of " + trials.size() + " trials)" : "");
-      }
-    }
+    StepTimes.print(out, "critical path  ", "the " + from, TIMED_STEPS, trials.stream().map(Trial::steps).toList());
     out.printf("writes         %d acknowledged, %d lost (target 0)%n",
         trials.stream().mapToLong(Trial::acknowledged).sum(), trials.stream().mapToLong(Trial::lost).sum());
     out.printf("invariants     %d of %d failovers left the cluster unhealthy (target 0)%n",

@@ -11,7 +11,6 @@ import dev.handoff.lab.Waits;
 import dev.handoff.lab.WriteLoad;
 import dev.handoff.planning.RunbookPlan;
 import dev.handoff.runbook.RunbookProgress;
-import dev.handoff.runbook.StepRecord;
 import dev.handoff.runbook.WorkflowIds;
 import dev.handoff.status.ClusterStatus;
 import dev.handoff.switchover.SwitchoverRequest;
@@ -30,9 +29,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -55,13 +52,9 @@ public final class SwitchoverBench {
       RunbookPlan.PROMOTE, RunbookPlan.REPOINT_HAPROXY, RunbookPlan.PUBLISH_TOPOLOGY, RunbookPlan.RESTART_HEARTBEAT,
       RunbookPlan.REJOIN_OLD_PRIMARY);
 
-  /**
-   * The figures of one bench run; {@code stepMillis}: each timed step's own time, per run, and
-   * {@code stepEnds}: when it ended, in ms after the read-only step began, per run.
-   */
+  /** The figures of one bench run; {@code steps}: each run's timed steps, counted from the start of read-only. */
   public record Result(List<Double> outagesMillis, List<Double> switchoverMillis, long acknowledged, long lost,
-      long failedAttempts, int unhealthyAfter, Map<String, List<Double>> stepMillis,
-      Map<String, List<Double>> stepEnds) {}
+      long failedAttempts, int unhealthyAfter, List<StepTimes> steps) {}
 
   public static Result run(int runs, long writeIntervalMillis, PrintStream out) throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "hb-");
@@ -72,8 +65,7 @@ public final class SwitchoverBench {
     List<Double> outages = new ArrayList<>();
     List<Double> durations = new ArrayList<>();
     int unhealthy = 0;
-    Map<String, List<Double>> stepMillis = new LinkedHashMap<>();
-    Map<String, List<Double>> stepEnds = new LinkedHashMap<>();
+    List<StepTimes> steps = new ArrayList<>();
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal().target()).build());
     try (HandoffWorker worker = HandoffWorker.start(config);
@@ -102,7 +94,12 @@ public final class SwitchoverBench {
         }
         out.printf("run %2d: %s -> %s  write outage %6.0f ms  switchover %6.0f ms  %s%n", i, p.oldPrimary(),
             p.newPrimary(), outage, took, s.healthy() ? "invariants hold" : "UNHEALTHY " + s.problems());
-        out.printf("        from read-only, ms (the step's own time): %s%n", timeSteps(p, stepMillis, stepEnds));
+        // Counted from the start of read-only; a result without step ends has no times.
+        StepTimes timed = StepTimes.first(p, RunbookPlan.SET_READ_ONLY_AND_WAIT)
+            .map(r -> StepTimes.of(p, TIMED_STEPS, r.endedAtMillis() - r.millis()))
+            .orElse(new StepTimes(java.util.Map.of(), java.util.Map.of()));
+        steps.add(timed);
+        out.printf("        from read-only, ms (the step's own time): %s%n", timed.line());
       }
       load.close();
       List<Long> acked = load.acknowledged();
@@ -128,35 +125,11 @@ public final class SwitchoverBench {
           }
         }
       }
-      return new Result(outages, durations, acked.size(), lost, load.failures(), unhealthy, stepMillis, stepEnds);
+      return new Result(outages, durations, acked.size(), lost, load.failures(), unhealthy, steps);
     } finally {
       service.shutdownNow();
       Lab.down(dir, false, line -> out.println("[lab] " + line));
     }
-  }
-
-  /**
-   * Adds one run's timed steps to the figures (ends counted from the start of the read-only step) and says them
-   * on one line.
-   */
-  private static String timeSteps(RunbookProgress p, Map<String, List<Double>> stepMillis,
-      Map<String, List<Double>> stepEnds) {
-    StepRecord readOnly = p == null ? null : p.steps().stream()
-        .filter(r -> r.name().equals(RunbookPlan.SET_READ_ONLY_AND_WAIT) && r.endedAtMillis() > 0).findFirst().orElse(null);
-    if (readOnly == null) {
-      return "(no step times in the result)";
-    }
-    long from = readOnly.endedAtMillis() - readOnly.millis();
-    List<String> said = new ArrayList<>();
-    for (String step : TIMED_STEPS) {
-      p.steps().stream().filter(r -> r.name().equals(step) && r.endedAtMillis() > 0).findFirst().ifPresent(r -> {
-        double end = r.endedAtMillis() - from;
-        stepMillis.computeIfAbsent(step, k -> new ArrayList<>()).add((double) r.millis());
-        stepEnds.computeIfAbsent(step, k -> new ArrayList<>()).add(end);
-        said.add(String.format("%s %.0f (%d)", step, end, r.millis()));
-      });
-    }
-    return String.join(", ", said);
   }
 
   private static ClusterStatus awaitHealthy(HandoffConfig config) {
@@ -172,15 +145,7 @@ public final class SwitchoverBench {
     out.printf("switchover     p50 %6.0f ms   p99 %6.0f ms   max %6.0f ms   (start to workflow result)%n",
         Percentiles.of(r.switchoverMillis(), 50), Percentiles.of(r.switchoverMillis(), 99),
         Collections.max(r.switchoverMillis()));
-    out.println("steps          each step's end, ms after the read-only step began (p50 / p99), and its own time (p50 / p99):");
-    for (String step : TIMED_STEPS) {
-      List<Double> ends = r.stepEnds().get(step);
-      if (ends != null) {
-        List<Double> own = r.stepMillis().get(step);
-        out.printf("  %-28s ends %6.0f / %6.0f ms   takes %6.0f / %6.0f ms%n", step, Percentiles.of(ends, 50),
-            Percentiles.of(ends, 99), Percentiles.of(own, 50), Percentiles.of(own, 99));
-      }
-    }
+    StepTimes.print(out, "steps          ", "the read-only step began", TIMED_STEPS, r.steps());
     out.printf("writes         %d acknowledged, %d lost (target 0), %d failed attempts%n", r.acknowledged(),
         r.lost(), r.failedAttempts());
     out.printf("invariants     %d of %d runs left the cluster unhealthy (target 0)%n", r.unhealthyAfter(),

@@ -80,13 +80,17 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
   /** The catch-up wait has no overall limit of its own (it gives up when progress stops): only a generous bound. */
   private static final ActivityOptions CATCH_UP = ActivityOptions.newBuilder(RunbookOptions.CATCH_UP_WAIT)
       .setStartToCloseTimeout(Duration.ofMinutes(30)).build();
-  /** Stopping and resuming a replica's IO thread: one try (it only saves time), heartbeating while it waits. */
-  private static final ActivityOptions RECEIVING = ActivityOptions.newBuilder(RunbookOptions.BEST_EFFORT)
-      .setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT).build();
+  /**
+   * Stopping and resuming a replica's IO thread: one try (it only saves time), heartbeating while it waits.
+   * Task-queue activities in every version: with local steps, the stops are the recovery's durable point (see
+   * {@link #recover}).
+   */
+  private final MysqlActivities mysqlReceiving = Workflow.newActivityStub(MysqlActivities.class,
+      ActivityOptions.newBuilder(RunbookOptions.BEST_EFFORT).setHeartbeatTimeout(RunbookOptions.HEARTBEAT_TIMEOUT)
+          .build());
 
   private TopologyActivities kvWait;
   private MysqlActivities mysqlCatchUp;
-  private MysqlActivities mysqlReceiving;
   /** The replicas asked to stop receiving from the dead primary, with the answers; empty before that. */
   private final Map<InstanceKey, Promise<String>> receiving = new LinkedHashMap<>();
 
@@ -112,8 +116,6 @@ public class RecoveryWorkflowImpl extends RunbookWorkflow implements RecoveryWor
     bestEffortStubs = new RunbookStubs(RunbookOptions.BEST_EFFORT, localSteps);
     kvWait = RunbookStubs.stub(TopologyActivities.class, KV_WAIT, localSteps);
     mysqlCatchUp = RunbookStubs.stub(MysqlActivities.class, CATCH_UP, localSteps);
-    // Task-queue activities in every version: with local steps, the recovery's durable point (see recover).
-    mysqlReceiving = RunbookStubs.stub(MysqlActivities.class, RECEIVING, false);
     // The confirming probe waits out a frozen primary's read timeout: it starts first, beside the reads.
     Promise<DetectionResult> probe = Async.function(probeStubs.detection::probeCluster, new DetectionActivities.ProbeCluster(cluster));
     if (request.handover() != null) {

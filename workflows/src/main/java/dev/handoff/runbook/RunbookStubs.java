@@ -7,7 +7,6 @@ import dev.handoff.heartbeat.HeartbeatActivities;
 import dev.handoff.kv.TopologyActivities;
 import dev.handoff.mysql.MysqlActivities;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.activity.LocalActivityOptions;
 import io.temporal.workflow.Workflow;
 
 /**
@@ -43,10 +42,7 @@ public final class RunbookStubs {
 
   /** One activity interface's stub, local or not. */
   public static <T> T stub(Class<T> activities, ActivityOptions options, boolean local) {
-    if (local) {
-      LocalActivityOptions l = RunbookOptions.local(options);
-      return Workflow.newLocalActivityStub(activities, l);
-    }
-    return Workflow.newActivityStub(activities, options);
+    return local ? Workflow.newLocalActivityStub(activities, RunbookOptions.local(options))
+        : Workflow.newActivityStub(activities, options);
   }
 }

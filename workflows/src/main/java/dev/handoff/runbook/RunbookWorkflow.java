@@ -30,10 +30,9 @@ public abstract class RunbookWorkflow implements RunbookControl {
   protected RunbookStubs tidyStubs = new RunbookStubs(RunbookOptions.TIDY);
 
   /**
-   * The same kinds of step as task-queue activities, whatever the version: the steps each runbook makes its
-   * durable points (see {@link #pickSteps}).
+   * Tidy steps as task-queue activities, whatever the version: one of the durable points (see
+   * {@link #pickSteps}).
    */
-  protected final RunbookStubs mutationTasks = new RunbookStubs(RunbookOptions.MUTATION);
   protected final RunbookStubs tidyTasks = new RunbookStubs(RunbookOptions.TIDY);
 
   /**
@@ -82,7 +81,7 @@ public abstract class RunbookWorkflow implements RunbookControl {
    * slow to report in time), has the next attempt, on any worker, run again every step since the last
    * recorded event, against a cluster those steps already changed. Two rules make that safe. Every step is
    * idempotent (a repeat finds its work done and says so), as a retried activity already had to be. And the
-   * runbooks make a few steps task-queue activities ({@link #mutationTasks} and the like): scheduling one
+   * runbooks make a few steps task-queue activities ({@link #tidyTasks} and the like): scheduling one
    * completes the workflow task, recording every step before it, and its completion is recorded too. They sit
    * where a repeat of the steps before them would decide differently once the cluster changed: the
    * recovery's stops of the replicas' IO threads, right before its promotion (stopped replicas no longer vouch

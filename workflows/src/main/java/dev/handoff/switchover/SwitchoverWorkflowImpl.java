@@ -158,8 +158,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
       // Checked before read-only, so a KV store already gone costs no write outage at all. A task-queue activity
       // with local steps too: the pre-checks and the moves are recorded before the write outage begins, so a
       // successor never runs the pre-checks again against an old primary it finds read-only.
-      steps.run(KV_WRITABLE + ":before-read-only", () -> kvCheckTasks.kv.checkWritable(
-          new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(), d -> d);
+      kvWritable(kvCheckTasks, topology, "before-read-only");
       steps.run(RunbookPlan.SET_READ_ONLY_AND_WAIT, () -> {
         undo.register("make " + oldPrimary + " writable again", () -> mutationStubs.mysql.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, false)).gtidPosition());
         String position = mutationStubs.mysql.setReadOnly(new MysqlActivities.SetReadOnly(cluster, oldPrimary, true)).gtidPosition();
@@ -169,7 +168,7 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     bodies.put(RunbookPlan.PROMOTE, () -> {
       // Again right before the promotion: HAProxy follows the KV store, so a primary it cannot publish is one
       // nobody reaches.
-      kvWritable(topology, "before-promote");
+      kvWritable(kvCheckStubs, topology, "before-promote");
       steps.run(RunbookPlan.PROMOTE, () -> {
         undo.register("make " + newPrimary + " a replica of " + oldPrimary + " again",
             () -> mutationStubs.mysql.rejoinAsReplica(new MysqlActivities.RejoinAsReplica(cluster, newPrimary, oldPrimary)).detail());
@@ -200,8 +199,8 @@ public class SwitchoverWorkflowImpl extends RunbookWorkflow implements Switchove
     return moved.isEmpty() ? "no other replica" : String.join("; ", moved);
   }
 
-  private void kvWritable(Topology topology, String where) {
-    steps.run(KV_WRITABLE + ":" + where, () -> kvCheckStubs.kv.checkWritable(new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(), d -> d);
+  private void kvWritable(RunbookStubs stubs, Topology topology, String where) {
+    steps.run(KV_WRITABLE + ":" + where, () -> stubs.kv.checkWritable(new TopologyActivities.CheckWritable(cluster, topology.epoch(), 0)).detail(), d -> d);
   }
 
   /** The replica pool after the switchover: the others, the old primary, and the skipped ones that were in it. */
